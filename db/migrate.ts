@@ -1,0 +1,51 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { FileMigrationProvider, Migrator, type Kysely } from 'kysely';
+import { createDb, databaseUrl } from './index.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Creates the database named in the URL when it is missing (the server must be reachable). */
+export async function ensureDatabase(url = databaseUrl()): Promise<void> {
+	const u = new URL(url);
+	const name = decodeURIComponent(u.pathname.slice(1));
+	u.pathname = '/postgres';
+	const client = new pg.Client({ connectionString: u.toString() });
+	await client.connect();
+	try {
+		const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+		if (r.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+	} finally {
+		await client.end();
+	}
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+	const migrator = new Migrator({
+		db,
+		provider: new FileMigrationProvider({
+			fs,
+			path: { join: path.join },
+			migrationFolder: path.join(here, 'migrations')
+		}),
+		migrationTableName: 'kysely_migration'
+	});
+	const { error, results } = await migrator.migrateToLatest();
+	for (const r of results ?? []) {
+		if (r.status === 'Error') console.error(`migration ${r.migrationName} failed`);
+		else if (r.status === 'Success') console.log(`migrated ${r.migrationName}`);
+	}
+	if (error) throw error;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+	await ensureDatabase();
+	const db = createDb();
+	try {
+		await migrateToLatest(db);
+	} finally {
+		await db.destroy();
+	}
+}

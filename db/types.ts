@@ -1,0 +1,414 @@
+// Hand-kept table types for Kysely; they mirror db/migrations exactly.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Id = Generated<bigint>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+/** Postgres `date` travels as 'YYYY-MM-DD' (see db/index.ts). */
+type DateText = string;
+type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+
+export type AccountType = 'MCHOWN' | 'MCHASSURE' | 'MCHCOUPON' | 'MCHFEE' | 'USEROWN' | 'CLEARING';
+export type SubType = 'PSETTLE' | 'AVAILABLE';
+export type PaymentTxnType =
+	| 'USER_TOPUP'
+	| 'MCH_TOPUP'
+	| 'GENERAL_CONSUME'
+	| 'SECURED_CONSUME'
+	| 'SECURED_CONFIRM'
+	| 'INNER_FUND_EXCHANGE'
+	| 'OUTER_FUND_EXCHANGE';
+export type FlowTxnType =
+	| PaymentTxnType
+	| 'SERVICE_FEE'
+	| 'ACCT_CASH_OUT'
+	| 'CAPITAL_CANCEL'
+	| 'INNER_DIRECT_EXCHANGE'
+	| 'DAILY_SETTLEMENT'
+	| 'REFUND';
+export type PaymentStatus = 'TRADE_WAIT_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSE' | 'TRADE_CANCEL';
+export type RefundStatus = 'TRADE_PROCESSING' | 'TRADE_SUCCESS' | 'TRADE_FAILURE';
+export type WithdrawalStatus = 'TRADE_CHECKING' | 'TRADE_PREPAID' | 'TRADE_SUCCESS' | 'TRADE_FAILURE' | 'TRADE_CANCEL';
+export type WithdrawalTxnType = 'ACCT_CASH_OUT' | 'OUTER_FUND_EXCHANGE';
+export type Direction = 'CREDIT' | 'DEBIT';
+export type OrderKind = 'PAYMENT' | 'REFUND' | 'WITHDRAWAL' | 'SETTLEMENT';
+export type UserType = 'INNERUSER' | 'INNERCOMPANY';
+export type UserStatus = 'NORMAL' | 'ACTIVATE_PENDING' | 'CHECK_PENDING' | 'PAUSE' | 'CANCEL';
+export type IdType = 'ID_CARD' | 'UNIFIED_CODE';
+export type AccountState = 'NORMAL' | 'CANCEL' | 'LOCK' | 'LOSS' | 'ACTIVATE_PENDING';
+
+export interface MerchantsTable {
+	id: Id;
+	merchant_no: string;
+	name: string;
+	status: Generated<'ACTIVE' | 'SUSPENDED'>;
+	created_at: CreatedAt;
+}
+
+export interface StaffTable {
+	id: Id;
+	merchant_id: bigint;
+	is_admin: Generated<boolean>;
+	name: string;
+	phone: string;
+	email: string | null;
+	password_hash: string;
+	must_change_password: Generated<boolean>;
+	status: Generated<'ACTIVE' | 'DISABLED'>;
+	failed_attempts: Generated<number>;
+	locked_until: Timestamp | null;
+	password_changed_at: Timestamp | null;
+	created_at: CreatedAt;
+	updated_at: CreatedAt;
+}
+
+export interface RolesTable {
+	id: Id;
+	merchant_id: bigint;
+	name: string;
+	status: Generated<'ENABLED' | 'DISABLED'>;
+	permissions: Generated<string[]>;
+	created_at: CreatedAt;
+	updated_at: CreatedAt;
+	updated_by: bigint | null;
+}
+
+export interface StaffRolesTable {
+	merchant_id: bigint;
+	staff_id: bigint;
+	role_id: bigint;
+}
+
+export interface SessionsTable {
+	id: string;
+	staff_id: bigint;
+	created_at: CreatedAt;
+	expires_at: Timestamp;
+	absolute_expires_at: Timestamp;
+	ip: string | null;
+	user_agent: string | null;
+}
+
+export interface SmsCodesTable {
+	id: Id;
+	merchant_id: bigint;
+	phone: string;
+	purpose: 'RESET_PASSWORD';
+	code_hash: string;
+	attempts: Generated<number>;
+	expires_at: Timestamp;
+	consumed_at: Timestamp | null;
+	ip: string | null;
+	created_at: CreatedAt;
+}
+
+export interface SmsOutboxTable {
+	id: Id;
+	merchant_id: bigint | null;
+	phone: string;
+	body: string;
+	purpose: string;
+	status: Generated<'QUEUED' | 'SENT' | 'FAILED'>;
+	attempts: Generated<number>;
+	error: string | null;
+	created_at: CreatedAt;
+	sent_at: Timestamp | null;
+}
+
+export interface UsersTable {
+	id: Id;
+	merchant_id: bigint;
+	user_no: string;
+	user_type: UserType;
+	status: Generated<UserStatus>;
+	phone: string;
+	name: string;
+	id_type: IdType;
+	id_no: string;
+	id_expiry: DateText | null;
+	occupation: string | null;
+	registered_at: CreatedAt;
+	created_at: CreatedAt;
+}
+
+export interface BankCardsTable {
+	id: Id;
+	merchant_id: bigint;
+	user_id: bigint;
+	card_no: string;
+	card_type: 'DEBIT' | 'CREDIT';
+	bank_name: string;
+	reserved_phone: string;
+	status: Generated<'BOUND' | 'UNBOUND'>;
+	bound_at: CreatedAt;
+	updated_at: CreatedAt;
+}
+
+export interface AccountsTable {
+	id: Id;
+	merchant_id: bigint;
+	user_id: bigint | null;
+	account_no: string;
+	account_type: AccountType;
+	sub_type: SubType;
+	state: Generated<AccountState>;
+	currency: Generated<string>;
+	balance: Generated<bigint>;
+	created_at: CreatedAt;
+	updated_at: CreatedAt;
+}
+
+export interface PostingsTable {
+	id: Id;
+	merchant_id: bigint;
+	posting_key: string;
+	kind: string;
+	created_at: CreatedAt;
+}
+
+export interface PaymentsTable {
+	id: Id;
+	merchant_id: bigint;
+	platform_txn_no: string;
+	merchant_order_no: string;
+	txn_type: PaymentTxnType;
+	status: PaymentStatus;
+	amount: bigint;
+	coupon_amount: Generated<bigint>;
+	fee_amount: Generated<bigint>;
+	refunded_amount: Generated<bigint>;
+	confirmed_amount: Generated<bigint>;
+	pay_method: string | null;
+	pay_product: string | null;
+	user_id: bigint | null;
+	payer_type: 'USER' | 'MERCHANT' | 'CHANNEL';
+	payer_id: string;
+	payer_account_type: string | null;
+	payee_type: 'USER' | 'MERCHANT' | 'BANKCARD';
+	payee_id: string;
+	payee_account_type: string | null;
+	payee_bank_account: string | null;
+	payee_name: string | null;
+	original_payment_id: bigint | null;
+	order_info: string | null;
+	memo: string | null;
+	merchant_order_time: Timestamp;
+	created_at: Timestamp;
+	completed_at: Timestamp | null;
+	accounting_date: DateText | null;
+	channel_txn_no: string | null;
+	channel_date: DateText | null;
+}
+
+export interface RefundsTable {
+	id: Id;
+	merchant_id: bigint;
+	payment_id: bigint;
+	platform_txn_no: string;
+	refund_no: string;
+	amount: bigint;
+	status: RefundStatus;
+	reason: string | null;
+	created_at: Timestamp;
+	processed_at: Timestamp | null;
+	accounting_date: DateText | null;
+	channel_txn_no: string | null;
+}
+
+export interface WithdrawalsTable {
+	id: Id;
+	merchant_id: bigint;
+	platform_txn_no: string;
+	merchant_order_no: string;
+	txn_type: WithdrawalTxnType;
+	status: WithdrawalStatus;
+	amount: bigint;
+	fee_amount: Generated<bigint>;
+	user_id: bigint | null;
+	card_no: string;
+	bank_name: string | null;
+	payee_name: string | null;
+	memo: string | null;
+	created_at: Timestamp;
+	completed_at: Timestamp | null;
+	accounting_date: DateText | null;
+	channel_txn_no: string | null;
+}
+
+export interface FundFlowsTable {
+	id: Id;
+	merchant_id: bigint;
+	posting_id: bigint;
+	flow_no: string;
+	account_id: bigint;
+	account_type: AccountType;
+	sub_type: SubType;
+	user_id: bigint | null;
+	txn_type: FlowTxnType;
+	direction: Direction;
+	amount: bigint;
+	balance_after: bigint;
+	accounting_date: DateText;
+	order_kind: OrderKind;
+	order_id: bigint | null;
+	order_no: string;
+	merchant_order_no: string | null;
+	pay_method: string | null;
+	counter_account_no: string | null;
+	memo: string | null;
+	created_at: Timestamp;
+}
+
+export interface FilesTable {
+	id: Id;
+	merchant_id: bigint;
+	name: string;
+	content_type: string;
+	size: Generated<bigint>;
+	sha256: string | null;
+	complete: Generated<boolean>;
+	created_at: CreatedAt;
+	expires_at: Timestamp | null;
+}
+
+export interface FileChunksTable {
+	file_id: bigint;
+	seq: number;
+	data: Buffer;
+}
+
+export type JobStatus = 'PENDING' | 'BUILDING' | 'READY' | 'FAILED';
+
+export interface StatementsTable {
+	id: Id;
+	merchant_id: bigint;
+	accounting_date: DateText;
+	status: Generated<JobStatus>;
+	csv_file_id: bigint | null;
+	xlsx_file_id: bigint | null;
+	row_count: bigint | null;
+	rows_done: Generated<bigint>;
+	attempts: Generated<number>;
+	error: string | null;
+	lease_owner: string | null;
+	lease_until: Timestamp | null;
+	requested_by: bigint | null;
+	created_at: CreatedAt;
+	started_at: Timestamp | null;
+	finished_at: Timestamp | null;
+}
+
+export interface ExportsTable {
+	id: Id;
+	merchant_id: bigint;
+	staff_id: bigint;
+	list_key: string;
+	format: 'CSV' | 'XLSX';
+	filter: Json<Record<string, unknown>>;
+	columns: string[];
+	status: Generated<'QUEUED' | 'RUNNING' | 'READY' | 'FAILED' | 'EXPIRED'>;
+	rows_total: bigint | null;
+	rows_done: Generated<bigint>;
+	file_id: bigint | null;
+	attempts: Generated<number>;
+	error: string | null;
+	lease_owner: string | null;
+	lease_until: Timestamp | null;
+	created_at: CreatedAt;
+	finished_at: Timestamp | null;
+	expires_at: Timestamp | null;
+}
+
+export interface PaymentKeysTable {
+	id: Id;
+	merchant_id: bigint;
+	provider: 'WECHAT' | 'ALIPAY';
+	external_id: string;
+	appid: string;
+	sign_type: 'RSA' | 'RSA2';
+	status: Generated<'ENABLED' | 'DISABLED'>;
+	public_fields: Json<Record<string, unknown>>;
+	secret_fields: Json<Record<string, unknown>>;
+	fingerprints: Json<Record<string, string>>;
+	valid_from: Timestamp | null;
+	valid_to: Timestamp | null;
+	created_at: CreatedAt;
+	updated_at: CreatedAt;
+	updated_by: bigint | null;
+}
+
+export interface PlatformKeysTable {
+	merchant_id: bigint;
+	sign_type: Generated<'RSA'>;
+	merchant_public_key: string | null;
+	fingerprint: string | null;
+	updated_at: CreatedAt;
+	updated_by: bigint | null;
+}
+
+export interface AuditLogTable {
+	id: Id;
+	merchant_id: bigint | null;
+	staff_id: bigint | null;
+	actor_name: string | null;
+	action: string;
+	target_type: string | null;
+	target_id: string | null;
+	detail: Json<Record<string, unknown>>;
+	ip: string | null;
+	user_agent: string | null;
+	created_at: CreatedAt;
+}
+
+export interface ColumnPrefsTable {
+	staff_id: bigint;
+	list_key: string;
+	columns: string[];
+	updated_at: CreatedAt;
+}
+
+export interface JobRunsTable {
+	id: Id;
+	job_name: string;
+	detail: Json<Record<string, unknown>>;
+	ran_at: CreatedAt;
+}
+
+export interface DB {
+	merchants: MerchantsTable;
+	staff: StaffTable;
+	roles: RolesTable;
+	staff_roles: StaffRolesTable;
+	sessions: SessionsTable;
+	sms_codes: SmsCodesTable;
+	sms_outbox: SmsOutboxTable;
+	users: UsersTable;
+	bank_cards: BankCardsTable;
+	accounts: AccountsTable;
+	postings: PostingsTable;
+	payments: PaymentsTable;
+	refunds: RefundsTable;
+	withdrawals: WithdrawalsTable;
+	fund_flows: FundFlowsTable;
+	files: FilesTable;
+	file_chunks: FileChunksTable;
+	statements: StatementsTable;
+	exports: ExportsTable;
+	payment_keys: PaymentKeysTable;
+	platform_keys: PlatformKeysTable;
+	audit_log: AuditLogTable;
+	column_prefs: ColumnPrefsTable;
+	job_runs: JobRunsTable;
+}
+
+export type Merchant = Selectable<MerchantsTable>;
+export type Staff = Selectable<StaffTable>;
+export type Account = Selectable<AccountsTable>;
+export type Payment = Selectable<PaymentsTable>;
+export type NewPayment = Insertable<PaymentsTable>;
+export type Refund = Selectable<RefundsTable>;
+export type Withdrawal = Selectable<WithdrawalsTable>;
+export type FundFlow = Selectable<FundFlowsTable>;
+export type NewFundFlow = Insertable<FundFlowsTable>;
+export type EndUser = Selectable<UsersTable>;
+export type StaffUpdate = Updateable<StaffTable>;
