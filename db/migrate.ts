@@ -1,11 +1,8 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { FileMigrationProvider, Migrator, type Kysely } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import { createDb, databaseUrl } from './index.ts';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { migrations } from './migrations/index.ts';
 
 /** Creates the database named in the URL when it is missing (the server must be reachable). */
 export async function ensureDatabase(url = databaseUrl()): Promise<void> {
@@ -25,11 +22,7 @@ export async function ensureDatabase(url = databaseUrl()): Promise<void> {
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
 	const migrator = new Migrator({
 		db,
-		provider: new FileMigrationProvider({
-			fs,
-			path: { join: path.join },
-			migrationFolder: path.join(here, 'migrations')
-		}),
+		provider: { getMigrations: async () => migrations },
 		migrationTableName: 'kysely_migration'
 	});
 	const { error, results } = await migrator.migrateToLatest();

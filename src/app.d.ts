@@ -1,4 +1,4 @@
-import type { SessionContext } from '$lib/server/auth/session';
+import type { SessionContext } from '$lib/server/auth/types';
 
 declare global {
 	namespace App {

@@ -1,0 +1,72 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError } from 'zod';
+import { isMessageKey, translate } from '$lib/i18n/messages';
+import type { ProcedurePermission } from '$lib/permissions';
+import type { SessionContext } from '$lib/server/auth/types';
+import type { Context } from './context';
+
+export interface Meta {
+	/** Required on every procedure; the middleware refuses a procedure that declares none. */
+	permission?: ProcedurePermission;
+	/** Allowed while the person must still change the initial password (the change itself, me, sign-out). */
+	allowPendingPasswordChange?: boolean;
+}
+
+const t = initTRPC
+	.context<Context>()
+	.meta<Meta>()
+	.create({
+		transformer: superjson,
+		// Messages are catalogue keys; the person reads them in their own language.
+		errorFormatter({ shape, error, ctx }) {
+			const locale = ctx?.locale ?? 'zh-CN';
+			const zod = error.cause instanceof ZodError ? error.cause : null;
+			const fieldErrors: Record<string, string> = {};
+			if (zod) {
+				for (const issue of zod.issues) {
+					const field = issue.path.join('.') || '_';
+					fieldErrors[field] ??= translate(locale, isMessageKey(issue.message) ? issue.message : 'error.badInput');
+				}
+			}
+			const message = zod
+				? (Object.values(fieldErrors)[0] ?? translate(locale, 'error.badInput'))
+				: error.code === 'INTERNAL_SERVER_ERROR'
+					? translate(locale, 'error.internal')
+					: translate(locale, error.message);
+			return {
+				...shape,
+				message,
+				data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, fieldErrors: zod ? fieldErrors : null }
+			};
+		}
+	});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Deny by default: every procedure must say who may call it. */
+const permissionGate = t.middleware(({ ctx, meta, next }) => {
+	const permission = meta?.permission;
+	if (!permission) throw new TRPCError({ code: 'FORBIDDEN', message: 'error.forbidden' });
+	if (permission === 'public') return next();
+	const auth = ctx.auth;
+	if (!auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
+	if (auth.staff.mustChangePassword && !meta?.allowPendingPasswordChange)
+		throw new TRPCError({ code: 'FORBIDDEN', message: 'error.mustChangePassword' });
+	if (permission !== 'authenticated' && !auth.permissions.has(permission))
+		throw new TRPCError({ code: 'FORBIDDEN', message: 'error.forbidden' });
+	return next();
+});
+
+/** For procedures that declare `permission: 'public'`. */
+export const publicProcedure = t.procedure.use(permissionGate);
+
+/** Everything else: ctx.auth is present and the declared permission is held. */
+export const protectedProcedure = t.procedure.use(permissionGate).use(({ ctx, next }) => {
+	if (!ctx.auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
+	const auth: SessionContext = ctx.auth;
+	return next({ ctx: { ...ctx, auth, merchantId: auth.staff.merchantId, staffId: auth.staff.id } });
+});
+
+export type ProtectedContext = Context & { auth: SessionContext; merchantId: bigint; staffId: bigint };

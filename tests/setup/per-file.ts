@@ -1,0 +1,24 @@
+// Gives every test file its own copy of the migrated template database, and its own
+// Redis key prefix, before the file's imports run.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll } from 'vitest';
+import { closeDb } from '../../db/index.ts';
+import { adminUrl, TEMPLATE_DB, withDatabase } from './urls.ts';
+
+const name = `mb_test_f_${process.pid}_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: adminUrl() });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+await admin.end();
+
+process.env.DATABASE_URL = withDatabase(name);
+process.env.REDIS_PREFIX = `mbtest:${name}`;
+
+afterAll(async () => {
+	await closeDb();
+	const c = new pg.Client({ connectionString: adminUrl() });
+	await c.connect();
+	await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+	await c.end();
+});
