@@ -10,7 +10,7 @@ export type Db = Kysely<DB>;
 // a float; `date` stays the 'YYYY-MM-DD' text Postgres sends (business dates carry no zone).
 pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => BigInt(v));
 pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
-pg.types.setTypeParser(1016 /* int8[] */, (v: string) =>
+pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0] /* int8[] */, (v: string) =>
 	v === '{}' ? [] : v.slice(1, -1).split(',').map((x) => BigInt(x))
 );
 

@@ -2,14 +2,14 @@
 // Redis key prefix, before the file's imports run.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { closeDb } from '../../db/index.ts';
-import { adminUrl, TEMPLATE_DB, withDatabase } from './urls.ts';
+import { adminUrl, withDatabase } from './urls.ts';
 
 const name = `mb_test_f_${process.pid}_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: adminUrl() });
 await admin.connect();
-await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`);
 await admin.end();
 
 process.env.DATABASE_URL = withDatabase(name);

@@ -1,7 +1,5 @@
 // Tests run against the real Postgres named by TEST_DATABASE_URL (its server; the database
 // part is replaced) or the local one.
-export const TEMPLATE_DB = 'mb_test_template';
-
 export function adminUrl(): string {
 	return withDatabase('postgres');
 }

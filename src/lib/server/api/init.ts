@@ -1,10 +1,26 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { isMessageKey, translate } from '$lib/i18n/messages';
+import { isMessageKey, translate, type MessageKey } from '$lib/i18n/messages';
 import type { ProcedurePermission } from '$lib/permissions';
 import type { SessionContext } from '$lib/server/auth/types';
 import type { Context } from './context';
+
+/** Carries the values a catalogue message needs ({until}, {name}, …) to the error formatter. */
+export class MessageParams extends Error {
+	constructor(readonly params: Record<string, string | number>) {
+		super('message params');
+	}
+}
+
+/** A TRPCError whose message is a catalogue key, optionally with the key's placeholders filled. */
+export function appError(
+	code: ConstructorParameters<typeof TRPCError>[0]['code'],
+	key: MessageKey,
+	params?: Record<string, string | number>
+): TRPCError {
+	return new TRPCError({ code, message: key, cause: params ? new MessageParams(params) : undefined });
+}
 
 export interface Meta {
 	/** Required on every procedure; the middleware refuses a procedure that declares none. */
@@ -33,7 +49,7 @@ const t = initTRPC
 				? (Object.values(fieldErrors)[0] ?? translate(locale, 'error.badInput'))
 				: error.code === 'INTERNAL_SERVER_ERROR'
 					? translate(locale, 'error.internal')
-					: translate(locale, error.message);
+					: translate(locale, error.message, error.cause instanceof MessageParams ? error.cause.params : undefined);
 			return {
 				...shape,
 				message,

@@ -1,4 +1,4 @@
-import type { Permission } from '$lib/permissions';
+import type { Permission } from '../../permissions.ts';
 
 /** Who is signed in, resolved once per request by hooks.server.ts. */
 export interface SessionContext {
@@ -16,4 +16,12 @@ export interface SessionContext {
 	};
 	permissions: ReadonlySet<Permission>;
 	expiresAt: Date;
+	/** The hard end of the session, whatever the activity (SESSION_ABSOLUTE_HOURS). */
+	absoluteExpiresAt?: Date;
+}
+
+/** Where a request came from; written to the session row and the audit log. */
+export interface RequestOrigin {
+	ip: string | null;
+	userAgent: string | null;
 }

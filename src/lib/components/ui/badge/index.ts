@@ -1,0 +1,1 @@
+export { default as Badge, default as Root, badgeVariants, type BadgeVariant } from './badge.svelte';

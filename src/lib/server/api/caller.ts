@@ -1,0 +1,51 @@
+// The tRPC context of an HTTP request, shared by the /api/trpc endpoint and server-side callers
+// in load functions, so both see the same person, locale and cookie handling.
+import type { RequestEvent } from '@sveltejs/kit';
+import { TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { getDb } from '#db';
+import { isMessageKey, translate, type Locale } from '$lib/i18n/messages';
+import { cookieSecure } from '$lib/server/auth/config';
+import type { Context } from './context';
+import { MessageParams } from './init';
+import { createCaller } from './root';
+
+export function contextFor(event: RequestEvent): Context {
+	const secure = cookieSecure(event.url);
+	return {
+		db: getDb(),
+		auth: event.locals.auth,
+		locale: event.locals.locale,
+		ip: clientAddress(event),
+		userAgent: event.request.headers.get('user-agent'),
+		setCookie: (name, value, opts) => event.cookies.set(name, value, { ...opts, secure: opts.secure ?? secure })
+	};
+}
+
+/** A server-side caller for load functions and form actions: `await callerFor(event).auth.me()`. */
+export function callerFor(event: RequestEvent) {
+	return createCaller(contextFor(event));
+}
+
+function clientAddress(event: RequestEvent): string | null {
+	try {
+		return event.getClientAddress();
+	} catch {
+		// Not every adapter (or test harness) can tell; the session still works without it.
+		return null;
+	}
+}
+
+/**
+ * What a server-side caller's error says, in the person's language (the HTTP endpoint's error
+ * formatter does this for the browser; callers in form actions need it by hand).
+ */
+export function errorMessage(error: unknown, locale: Locale): string {
+	if (!(error instanceof TRPCError)) return translate(locale, 'error.internal');
+	if (error.cause instanceof ZodError) {
+		const key = error.cause.issues[0]?.message ?? '';
+		return translate(locale, isMessageKey(key) ? key : 'error.badInput');
+	}
+	if (error.code === 'INTERNAL_SERVER_ERROR' || !isMessageKey(error.message)) return translate(locale, 'error.internal');
+	return translate(locale, error.message, error.cause instanceof MessageParams ? error.cause.params : undefined);
+}

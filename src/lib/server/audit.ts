@@ -1,0 +1,46 @@
+// The audit log: append-only (a database trigger refuses UPDATE and DELETE on audit_log).
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../../db/index.ts';
+
+export type AuditAction =
+	| 'auth.signIn'
+	| 'auth.signInFailed'
+	| 'auth.signOut'
+	| 'auth.locked'
+	// other areas add their actions as plain strings ('operators.create', 'keys.update', …)
+	| (string & {});
+
+export interface AuditEntry {
+	merchantId: bigint | null;
+	staffId: bigint | null;
+	actorName?: string | null;
+	action: AuditAction;
+	targetType?: string | null;
+	targetId?: string | bigint | null;
+	detail?: Record<string, unknown>;
+	ip?: string | null;
+	userAgent?: string | null;
+}
+
+/** Writes one audit row; pass a transaction to make the entry part of the change it records. */
+export async function writeAudit(db: Kysely<DB> | Transaction<DB>, entry: AuditEntry): Promise<void> {
+	await db
+		.insertInto('audit_log')
+		.values({
+			merchant_id: entry.merchantId,
+			staff_id: entry.staffId,
+			actor_name: entry.actorName ?? null,
+			action: entry.action,
+			target_type: entry.targetType ?? null,
+			target_id: entry.targetId == null ? null : String(entry.targetId),
+			detail: JSON.stringify(entry.detail ?? {}, jsonSafe),
+			ip: entry.ip?.slice(0, 100) ?? null,
+			user_agent: entry.userAgent?.slice(0, 500) ?? null
+		})
+		.execute();
+}
+
+// bigint ids in a detail must not make JSON.stringify throw.
+function jsonSafe(_key: string, value: unknown): unknown {
+	return typeof value === 'bigint' ? value.toString() : value;
+}

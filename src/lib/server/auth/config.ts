@@ -1,0 +1,36 @@
+// Auth settings from the environment, read on each use so a test (or an operator restarting
+// with new values) changes them without touching code.
+
+function positiveNumber(name: string, fallback: number): number {
+	const raw = process.env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const n = Number(raw);
+	return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+export function sessionIdleMs(): number {
+	return positiveNumber('SESSION_IDLE_MINUTES', 30) * 60_000;
+}
+
+export function sessionAbsoluteMs(): number {
+	return positiveNumber('SESSION_ABSOLUTE_HOURS', 12) * 3_600_000;
+}
+
+export function loginMaxFailures(): number {
+	return Math.floor(positiveNumber('LOGIN_MAX_FAILURES', 5));
+}
+
+export function loginLockMs(): number {
+	return positiveNumber('LOGIN_LOCK_MINUTES', 15) * 60_000;
+}
+
+/**
+ * Secure cookies whenever the request came over https; in production also behind a proxy that
+ * terminates TLS, unless COOKIE_SECURE=false says the deployment really is plain http.
+ */
+export function cookieSecure(url: URL): boolean {
+	const flag = process.env.COOKIE_SECURE;
+	if (flag === 'false') return url.protocol === 'https:';
+	if (flag === 'true') return true;
+	return url.protocol === 'https:' || process.env.NODE_ENV === 'production';
+}

@@ -1,0 +1,165 @@
+// Sessions the way Lucia's guide builds them: the cookie holds a random token, the database only
+// its SHA-256, so a leaked sessions table cannot be replayed as cookies.
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { sql } from 'kysely';
+import type { Db } from '../../../../db/index.ts';
+import { effectivePermissions } from '../../permissions.ts';
+import { sessionAbsoluteMs, sessionIdleMs } from './config.ts';
+import type { RequestOrigin, SessionContext } from './types.ts';
+
+export interface Session {
+	id: string;
+	staffId: bigint;
+	createdAt: Date;
+	expiresAt: Date;
+	absoluteExpiresAt: Date;
+}
+
+export interface SessionValidation {
+	auth: SessionContext;
+	/** The idle expiry moved forward: the cookie must be sent again with the new expiry. */
+	renewed: boolean;
+}
+
+export function generateSessionToken(): string {
+	const bytes = new Uint8Array(20);
+	crypto.getRandomValues(bytes);
+	return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function sessionIdFromToken(token: string): string {
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export async function createSession(
+	db: Db,
+	staffId: bigint,
+	origin: RequestOrigin
+): Promise<{ token: string; session: Session }> {
+	const token = generateSessionToken();
+	const now = new Date();
+	const absoluteExpiresAt = new Date(now.getTime() + sessionAbsoluteMs());
+	const session: Session = {
+		id: sessionIdFromToken(token),
+		staffId,
+		createdAt: now,
+		expiresAt: earlier(new Date(now.getTime() + sessionIdleMs()), absoluteExpiresAt),
+		absoluteExpiresAt
+	};
+	// Housekeeping on the way in keeps a person's dead sessions from piling up without a cron job.
+	await db.deleteFrom('sessions').where('staff_id', '=', staffId).where('expires_at', '<=', now).execute();
+	await db
+		.insertInto('sessions')
+		.values({
+			id: session.id,
+			staff_id: staffId,
+			created_at: now,
+			expires_at: session.expiresAt,
+			absolute_expires_at: absoluteExpiresAt,
+			ip: origin.ip?.slice(0, 100) ?? null,
+			user_agent: origin.userAgent?.slice(0, 500) ?? null
+		})
+		.execute();
+	return { token, session };
+}
+
+interface SessionRow {
+	session_id: string;
+	expires_at: Date;
+	absolute_expires_at: Date;
+	staff_id: bigint;
+	merchant_id: bigint;
+	name: string;
+	phone: string;
+	email: string | null;
+	is_admin: boolean;
+	must_change_password: boolean;
+	staff_status: 'ACTIVE' | 'DISABLED';
+	merchant_no: string;
+	merchant_name: string;
+	merchant_status: 'ACTIVE' | 'SUSPENDED';
+	role_permissions: string[];
+}
+
+/**
+ * Resolves a cookie token into who is signed in, in one round trip: the session, the person,
+ * the merchant and the permissions of the person's ENABLED roles. Null when the session is
+ * unknown, idle too long, past its absolute limit, or its person / merchant is switched off.
+ */
+export async function validateSessionToken(db: Db, token: string): Promise<SessionValidation | null> {
+	if (!token || token.length > 64) return null;
+	const sessionId = sessionIdFromToken(token);
+	const { rows } = await sql<SessionRow>`
+		SELECT se.id AS session_id, se.expires_at, se.absolute_expires_at,
+		       s.id AS staff_id, s.merchant_id, s.name, s.phone, s.email, s.is_admin,
+		       s.must_change_password, s.status AS staff_status,
+		       m.merchant_no, m.name AS merchant_name, m.status AS merchant_status,
+		       coalesce(array_agg(DISTINCT p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}') AS role_permissions
+		FROM sessions se
+		JOIN staff s ON s.id = se.staff_id
+		JOIN merchants m ON m.id = s.merchant_id
+		LEFT JOIN staff_roles sr ON sr.staff_id = s.id AND sr.merchant_id = s.merchant_id
+		LEFT JOIN roles r ON r.id = sr.role_id AND r.merchant_id = s.merchant_id AND r.status = 'ENABLED'
+		LEFT JOIN LATERAL unnest(r.permissions) AS p(permission) ON true
+		WHERE se.id = ${sessionId}
+		GROUP BY se.id, s.id, m.id`.execute(db);
+	const row = rows[0];
+	if (!row) return null;
+
+	const now = Date.now();
+	if (now >= row.expires_at.getTime() || now >= row.absolute_expires_at.getTime()) {
+		await invalidateSession(db, sessionId);
+		return null;
+	}
+	if (row.staff_status !== 'ACTIVE' || row.merchant_status !== 'ACTIVE') return null;
+
+	let expiresAt = row.expires_at;
+	let renewed = false;
+	const idle = sessionIdleMs();
+	// Slide only once half the idle window is used: one write per ~15 minutes, not per request.
+	if (expiresAt.getTime() - now < idle / 2) {
+		const slid = earlier(new Date(now + idle), row.absolute_expires_at);
+		if (slid.getTime() > expiresAt.getTime()) {
+			await db.updateTable('sessions').set({ expires_at: slid }).where('id', '=', sessionId).execute();
+			expiresAt = slid;
+			renewed = true;
+		}
+	}
+
+	return {
+		renewed,
+		auth: {
+			sessionId,
+			staff: {
+				id: row.staff_id,
+				merchantId: row.merchant_id,
+				merchantNo: row.merchant_no,
+				merchantName: row.merchant_name,
+				name: row.name,
+				phone: row.phone,
+				email: row.email,
+				isAdmin: row.is_admin,
+				mustChangePassword: row.must_change_password
+			},
+			permissions: effectivePermissions(row.is_admin, row.role_permissions),
+			expiresAt,
+			absoluteExpiresAt: row.absolute_expires_at
+		}
+	};
+}
+
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+	await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+/** Signs a person out everywhere: after a password change, when disabled, or when their roles change. */
+export async function invalidateStaffSessions(db: Db, staffId: bigint, exceptSessionId?: string): Promise<void> {
+	let q = db.deleteFrom('sessions').where('staff_id', '=', staffId);
+	if (exceptSessionId) q = q.where('id', '<>', exceptSessionId);
+	await q.execute();
+}
+
+function earlier(a: Date, b: Date): Date {
+	return a.getTime() <= b.getTime() ? a : b;
+}

@@ -1,0 +1,18 @@
+import { redirect } from '@sveltejs/kit';
+import type { LayoutServerLoad } from './$types';
+
+// Helps the UI only: every procedure checks the session and permission again.
+export const load: LayoutServerLoad = ({ locals }) => {
+	const auth = locals.auth;
+	if (!auth) redirect(303, '/login');
+	if (auth.staff.mustChangePassword) redirect(303, '/password/initial');
+	return {
+		me: {
+			name: auth.staff.name,
+			merchantName: auth.staff.merchantName,
+			merchantNo: auth.staff.merchantNo,
+			isAdmin: auth.staff.isAdmin,
+			permissions: [...auth.permissions]
+		}
+	};
+};

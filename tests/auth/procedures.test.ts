@@ -1,0 +1,130 @@
+// The auth router's signed-in procedures, and what the permission gate lets through for
+// signed-out people and people who must still change their initial password.
+import { TRPCError } from '@trpc/server';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '../../db/index.ts';
+import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
+import type { Meta } from '../../src/lib/server/api/init.ts';
+import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
+import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { makeContext, makeMerchant, makeRole, makeStaff } from './fixtures.ts';
+
+const db = getDb();
+const origin = { ip: '203.0.113.7', userAgent: 'vitest' };
+
+async function signedIn(opts: Parameters<typeof makeStaff>[2] = {}, permissions?: string[]) {
+	const merchant = await makeMerchant(db, { name: '测试商户' });
+	const staff = await makeStaff(db, merchant.id, opts);
+	if (permissions) await makeRole(db, merchant.id, permissions, { staffIds: [staff.id] });
+	const { token } = await createSession(db, staff.id, origin);
+	const auth = (await validateSessionToken(db, token))!.auth;
+	return { merchant, staff, token, auth };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string } | 'ok'> {
+	try {
+		await p;
+		return 'ok';
+	} catch (e) {
+		if (e instanceof TRPCError) return { code: e.code, message: e.message };
+		throw e;
+	}
+}
+
+/** Calls a procedure by its dotted path with no input: the gate runs before input parsing. */
+function callPath(caller: ReturnType<typeof createCaller>, path: string): Promise<unknown> {
+	let target: unknown = caller;
+	for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
+	return (target as (input?: unknown) => Promise<unknown>)(undefined);
+}
+
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>);
+
+describe('auth.me', () => {
+	it('tells who is signed in, for which merchant, with which permissions', async () => {
+		const { merchant, auth } = await signedIn({ name: '王五' }, ['payments.read', 'settings.password']);
+		const { ctx } = makeContext(db, auth);
+		expect(await createCaller(ctx).auth.me()).toEqual({
+			name: '王五',
+			merchantName: '测试商户',
+			merchantNo: merchant.merchant_no,
+			isAdmin: false,
+			permissions: ['payments.read', 'settings.password'],
+			mustChangePassword: false
+		});
+	});
+
+	it('the admin has every permission', async () => {
+		const { auth } = await signedIn({ isAdmin: true });
+		const me = await createCaller(makeContext(db, auth).ctx).auth.me();
+		expect(me.isAdmin).toBe(true);
+		expect(me.permissions).toEqual(ALL_PERMISSIONS);
+	});
+});
+
+describe('auth.signOut', () => {
+	it('ends the session, clears the cookie and writes the audit log; afterwards the person is UNAUTHORIZED', async () => {
+		const { staff, token, auth } = await signedIn();
+		const { ctx, cookies } = makeContext(db, auth);
+		expect(await createCaller(ctx).auth.signOut()).toEqual({ ok: true });
+		expect(cookies).toEqual([{ name: 'session', value: '', opts: expect.objectContaining({ path: '/', maxAge: 0 }) }]);
+		expect(await validateSessionToken(db, token)).toBeNull();
+		const audit = await db.selectFrom('audit_log').selectAll().where('staff_id', '=', staff.id).where('action', '=', 'auth.signOut').execute();
+		expect(audit).toHaveLength(1);
+
+		// the next request resolves no session: every protected procedure answers UNAUTHORIZED
+		const after = createCaller(makeContext(db, null).ctx);
+		expect(await codeOf(after.auth.me())).toEqual({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
+		expect(await codeOf(after.auth.signOut())).toEqual({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
+	});
+
+	it('another sign-in replaces the session this browser had', async () => {
+		const { merchant, staff, token, auth } = await signedIn({ password: 'Again#2026' });
+		const { ctx, cookies } = makeContext(db, auth);
+		await createCaller(ctx).auth.signIn({ merchantNo: merchant.merchant_no, phone: staff.phone, password: 'Again#2026' });
+		expect(await validateSessionToken(db, token)).toBeNull();
+		expect(await validateSessionToken(db, cookies[0].value)).not.toBeNull();
+	});
+});
+
+describe('the gate over the whole app router', () => {
+	it('signed out: every non-public procedure is UNAUTHORIZED', async () => {
+		const caller = createCaller(makeContext(db, null).ctx);
+		const wrong: string[] = [];
+		for (const [path, proc] of procedures) {
+			if (proc._def.meta?.permission === 'public') continue;
+			const r = await codeOf(callPath(caller, path));
+			if (r === 'ok' || r.code !== 'UNAUTHORIZED') wrong.push(`${path}: ${JSON.stringify(r)}`);
+		}
+		expect(wrong).toEqual([]);
+	});
+
+	it('must change the initial password: only allowPendingPasswordChange procedures run, even for the admin', async () => {
+		const { auth } = await signedIn({ isAdmin: true, mustChangePassword: true });
+		const caller = createCaller(makeContext(db, auth).ctx);
+		const wrong: string[] = [];
+		let refused = 0;
+		for (const [path, proc] of procedures) {
+			const meta = proc._def.meta;
+			if (meta?.permission === 'public' || meta?.allowPendingPasswordChange) continue;
+			const r = await codeOf(callPath(caller, path));
+			if (r === 'ok' || r.code !== 'FORBIDDEN' || r.message !== 'error.mustChangePassword') wrong.push(`${path}: ${JSON.stringify(r)}`);
+			else refused++;
+		}
+		expect(wrong).toEqual([]);
+		expect(refused).toBeGreaterThan(0);
+		// …and the allowed ones do run
+		expect((await caller.auth.me()).mustChangePassword).toBe(true);
+		expect(await caller.auth.signOut()).toEqual({ ok: true });
+	});
+
+	it('an operator without a role holds nothing but the authenticated procedures', async () => {
+		const { auth } = await signedIn();
+		const caller = createCaller(makeContext(db, auth).ctx);
+		for (const [path, proc] of procedures) {
+			const permission = proc._def.meta?.permission;
+			if (!permission || permission === 'public' || permission === 'authenticated') continue;
+			expect([path, await codeOf(callPath(caller, path))]).toEqual([path, { code: 'FORBIDDEN', message: 'error.forbidden' }]);
+		}
+	});
+});

@@ -1,0 +1,257 @@
+import { TRPCError } from '@trpc/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getDb } from '../../db/index.ts';
+import { createCaller } from '../../src/lib/server/api/root.ts';
+import { MessageParams } from '../../src/lib/server/api/init.ts';
+import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { signIn } from '../../src/lib/server/auth/sign-in.ts';
+import { makeContext, makeMerchant, makeStaff, PASSWORD } from './fixtures.ts';
+
+const db = getDb();
+const origin = { ip: '203.0.113.7', userAgent: 'vitest' };
+
+async function account(opts: Parameters<typeof makeStaff>[2] = {}, merchantStatus: 'ACTIVE' | 'SUSPENDED' = 'ACTIVE') {
+	const merchant = await makeMerchant(db, { status: merchantStatus });
+	const staff = await makeStaff(db, merchant.id, opts);
+	return { merchant, staff, creds: { merchantNo: merchant.merchant_no, phone: staff.phone, password: PASSWORD } };
+}
+
+async function attempt(input: { merchantNo: string; phone: string; password: string }) {
+	const { ctx, cookies } = makeContext(db);
+	try {
+		const out = await createCaller(ctx).auth.signIn(input);
+		return { ok: true as const, out, cookies };
+	} catch (e) {
+		if (!(e instanceof TRPCError)) throw e;
+		return { ok: false as const, error: e, cookies };
+	}
+}
+
+async function auditOf(staffOrMerchant: { staffId?: bigint; merchantId?: bigint }) {
+	let q = db.selectFrom('audit_log').selectAll().orderBy('id');
+	if (staffOrMerchant.staffId) q = q.where('staff_id', '=', staffOrMerchant.staffId);
+	if (staffOrMerchant.merchantId) q = q.where('merchant_id', '=', staffOrMerchant.merchantId);
+	return q.execute();
+}
+
+afterEach(() => {
+	delete process.env.LOGIN_MAX_FAILURES;
+	delete process.env.LOGIN_LOCK_MINUTES;
+});
+
+describe('auth.signIn', () => {
+	it('signs in: sets an HttpOnly Lax session cookie whose token is a valid session', async () => {
+		const { staff, creds } = await account({ mustChangePassword: false });
+		const r = await attempt(creds);
+		expect(r.ok).toBe(true);
+		if (!r.ok) return;
+		expect(r.out).toEqual({ mustChangePassword: false });
+		expect(r.cookies).toHaveLength(1);
+		const cookie = r.cookies[0];
+		expect(cookie.name).toBe('session');
+		expect(cookie.opts).toMatchObject({ path: '/', httpOnly: true, sameSite: 'lax' });
+		expect(cookie.opts.expires!.getTime()).toBeGreaterThan(Date.now());
+		const session = await validateSessionToken(db, cookie.value);
+		expect(session?.auth.staff.id).toBe(staff.id);
+	});
+
+	it('tells a first sign-in to change the initial password', async () => {
+		const { creds } = await account({ mustChangePassword: true });
+		const r = await attempt(creds);
+		expect(r.ok && r.out.mustChangePassword).toBe(true);
+	});
+
+	it('unknown merchant, unknown phone and wrong password all give the same answer', async () => {
+		const { creds } = await account();
+		const outcomes = await Promise.all([
+			attempt({ ...creds, merchantNo: '9999999999999999' }),
+			attempt({ ...creds, phone: '13000000000' }),
+			attempt({ ...creds, password: 'wrong-password' })
+		]);
+		for (const r of outcomes) {
+			expect(r.ok).toBe(false);
+			if (r.ok) continue;
+			expect(r.error.code).toBe('UNAUTHORIZED');
+			expect(r.error.message).toBe('auth.invalidCredentials');
+			expect(r.cookies).toEqual([]);
+		}
+	});
+
+	it('an unknown account takes about as long as a wrong password (dummy hash)', async () => {
+		const { creds } = await account();
+		const time = async (input: typeof creds) => {
+			const samples: number[] = [];
+			for (let i = 0; i < 5; i++) {
+				const t0 = performance.now();
+				await signIn(db, input, origin);
+				samples.push(performance.now() - t0);
+			}
+			return samples.sort((a, b) => a - b)[2];
+		};
+		// 4 wrong tries stay under the lock limit of 5 per account; use a fresh account per series.
+		const wrong = await time({ ...creds, password: 'nope' });
+		const unknown = await time({ ...creds, merchantNo: '9999999999999998' });
+		// Without the dummy verify an unknown account answers several times faster.
+		expect(unknown).toBeGreaterThan(wrong * 0.4);
+	});
+
+	it('rejects badly shaped input before touching the database', async () => {
+		const r = await attempt({ merchantNo: '123', phone: '13800000000', password: 'x' });
+		expect(r.ok).toBe(false);
+		if (!r.ok) expect(r.error.code).toBe('BAD_REQUEST');
+	});
+
+	it('picks the account by merchant number when one phone exists under two merchants', async () => {
+		const phone = '13712345678';
+		const a = await makeMerchant(db, { name: '商户甲' });
+		const b = await makeMerchant(db, { name: '商户乙' });
+		const staffA = await makeStaff(db, a.id, { phone, password: 'Password-A1' });
+		const staffB = await makeStaff(db, b.id, { phone, password: 'Password-B2' });
+
+		const ra = await attempt({ merchantNo: a.merchant_no, phone, password: 'Password-A1' });
+		const rb = await attempt({ merchantNo: b.merchant_no, phone, password: 'Password-B2' });
+		expect(ra.ok && rb.ok).toBe(true);
+		const sa = await validateSessionToken(db, ra.cookies[0].value);
+		const sb = await validateSessionToken(db, rb.cookies[0].value);
+		expect(sa?.auth.staff).toMatchObject({ id: staffA.id, merchantId: a.id, merchantName: '商户甲' });
+		expect(sb?.auth.staff).toMatchObject({ id: staffB.id, merchantId: b.id, merchantName: '商户乙' });
+
+		// A's number with B's password is just a wrong password (and counts against A only).
+		const cross = await attempt({ merchantNo: a.merchant_no, phone, password: 'Password-B2' });
+		expect(!cross.ok && cross.error.message).toBe('auth.invalidCredentials');
+		const rows = await db.selectFrom('staff').select(['id', 'failed_attempts']).where('phone', '=', phone).execute();
+		expect(rows.find((r) => r.id === staffA.id)?.failed_attempts).toBe(1);
+		expect(rows.find((r) => r.id === staffB.id)?.failed_attempts).toBe(0);
+	});
+
+	it('a disabled person learns it only with the right password', async () => {
+		const { creds } = await account({ status: 'DISABLED' });
+		const wrong = await attempt({ ...creds, password: 'wrong' });
+		expect(!wrong.ok && wrong.error.message).toBe('auth.invalidCredentials');
+		const right = await attempt(creds);
+		expect(right.ok).toBe(false);
+		if (!right.ok) {
+			expect(right.error.code).toBe('FORBIDDEN');
+			expect(right.error.message).toBe('auth.staffDisabled');
+		}
+		expect(right.cookies).toEqual([]);
+	});
+
+	it('a suspended merchant refuses sign-in after the right password', async () => {
+		const { creds } = await account({}, 'SUSPENDED');
+		const r = await attempt(creds);
+		expect(!r.ok && r.error.message).toBe('auth.merchantSuspended');
+	});
+});
+
+describe('lockout', () => {
+	it('locks after 5 wrong passwords for 15 minutes; the right password is refused while locked', async () => {
+		const { staff, creds } = await account();
+		for (let i = 1; i <= 4; i++) {
+			const r = await attempt({ ...creds, password: `wrong-${i}` });
+			expect(!r.ok && r.error.message).toBe('auth.invalidCredentials');
+		}
+		const before = Date.now();
+		const fifth = await attempt({ ...creds, password: 'wrong-5' });
+		expect(fifth.ok).toBe(false);
+		if (fifth.ok) return;
+		expect(fifth.error.code).toBe('TOO_MANY_REQUESTS');
+		expect(fifth.error.message).toBe('auth.locked');
+		expect((fifth.error.cause as MessageParams).params.until).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+
+		const row = await db.selectFrom('staff').select(['locked_until', 'failed_attempts']).where('id', '=', staff.id).executeTakeFirstOrThrow();
+		expect(row.locked_until!.getTime() - before).toBeGreaterThanOrEqual(15 * 60_000 - 1000);
+		expect(row.locked_until!.getTime() - before).toBeLessThanOrEqual(15 * 60_000 + 5000);
+
+		const right = await attempt(creds);
+		expect(right.ok).toBe(false);
+		if (!right.ok) expect(right.error.message).toBe('auth.locked');
+		expect(right.cookies).toEqual([]);
+
+		// the lock time is over
+		await db.updateTable('staff').set({ locked_until: new Date(Date.now() - 1000) }).where('id', '=', staff.id).execute();
+		const after = await attempt(creds);
+		expect(after.ok).toBe(true);
+		const reset = await db.selectFrom('staff').select(['locked_until', 'failed_attempts']).where('id', '=', staff.id).executeTakeFirstOrThrow();
+		expect(reset).toEqual({ locked_until: null, failed_attempts: 0 });
+	});
+
+	it('a success resets the count of consecutive failures', async () => {
+		const { staff, creds } = await account();
+		for (let i = 0; i < 4; i++) await attempt({ ...creds, password: 'wrong' });
+		expect((await attempt(creds)).ok).toBe(true);
+		for (let i = 0; i < 4; i++) {
+			const r = await attempt({ ...creds, password: 'wrong' });
+			expect(!r.ok && r.error.message).toBe('auth.invalidCredentials');
+		}
+		const row = await db.selectFrom('staff').select('failed_attempts').where('id', '=', staff.id).executeTakeFirstOrThrow();
+		expect(row.failed_attempts).toBe(4);
+	});
+
+	it('concurrent wrong passwords all count', async () => {
+		const { staff, creds } = await account();
+		const results = await Promise.all(Array.from({ length: 5 }, () => attempt({ ...creds, password: 'wrong' })));
+		expect(results.filter((r) => !r.ok && r.error.message === 'auth.locked')).toHaveLength(1);
+		const row = await db.selectFrom('staff').select('locked_until').where('id', '=', staff.id).executeTakeFirstOrThrow();
+		expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now());
+	});
+
+	it('honours LOGIN_MAX_FAILURES and LOGIN_LOCK_MINUTES', async () => {
+		process.env.LOGIN_MAX_FAILURES = '2';
+		process.env.LOGIN_LOCK_MINUTES = '1';
+		const { staff, creds } = await account();
+		await attempt({ ...creds, password: 'wrong' });
+		const second = await attempt({ ...creds, password: 'wrong' });
+		expect(!second.ok && second.error.message).toBe('auth.locked');
+		const row = await db.selectFrom('staff').select('locked_until').where('id', '=', staff.id).executeTakeFirstOrThrow();
+		expect(row.locked_until!.getTime() - Date.now()).toBeLessThanOrEqual(60_000 + 1000);
+	});
+});
+
+describe('audit', () => {
+	it('writes a row for every attempt, ok and failed, with the reason', async () => {
+		process.env.LOGIN_MAX_FAILURES = '2';
+		const { merchant, staff, creds } = await account();
+		await attempt({ ...creds, password: 'wrong' });
+		await attempt({ ...creds, password: 'wrong' }); // locks
+		await attempt(creds); // refused: locked
+		await db.updateTable('staff').set({ locked_until: null }).where('id', '=', staff.id).execute();
+		await attempt(creds); // ok
+		await attempt({ ...creds, phone: '13000000001' }); // unknown phone of this merchant
+
+		const rows = await auditOf({ merchantId: merchant.id });
+		expect(rows.map((r) => [r.action, (r.detail as { reason?: string }).reason ?? null])).toEqual([
+			['auth.signInFailed', 'badPassword'],
+			['auth.signInFailed', 'badPassword'],
+			['auth.locked', null],
+			['auth.signInFailed', 'locked'],
+			['auth.signIn', null],
+			['auth.signInFailed', 'unknownPhone']
+		]);
+		const ok = rows.find((r) => r.action === 'auth.signIn')!;
+		expect(ok).toMatchObject({ staff_id: staff.id, actor_name: staff.name, ip: '203.0.113.7', user_agent: 'vitest', target_type: 'staff' });
+		// the phone is kept masked
+		expect(JSON.stringify(rows.map((r) => r.detail))).not.toContain(staff.phone);
+	});
+
+	it('records an attempt on an unknown merchant without a merchant id', async () => {
+		const merchantNo = '8888777766665555';
+		await attempt({ merchantNo, phone: '13800001111', password: 'whatever' });
+		const rows = await db
+			.selectFrom('audit_log')
+			.selectAll()
+			.where('action', '=', 'auth.signInFailed')
+			.where(({ eb, ref }) => eb(ref('detail', '->>').key('merchantNo' as never), '=', merchantNo))
+			.execute();
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({ merchant_id: null, staff_id: null });
+		expect((rows[0].detail as { reason: string }).reason).toBe('unknownMerchant');
+	});
+
+	it('the audit log is append-only', async () => {
+		const { creds } = await account();
+		await attempt(creds);
+		await expect(db.updateTable('audit_log').set({ action: 'x' }).execute()).rejects.toThrow(/append-only/);
+		await expect(db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+	});
+});
