@@ -7,6 +7,8 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 /** Postgres `date` travels as 'YYYY-MM-DD' (see db/index.ts). */
 type DateText = string;
 type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+/** A jsonb column with a database default: optional on insert. */
+type JsonDefault<T = unknown> = ColumnType<T, string | T | undefined, string | T>;
 
 export type AccountType = 'MCHOWN' | 'MCHASSURE' | 'MCHCOUPON' | 'MCHFEE' | 'USEROWN' | 'CLEARING';
 export type SubType = 'PSETTLE' | 'AVAILABLE';
@@ -113,6 +115,15 @@ export interface SmsOutboxTable {
 	error: string | null;
 	created_at: CreatedAt;
 	sent_at: Timestamp | null;
+}
+
+/** 0002: every 找回密码 code request, known account or not (cool-down and rate limits). */
+export interface PasswordResetRequestsTable {
+	id: Id;
+	merchant_no: string;
+	phone: string;
+	ip: string | null;
+	created_at: CreatedAt;
 }
 
 export interface UsersTable {
@@ -304,7 +315,7 @@ export interface ExportsTable {
 	staff_id: bigint;
 	list_key: string;
 	format: 'CSV' | 'XLSX';
-	filter: Json<Record<string, unknown>>;
+	filter: JsonDefault<Record<string, unknown>>;
 	columns: string[];
 	status: Generated<'QUEUED' | 'RUNNING' | 'READY' | 'FAILED' | 'EXPIRED'>;
 	rows_total: bigint | null;
@@ -327,9 +338,9 @@ export interface PaymentKeysTable {
 	appid: string;
 	sign_type: 'RSA' | 'RSA2';
 	status: Generated<'ENABLED' | 'DISABLED'>;
-	public_fields: Json<Record<string, unknown>>;
-	secret_fields: Json<Record<string, unknown>>;
-	fingerprints: Json<Record<string, string>>;
+	public_fields: JsonDefault<Record<string, unknown>>;
+	secret_fields: JsonDefault<Record<string, unknown>>;
+	fingerprints: JsonDefault<Record<string, string>>;
 	valid_from: Timestamp | null;
 	valid_to: Timestamp | null;
 	created_at: CreatedAt;
@@ -354,7 +365,7 @@ export interface AuditLogTable {
 	action: string;
 	target_type: string | null;
 	target_id: string | null;
-	detail: Json<Record<string, unknown>>;
+	detail: JsonDefault<Record<string, unknown>>;
 	ip: string | null;
 	user_agent: string | null;
 	created_at: CreatedAt;
@@ -370,8 +381,30 @@ export interface ColumnPrefsTable {
 export interface JobRunsTable {
 	id: Id;
 	job_name: string;
-	detail: Json<Record<string, unknown>>;
+	detail: JsonDefault<Record<string, unknown>>;
 	ran_at: CreatedAt;
+}
+
+/** 0003: counts and sums of orders per hour / per Asia/Shanghai day (kept by triggers). */
+export interface OrderRollupsTable {
+	merchant_id: bigint;
+	list: 'payments' | 'refunds' | 'withdrawals';
+	bucket: Timestamp;
+	txn_type: string;
+	status: string;
+	count: bigint;
+	amount: bigint;
+}
+
+/** 0003: counts and sums of fund flows per account, hour / Asia/Shanghai day (kept by triggers). */
+export interface FlowRollupsTable {
+	merchant_id: bigint;
+	account_id: bigint;
+	bucket: Timestamp;
+	txn_type: string;
+	direction: Direction;
+	count: bigint;
+	amount: bigint;
 }
 
 export interface DB {
@@ -382,6 +415,7 @@ export interface DB {
 	sessions: SessionsTable;
 	sms_codes: SmsCodesTable;
 	sms_outbox: SmsOutboxTable;
+	password_reset_requests: PasswordResetRequestsTable;
 	users: UsersTable;
 	bank_cards: BankCardsTable;
 	accounts: AccountsTable;
@@ -399,6 +433,10 @@ export interface DB {
 	audit_log: AuditLogTable;
 	column_prefs: ColumnPrefsTable;
 	job_runs: JobRunsTable;
+	order_rollup_days: OrderRollupsTable;
+	order_rollup_hours: OrderRollupsTable;
+	flow_rollup_days: FlowRollupsTable;
+	flow_rollup_hours: FlowRollupsTable;
 }
 
 export type Merchant = Selectable<MerchantsTable>;

@@ -2,7 +2,11 @@
 // and the bundled server without a dynamic file import.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_data_model.ts';
+import * as m0002PasswordReset from './0002_password_reset_requests.ts';
+import * as m0003ListRollups from './0003_list_rollups.ts';
 
 export const migrations: Record<string, Migration> = {
-	'0001_data_model': m0001
+	'0001_data_model': m0001,
+	'0002_password_reset_requests': m0002PasswordReset,
+	'0003_list_rollups': m0003ListRollups
 };

@@ -33,3 +33,11 @@ export function parseYuan(text: string): bigint | null {
 export function signedAmount(direction: 'CREDIT' | 'DEBIT', fen: bigint): bigint {
 	return direction === 'CREDIT' ? fen : -fen;
 }
+
+/**
+ * 1242n → 12.42 as a number, for spreadsheet cells only (XLSX stores numbers as doubles):
+ * parsed from the exact decimal text, so the cell holds the double nearest the true 元 value.
+ */
+export function yuanCellValue(fen: bigint): number {
+	return Number(formatYuan(fen));
+}

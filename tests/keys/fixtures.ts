@@ -1,0 +1,116 @@
+// Key material made by the tests themselves: RSA pairs in every encoding merchants paste,
+// and WeChat-style apiclient_cert.p12 files (right/wrong password, expired, wrong subject).
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
+import type { Db } from '../../db/index.ts';
+
+export interface RsaFixture {
+	bits: number;
+	privateKey: KeyObject;
+	publicKey: KeyObject;
+	pkcs1Pem: string;
+	pkcs8Pem: string;
+	spkiPem: string;
+	pkcs1PublicPem: string;
+	/** Bare base64 DER, as Alipay's console shows keys. */
+	pkcs1Base64: string;
+	pkcs8Base64: string;
+	spkiBase64: string;
+	pkcs1PublicBase64: string;
+}
+
+const pairs = new Map<string, RsaFixture>();
+
+/** A fresh RSA pair per (bits, label), memoized so a file generates each once. */
+export function rsa(bits: 512 | 1024 | 2048 | 3072, label = 'a'): RsaFixture {
+	const id = `${bits}:${label}`;
+	const hit = pairs.get(id);
+	if (hit) return hit;
+	const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+	const der = (k: KeyObject, type: 'pkcs1' | 'pkcs8' | 'spki') => (k.export({ format: 'der', type } as never) as Buffer).toString('base64');
+	const pem = (k: KeyObject, type: 'pkcs1' | 'pkcs8' | 'spki') => k.export({ format: 'pem', type } as never) as string;
+	const f: RsaFixture = {
+		bits,
+		privateKey,
+		publicKey,
+		pkcs1Pem: pem(privateKey, 'pkcs1'),
+		pkcs8Pem: pem(privateKey, 'pkcs8'),
+		spkiPem: pem(publicKey, 'spki'),
+		pkcs1PublicPem: pem(publicKey, 'pkcs1'),
+		pkcs1Base64: der(privateKey, 'pkcs1'),
+		pkcs8Base64: der(privateKey, 'pkcs8'),
+		spkiBase64: der(publicKey, 'spki'),
+		pkcs1PublicBase64: der(publicKey, 'pkcs1')
+	};
+	pairs.set(id, f);
+	return f;
+}
+
+export interface P12Options {
+	mchId: string;
+	password: string;
+	/** Where the 商户号 goes in the subject; 'none' names someone else. */
+	subjectField?: 'CN' | 'OU' | 'none';
+	notBefore?: Date;
+	notAfter?: Date;
+	/** Leave the private key out of the file. */
+	withoutKey?: boolean;
+	/** Put a private key in the file that does not belong to the certificate. */
+	foreignKey?: boolean;
+	/** Leave the certificate out (a key-only PKCS#12). */
+	withoutCert?: boolean;
+	keyLabel?: string;
+}
+
+const DAY = 86_400_000;
+
+/** A WeChat-style apiclient_cert.p12, self-signed, 3DES like the files WeChat issues. */
+export function makeP12(o: P12Options): Buffer {
+	const pair = rsa(2048, o.keyLabel ?? 'cert');
+	const key = forge.pki.privateKeyFromPem(pair.pkcs1Pem) as forge.pki.rsa.PrivateKey;
+	const cert = forge.pki.createCertificate();
+	cert.publicKey = forge.pki.publicKeyFromPem(pair.spkiPem);
+	cert.serialNumber = '5a' + randomBytes(8).toString('hex');
+	cert.validity.notBefore = o.notBefore ?? new Date(Date.now() - DAY);
+	cert.validity.notAfter = o.notAfter ?? new Date(Date.now() + 365 * DAY);
+	const subjectField = o.subjectField ?? 'CN';
+	// Real apiclient certificates carry the company name in Chinese (UTF8String).
+	const utf8 = (value: string) => ({ value, valueTagClass: forge.asn1.Type.UTF8 as never });
+	const attrs: forge.pki.CertificateField[] = [
+		{ shortName: 'CN', ...utf8(subjectField === 'CN' ? o.mchId : subjectField === 'OU' ? '测试商户有限公司' : '1999999999') },
+		{ shortName: 'OU', ...utf8(subjectField === 'OU' ? o.mchId : '财付通支付科技有限公司') },
+		{ shortName: 'O', value: 'Tenpay.com' },
+		{ shortName: 'C', value: 'CN' }
+	];
+	cert.setSubject(attrs);
+	cert.setIssuer([{ shortName: 'CN', value: 'Tenpay.com Root CA' }]);
+	cert.sign(key, forge.md.sha256.create());
+	const fileKey = o.withoutKey ? null : o.foreignKey ? (forge.pki.privateKeyFromPem(rsa(2048, 'foreign').pkcs1Pem) as forge.pki.rsa.PrivateKey) : key;
+	const asn1 = forge.pkcs12.toPkcs12Asn1(fileKey, o.withoutCert ? [] : cert, o.password, {
+		algorithm: '3des',
+		// forge derives the local key id from the certificate, so a key-only file goes without one.
+		generateLocalKeyId: !o.withoutCert
+	});
+	return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+export const WECHAT_MCH_ID = '1900009191';
+export const WECHAT_APPID = 'wxd930ea5d5a258f4f';
+export const API_KEY = 'Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk';
+export const ALIPAY_PID = '2088101122136241';
+export const ALIPAY_APPID = '2016073100135263';
+export const MD5_KEY = 'mD5kEy0123456789abcdefGHIJKLMNOP';
+
+let seq = 0;
+/** A merchant and one of its staff, written straight into the test database. */
+export async function merchantWithStaff(db: Db, name = '王操作') {
+	seq++;
+	const merchantNo = `20${String(Date.now()).slice(-9)}${String(seq).padStart(5, '0')}`;
+	const m = await db.insertInto('merchants').values({ merchant_no: merchantNo, name: '测试商户' }).returning('id').executeTakeFirstOrThrow();
+	const s = await db
+		.insertInto('staff')
+		.values({ merchant_id: m.id, name, phone: `139${String(seq).padStart(8, '0')}`, password_hash: 'x' })
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return { merchantId: m.id, merchantNo, staffId: s.id, actor: { merchantId: m.id, staffId: s.id, actorName: name, ip: '127.0.0.1', userAgent: 'vitest' } };
+}
