@@ -1,5 +1,6 @@
 import type { Handle } from '@sveltejs/kit';
 import { closeDb, getDb } from '#db';
+import { closeQueues } from '../jobs/queues.ts';
 import { cookieSecure } from '$lib/server/auth/config';
 import { deleteSessionCookie, SESSION_COOKIE, setSessionCookie } from '$lib/server/auth/cookie';
 import { validateSessionToken } from '$lib/server/auth/session';
@@ -13,6 +14,7 @@ const g = globalThis as { [shutdownKey]?: boolean };
 if (!g[shutdownKey]) {
 	g[shutdownKey] = true;
 	process.on('sveltekit:shutdown', async () => {
+		await closeQueues();
 		await closeDb();
 	});
 }

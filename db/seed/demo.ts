@@ -37,9 +37,12 @@ export interface DemoResult {
 }
 
 /** Demo data present? (The demo merchant row is written last-but-history, in one go per merchant.) */
+const SEED_DONE = 'seed.demo.done';
+
+/** True only when a seed ran to its end: an interrupted one is redone, not shown half-made. */
 export async function isSeeded(db: Kysely<DB>): Promise<boolean> {
-	const m = await db.selectFrom('merchants').select('id').where('merchant_no', '=', DEMO_MERCHANT_NO).executeTakeFirst();
-	return m !== undefined;
+	const done = await db.selectFrom('job_runs').select('id').where('job_name', '=', SEED_DONE).executeTakeFirst();
+	return done !== undefined;
 }
 
 export function roundToHour(at: Date): Date {
@@ -133,11 +136,10 @@ async function seedMerchant(
 
 export async function seedDemo(db: Kysely<DB>, opts: DemoOptions = {}): Promise<DemoResult> {
 	const log = opts.log ?? (() => {});
-	if (opts.reset) {
-		for (const no of [DEMO_MERCHANT_NO, SECOND_MERCHANT_NO]) if (await deleteMerchant(db, no)) log(`deleted merchant ${no}`);
-	} else if (await isSeeded(db)) {
-		return { seeded: false, merchants: [] };
-	}
+	if (!opts.reset && (await isSeeded(db))) return { seeded: false, merchants: [] };
+	// A reset, or the leftovers of an interrupted run: start both merchants afresh.
+	await db.deleteFrom('job_runs').where('job_name', '=', SEED_DONE).execute();
+	for (const no of [DEMO_MERCHANT_NO, SECOND_MERCHANT_NO]) if (await deleteMerchant(db, no)) log(`deleted merchant ${no}`);
 	const now = roundToHour(opts.now ?? new Date());
 	const demo = await seedMerchant(
 		db,
@@ -171,5 +173,6 @@ export async function seedDemo(db: Kysely<DB>, opts: DemoOptions = {}): Promise<
 		now,
 		log
 	);
+	await db.insertInto('job_runs').values({ job_name: SEED_DONE, detail: JSON.stringify({ at: now.toISOString() }) }).execute();
 	return { seeded: true, merchants: [demo, second] };
 }

@@ -375,5 +375,5 @@ describe('ledger properties', () => {
 		for (const k of ['ledger.insufficientFunds', 'ledger.refundExceeds', 'ledger.illegalTransition', 'ledger.notRefundable', 'ledger.invalidPosting'])
 			expect(seen.get(k) ?? 0, k).toBeGreaterThan(0);
 		expect(await checkInvariants(db)).toEqual([]);
-	}, 120_000);
+	}, 300_000);
 });

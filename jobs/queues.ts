@@ -1,0 +1,71 @@
+// Queue names, job names and their payloads: the one contract between the web side
+// (which enqueues) and jobs/worker.ts (which runs). Payloads carry ids only; each handler
+// re-reads its rows, so a retried or duplicated job is harmless.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { closeRedis, createEnqueueConnection, redisPrefix } from './redis.ts';
+
+export const QUEUES = {
+	STATEMENTS: 'statements',
+	EXPORTS: 'exports'
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Every job name and its payload. Adding a name here without a handler fails the worker's boot. */
+export interface JobPayloads {
+	/** Daily: finds yesterday's (Asia/Shanghai) accounting date and the active merchants. */
+	'statements.fanOut': Record<string, never>;
+	/** Builds one statement (both files); the id is bigint as text. */
+	'statements.build': { statementId: string };
+}
+export type JobName = keyof JobPayloads;
+
+/** Which queue each job runs on (by workload: scheduled statements vs on-demand exports). */
+export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
+	'statements.fanOut': QUEUES.STATEMENTS,
+	'statements.build': QUEUES.STATEMENTS
+};
+
+export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
+
+export function isJobName(name: string): name is JobName {
+	return Object.hasOwn(JOB_QUEUE, name);
+}
+
+/** Keeps Redis small: finished jobs are evidence only until the Postgres row says done. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+	attempts: 3,
+	backoff: { type: 'exponential', delay: 5_000 },
+	removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+	removeOnFail: { age: 30 * 24 * 3600 }
+};
+
+let connection: Redis | undefined;
+const open = new Map<QueueName, Queue>();
+
+/** The web side's handle on a queue: created on first use, closed by closeQueues(). */
+export function getQueue(name: QueueName): Queue {
+	let queue = open.get(name);
+	if (!queue) {
+		connection ??= createEnqueueConnection();
+		queue = new Queue(name, { connection, prefix: redisPrefix(), defaultJobOptions: DEFAULT_JOB_OPTIONS });
+		open.set(name, queue);
+	}
+	return queue;
+}
+
+/** Adds a job to the queue its name belongs to. Pass a jobId to make the enqueue idempotent. */
+export async function enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts?: JobsOptions) {
+	return getQueue(JOB_QUEUE[name]).add(name, data, opts);
+}
+
+export async function closeQueues(): Promise<void> {
+	const queues = [...open.values()];
+	open.clear();
+	await Promise.allSettled(queues.map((q) => q.close()));
+	if (connection) {
+		const c = connection;
+		connection = undefined;
+		await closeRedis(c);
+	}
+}

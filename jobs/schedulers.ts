@@ -1,0 +1,23 @@
+// Repeatable jobs, registered (idempotently) when a worker boots: upserting the same
+// scheduler id from every worker process leaves exactly one schedule.
+import type { Queue } from 'bullmq';
+import { QUEUES, type JobName, type QueueName } from './queues.ts';
+import { BUSINESS_TZ } from '../src/lib/time.ts';
+
+export interface ScheduleSpec {
+	id: string;
+	queue: QueueName;
+	pattern: string;
+	job: JobName;
+}
+
+export const SCHEDULES: readonly ScheduleSpec[] = [
+	// 00:10 Shanghai: yesterday's books are closed (settlement runs at midnight).
+	{ id: 'statements-daily', queue: QUEUES.STATEMENTS, pattern: '10 0 * * *', job: 'statements.fanOut' }
+];
+
+export async function registerSchedulers(queueFor: (name: QueueName) => Queue): Promise<void> {
+	for (const s of SCHEDULES) {
+		await queueFor(s.queue).upsertJobScheduler(s.id, { pattern: s.pattern, tz: BUSINESS_TZ }, { name: s.job, data: {} });
+	}
+}

@@ -1,0 +1,75 @@
+// The daily statement fan-out (scheduled at 00:10 Asia/Shanghai by jobs/schedulers.ts):
+// upserts a PENDING statements row per active merchant for yesterday and enqueues
+// 'statements.build' { statementId } with jobId statementJobId(...), so a re-run of the
+// fan-out enqueues nothing twice and a READY day is left alone.
+import type { Db } from '../../db/index.ts';
+import { yesterday } from '../../src/lib/time.ts';
+import { enqueueStatementBuild } from './job.ts';
+
+export const FAN_OUT_JOB = 'statements.fanOut';
+
+export interface ActiveMerchant {
+	id: bigint;
+	merchantNo: string;
+}
+
+export interface FanOutResult {
+	accountingDate: string;
+	merchants: number;
+}
+
+/** The day a statement run covers: yesterday in Asia/Shanghai, whatever the server's zone. */
+export function statementAccountingDate(now: Date = new Date()): string {
+	return yesterday(now);
+}
+
+export async function listActiveMerchants(db: Db): Promise<ActiveMerchant[]> {
+	const rows = await db
+		.selectFrom('merchants')
+		.select(['id', 'merchant_no'])
+		.where('status', '=', 'ACTIVE')
+		.orderBy('id')
+		.execute();
+	return rows.map((r) => ({ id: r.id, merchantNo: r.merchant_no }));
+}
+
+/** One BullMQ job id per merchant and day: BullMQ ignores an add whose id already exists. */
+export function statementJobId(merchantId: bigint, accountingDate: string): string {
+	return `statement.${merchantId}.${accountingDate}`;
+}
+
+export type EnqueueBuild = (statementId: bigint, merchantId: bigint, accountingDate: string) => Promise<void>;
+
+/** The statements row of (merchant, day), created PENDING if missing. */
+export async function upsertStatement(db: Db, merchantId: bigint, accountingDate: string, requestedBy: bigint | null = null) {
+	await db
+		.insertInto('statements')
+		.values({ merchant_id: merchantId, accounting_date: accountingDate, requested_by: requestedBy })
+		.onConflict((oc) => oc.columns(['merchant_id', 'accounting_date']).doNothing())
+		.execute();
+	return db
+		.selectFrom('statements')
+		.selectAll()
+		.where('merchant_id', '=', merchantId)
+		.where('accounting_date', '=', accountingDate)
+		.executeTakeFirstOrThrow();
+}
+
+export async function fanOutStatements(
+	db: Db,
+	now: Date = new Date(),
+	enqueueBuild: EnqueueBuild = enqueueStatementBuild
+): Promise<FanOutResult> {
+	const accountingDate = statementAccountingDate(now);
+	const merchants = await listActiveMerchants(db);
+	for (const m of merchants) {
+		const statement = await upsertStatement(db, m.id, accountingDate);
+		if (statement.status !== 'READY') await enqueueBuild(statement.id, m.id, accountingDate);
+	}
+	const result: FanOutResult = { accountingDate, merchants: merchants.length };
+	await db
+		.insertInto('job_runs')
+		.values({ job_name: FAN_OUT_JOB, detail: JSON.stringify(result) })
+		.execute();
+	return result;
+}

@@ -1,0 +1,55 @@
+// The 'statements.build' job and how the web side and the fan-out enqueue it. The payload is
+// the statement id only; the row says what to build and whether it is still needed.
+import { DelayedError, type Job } from 'bullmq';
+import type { Db } from '../../db/index.ts';
+import { enqueue, getQueue, QUEUES } from '../queues.ts';
+import { buildStatement, defaultOwner } from './build.ts';
+import { statementJobId } from './fan-out.ts';
+
+export const BUILD_JOB = 'statements.build' as const;
+
+export interface StatementBuildPayload {
+	/** bigint as text: job data is JSON. */
+	statementId: string;
+}
+
+export interface StatementBuildResult {
+	outcome: 'built' | 'skipped';
+	rows?: number;
+	reason?: string;
+}
+
+export async function runStatementBuildJob(
+	job: Job<StatementBuildPayload>,
+	ctx: { db: Db; token?: string }
+): Promise<StatementBuildResult> {
+	const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+	const r = await buildStatement(ctx.db, BigInt(job.data.statementId), { owner: defaultOwner(job.id), finalAttempt });
+	if (r.outcome === 'leased') {
+		// Another worker holds it (or held it and died): look again once its lease runs out,
+		// without spending one of this job's attempts.
+		if (ctx.token) {
+			await job.moveToDelayed(r.leaseUntil.getTime() + 1_000, ctx.token);
+			throw new DelayedError();
+		}
+		throw new Error('statement is being built by another worker');
+	}
+	if (r.outcome === 'skipped') return { outcome: 'skipped', reason: r.reason };
+	return { outcome: 'built', rows: r.rows };
+}
+
+/**
+ * Enqueues a build, idempotently: the job id is per merchant and day, so a second request
+ * while one waits or runs adds nothing. A finished job of that id (a failed attempt kept for
+ * inspection) is removed first so a rebuild can run.
+ */
+export async function enqueueStatementBuild(statementId: bigint, merchantId: bigint, accountingDate: string): Promise<void> {
+	const queue = getQueue(QUEUES.STATEMENTS);
+	const jobId = statementJobId(merchantId, accountingDate);
+	const existing = await queue.getJob(jobId);
+	if (existing) {
+		const state = await existing.getState();
+		if (state === 'completed' || state === 'failed') await existing.remove();
+	}
+	await enqueue(BUILD_JOB, { statementId: statementId.toString() }, { jobId });
+}

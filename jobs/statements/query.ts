@@ -1,0 +1,156 @@
+// The statement's rows as one SQL query, so Postgres does the formatting (Asia/Shanghai
+// times, 元 from fen, formula neutralising) and COPY streams the CSV out at full speed.
+// COPY takes no bind parameters: the only values inlined are a bigint and a checked date.
+import { BUSINESS_TZ } from '../../src/lib/time.ts';
+import { LABELS } from './columns.ts';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function literal(text: string): string {
+	return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading apostrophe. */
+export function neutralised(expr: string): string {
+	return `CASE WHEN left(${expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expr} ELSE ${expr} END`;
+}
+
+function time(expr: string): string {
+	return `to_char(${expr} AT TIME ZONE '${BUSINESS_TZ}', 'YYYY-MM-DD HH24:MI:SS')`;
+}
+
+function day(expr: string): string {
+	return `to_char(${expr}, 'YYYY-MM-DD')`;
+}
+
+/** 1242 fen → '12.42' (exact: numeric, never float). */
+export function yuan(expr: string): string {
+	return `to_char(${expr}::numeric / 100, 'FM9999999999999990.00')`;
+}
+
+function labelled(expr: string, labels: Record<string, string>): string {
+	const whens = Object.entries(labels).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`);
+	return `CASE ${expr} ${whens.join(' ')} ELSE ${expr} END`;
+}
+
+/**
+ * The order's 交易流水号: its first ledger flow. The ledger numbers the flows of an order's
+ * posting `<platform no>-01`, `-02`, … (tests/statements check this against fund_flows), so
+ * no per-row lookup is needed.
+ */
+function firstFlow(platformNo: string): string {
+	return `${platformNo} || '-01'`;
+}
+
+export type AmountMode = 'text' | 'fen';
+
+/**
+ * The 26 columns for (merchant, accounting date), in statement order: payments completed that
+ * day, successful refunds of that day as their own rows (the refund's numbers, its amount,
+ * status 已退款), and withdrawals/payouts booked that day. Sorted by completion time, then
+ * the platform number, so a rebuild gives the same bytes. `fen` keeps the two amount columns
+ * as int8 fen (for numeric XLSX cells); `text` formats them as 元.
+ */
+export function statementRowsSql(merchantId: bigint, accountingDate: string, amounts: AmountMode = 'text'): string {
+	if (!DATE.test(accountingDate)) throw new Error(`bad accounting date ${accountingDate}`);
+	const m = BigInt(merchantId).toString();
+	const d = `DATE '${accountingDate}'`;
+	const money = (expr: string) => (amounts === 'text' ? yuan(expr) : `${expr}::int8`);
+	const s = neutralised;
+	const cols = (c: {
+		orderNo: string; platformNo: string; flowNo: string; orderTime: string; createdAt: string; completedAt: string;
+		payerType: string; payerId: string; payerAcct: string; payeeType: string; payeeId: string; payeeAcct: string;
+		payeeBank: string; payeeName: string; orderInfo: string; memo: string; product: string; method: string;
+		type: string; amount: string; fee: string; status: string; channelNo: string; channelDate: string;
+		sortAt: string; sortNo: string; kind: number;
+	}) =>
+		[
+			`${s(c.orderNo)} AS c01`,
+			`${c.platformNo} AS c02`,
+			`${c.flowNo} AS c03`,
+			`(SELECT merchant_no FROM merchants WHERE id = ${m}) AS c04`,
+			`${time(c.orderTime)} AS c05`,
+			`${time(c.createdAt)} AS c06`,
+			`${time(c.completedAt)} AS c07`,
+			`${day('x.accounting_date')} AS c08`,
+			`${c.payerType} AS c09`,
+			`${s(c.payerId)} AS c10`,
+			`${c.payerAcct} AS c11`,
+			`${c.payeeType} AS c12`,
+			`${s(c.payeeId)} AS c13`,
+			`${c.payeeAcct} AS c14`,
+			`${s(c.payeeBank)} AS c15`,
+			`${s(c.payeeName)} AS c16`,
+			`${s(c.orderInfo)} AS c17`,
+			`${s(c.memo)} AS c18`,
+			`${s(c.product)} AS c19`,
+			`${s(c.method)} AS c20`,
+			`${c.type} AS c21`,
+			`${money(c.amount)} AS c22`,
+			`${money(c.fee)} AS c23`,
+			`${c.status} AS c24`,
+			`${s(c.channelNo)} AS c25`,
+			`${day(c.channelDate)} AS c26`,
+			`${c.sortAt} AS sort_at`,
+			`${c.sortNo} AS sort_no`,
+			`${c.kind} AS sort_kind`
+		].join(',\n    ');
+
+	const payments = `SELECT ${cols({
+		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
+		orderTime: 'x.merchant_order_time', createdAt: 'x.created_at', completedAt: 'x.completed_at',
+		payerType: 'x.payer_type', payerId: 'x.payer_id', payerAcct: 'x.payer_account_type',
+		payeeType: 'x.payee_type', payeeId: 'x.payee_id', payeeAcct: 'x.payee_account_type',
+		payeeBank: 'x.payee_bank_account', payeeName: 'x.payee_name', orderInfo: 'x.order_info', memo: 'x.memo',
+		product: 'x.pay_product', method: 'x.pay_method', type: labelled('x.txn_type', LABELS.paymentType),
+		amount: 'x.amount', fee: 'x.fee_amount', status: labelled('x.status', LABELS.paymentStatus),
+		channelNo: 'x.channel_txn_no', channelDate: 'x.channel_date',
+		sortAt: 'x.completed_at', sortNo: 'x.platform_txn_no', kind: 1
+	})}
+  FROM payments x
+  WHERE x.merchant_id = ${m} AND x.accounting_date = ${d} AND x.status = 'TRADE_SUCCESS'`;
+
+	// A refund pays back the other way: the original payee pays, the original payer receives.
+	const refunds = `SELECT ${cols({
+		orderNo: 'x.refund_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
+		orderTime: 'x.created_at', createdAt: 'x.created_at', completedAt: 'x.processed_at',
+		payerType: 'p.payee_type', payerId: 'p.payee_id', payerAcct: 'p.payee_account_type',
+		payeeType: 'p.payer_type', payeeId: 'p.payer_id', payeeAcct: 'p.payer_account_type',
+		payeeBank: 'NULL::text', payeeName: 'NULL::text', orderInfo: 'x.reason', memo: 'p.merchant_order_no',
+		product: 'p.pay_product', method: 'p.pay_method', type: literal(LABELS.refundType),
+		amount: 'x.amount', fee: '0', status: literal(LABELS.refundStatus),
+		channelNo: 'x.channel_txn_no', channelDate: 'CASE WHEN x.channel_txn_no IS NOT NULL THEN x.accounting_date END',
+		sortAt: 'x.processed_at', sortNo: 'x.platform_txn_no', kind: 2
+	})}
+  FROM refunds x JOIN payments p ON p.id = x.payment_id
+  WHERE x.merchant_id = ${m} AND x.accounting_date = ${d} AND x.status = 'TRADE_SUCCESS'`;
+
+	const withdrawals = `SELECT ${cols({
+		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
+		orderTime: 'x.created_at', createdAt: 'x.created_at', completedAt: 'x.completed_at',
+		payerType: `CASE WHEN x.user_id IS NULL THEN 'MERCHANT' ELSE 'USER' END`,
+		payerId: `COALESCE(u.user_no, (SELECT merchant_no FROM merchants WHERE id = ${m}))`,
+		payerAcct: `CASE WHEN x.user_id IS NULL THEN 'MCHOWN' ELSE 'USEROWN' END`,
+		payeeType: `'BANKCARD'`, payeeId: 'NULL::text', payeeAcct: 'NULL::text',
+		payeeBank: 'x.card_no', payeeName: 'x.payee_name', orderInfo: 'x.bank_name', memo: 'x.memo',
+		product: 'NULL::text', method: 'NULL::text', type: labelled('x.txn_type', LABELS.withdrawalType),
+		amount: 'x.amount', fee: 'x.fee_amount', status: labelled('x.status', LABELS.withdrawalStatus),
+		channelNo: 'x.channel_txn_no', channelDate: 'CASE WHEN x.channel_txn_no IS NOT NULL THEN x.accounting_date END',
+		sortAt: 'COALESCE(x.completed_at, x.created_at)', sortNo: 'x.platform_txn_no', kind: 3
+	})}
+  FROM withdrawals x LEFT JOIN users u ON u.id = x.user_id
+  WHERE x.merchant_id = ${m} AND x.accounting_date = ${d}`;
+
+	const out = Array.from({ length: 26 }, (_, i) => `c${String(i + 1).padStart(2, '0')}`).join(', ');
+	return `SELECT ${out} FROM (\n${payments}\nUNION ALL\n${refunds}\nUNION ALL\n${withdrawals}\n) rows ORDER BY sort_at, sort_no, sort_kind`;
+}
+
+/**
+ * Counts and sums (fen) per 交易类型 and status, in a fixed order, over the same rows.
+ * Labels come from the same CASE expressions as the rows, so they group identically.
+ */
+export function statementSummarySql(merchantId: bigint, accountingDate: string): string {
+	const rows = statementRowsSql(merchantId, accountingDate, 'fen');
+	return `SELECT c21 AS txn_type, c24 AS status, count(*)::int8 AS rows, sum(c22)::int8 AS amount, sum(c23)::int8 AS fee
+  FROM (${rows}) r GROUP BY c21, c24 ORDER BY c21 COLLATE "C", c24 COLLATE "C"`;
+}

@@ -1,0 +1,108 @@
+// The job process (`npm run worker`): one BullMQ Worker per queue, the schedulers, and a
+// graceful stop on SIGINT/SIGTERM. Runs under plain Node (tsx): relative imports only.
+import { pathToFileURL } from 'node:url';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { closeDb, getDb, type Db } from '../db/index.ts';
+import { assertHandlersComplete, HANDLERS, type JobHandlers } from './handlers.ts';
+import { isJobName, QUEUES, type QueueName } from './queues.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from './redis.ts';
+import { registerSchedulers } from './schedulers.ts';
+
+export interface WorkerOptions {
+	db?: Db;
+	/** Jobs run at once per queue; default WORKER_CONCURRENCY or 2. */
+	concurrency?: number;
+	handlers?: JobHandlers;
+	/** Register the repeatable jobs (default true). */
+	schedulers?: boolean;
+	log?: (line: string) => void;
+}
+
+export interface RunningWorkers {
+	workers: Worker[];
+	close(): Promise<void>;
+}
+
+export function workerConcurrency(): number {
+	const n = Number(process.env.WORKER_CONCURRENCY ?? 2);
+	return Number.isInteger(n) && n > 0 ? n : 2;
+}
+
+export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWorkers> {
+	const handlers = opts.handlers ?? HANDLERS;
+	assertHandlersComplete(handlers);
+	const db = opts.db ?? getDb();
+	const log = opts.log ?? ((line: string) => console.log(line));
+	const concurrency = opts.concurrency ?? workerConcurrency();
+	const prefix = redisPrefix();
+	const connection = createWorkerConnection();
+
+	const processJob = async (job: Job, token?: string) => {
+		const name = job.name;
+		// A job nobody handles would fail the same way on every retry.
+		if (!isJobName(name)) throw new UnrecoverableError(`no handler for job ${name}`);
+		const handler = handlers[name] as (job: Job, ctx: { db: Db; token?: string }) => Promise<unknown>;
+		return handler(job, { db, token });
+	};
+
+	const workers = Object.values(QUEUES).map((queue) => {
+		const w = new Worker(queue, processJob, { connection, prefix, concurrency });
+		w.on('completed', (job) => log(`job ${queue}/${job.name}#${job.id} completed in ${elapsed(job)} ms`));
+		w.on('failed', (job, err) =>
+			log(`job ${queue}/${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`)
+		);
+		w.on('error', (err) => log(`worker ${queue} error: ${err.message}`));
+		return w;
+	});
+
+	const queues = new Map<QueueName, Queue>();
+	const queueFor = (name: QueueName) => {
+		let q = queues.get(name);
+		if (!q) queues.set(name, (q = new Queue(name, { connection, prefix })));
+		return q;
+	};
+	if (opts.schedulers ?? true) await registerSchedulers(queueFor);
+	await Promise.all(workers.map((w) => w.waitUntilReady()));
+	log(`worker ready: queues ${Object.values(QUEUES).join(', ')}, concurrency ${concurrency}, prefix ${prefix}`);
+
+	let closing: Promise<void> | undefined;
+	return {
+		workers,
+		close: () =>
+			(closing ??= (async () => {
+				// Lets running jobs finish; their Postgres rows make a cut-off job safe to rerun.
+				await Promise.allSettled(workers.map((w) => w.close()));
+				await Promise.allSettled([...queues.values()].map((q) => q.close()));
+				await closeRedis(connection);
+			})())
+	};
+}
+
+function elapsed(job: Job): number | string {
+	return job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : '?';
+}
+
+async function main(): Promise<void> {
+	const running = await startWorkers();
+	const stop = async (signal: string) => {
+		console.log(`worker: ${signal}, closing`);
+		const force = setTimeout(() => {
+			console.error('worker: jobs did not finish within 30 s, exiting');
+			process.exit(1);
+		}, 30_000);
+		force.unref();
+		await running.close();
+		await closeDb();
+		console.log('worker: stopped');
+		process.exit(0);
+	};
+	process.once('SIGINT', () => void stop('SIGINT'));
+	process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+	main().catch((err) => {
+		console.error('worker failed to start:', err);
+		process.exit(1);
+	});
+}

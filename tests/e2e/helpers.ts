@@ -1,0 +1,56 @@
+// Browser helpers for e2e tests: Debian's Chromium driven by playwright-core.
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps dialling out of a closed network.
+export const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync'
+];
+
+export const DEMO = {
+	merchantNo: '2018062800003003',
+	phone: process.env.DEMO_ADMIN_PHONE || '13800000000',
+	password: process.env.DEMO_ADMIN_PASSWORD || 'Demo@2018'
+} as const;
+
+export function launchBrowser(): Promise<Browser> {
+	return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export async function closeBrowser(browser: Browser | undefined): Promise<void> {
+	await browser?.close();
+}
+
+/** A page in a fresh context (its own cookies), zh-CN like a first visit. */
+export async function newPage(browser: Browser, baseUrl: string): Promise<Page> {
+	const context = await browser.newContext({ baseURL: baseUrl, locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+	return context.newPage();
+}
+
+export interface Credentials {
+	merchantNo: string;
+	phone: string;
+	password: string;
+}
+
+/** Fills the /login form by its labels and submits it; does not wait for where it lands. */
+export async function submitSignIn(page: Page, who: Credentials): Promise<void> {
+	await page.goto('/login');
+	await page.getByLabel('商户号').fill(who.merchantNo);
+	await page.getByLabel('手机号').fill(who.phone);
+	await page.getByLabel('登录密码').fill(who.password);
+	await page.getByRole('button', { name: '登录', exact: true }).click();
+}
+
+/** Signs in and waits until the browser has left /login. */
+export async function signIn(page: Page, who: Credentials = DEMO): Promise<void> {
+	await submitSignIn(page, who);
+	await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 15_000 });
+}

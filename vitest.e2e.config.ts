@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Browser tests against the built app (`node build`) on a fresh, seeded database.
+export default defineConfig({
+	test: {
+		include: ['tests/e2e/**/*.test.ts'],
+		globalSetup: ['tests/e2e/setup/global.ts'],
+		pool: 'forks',
+		// One server, one browser per file; files run one after another so timings stay honest.
+		fileParallelism: false,
+		testTimeout: 60_000,
+		hookTimeout: 60_000
+	}
+});
