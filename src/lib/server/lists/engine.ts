@@ -1,0 +1,183 @@
+// The query engine behind every list: the rows of one page and the total of everything the
+// filter matches, without a query whose time grows with the page number.
+//
+// - Totals: when the filter only uses what a rollup is keyed by (type, status, account,
+//   direction, time), whole days and hours come from the rollup tables and only the partial
+//   hours at the edges are summed directly; other filters are selective and summed directly.
+// - Pages: the same per-bucket counts say which day (then which hour) holds row `skip`; the
+//   OFFSET then only walks inside that hour, on the index, and the page is read by keyset from
+//   there. Selective filters match few rows, so plain OFFSET over them is fine.
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from '../../../../db/types.ts';
+import type { TimeRange } from '../../schemas/lists.ts';
+import { locate, segmentsOf, type Bucket } from './buckets.ts';
+
+type AnyDb = Kysely<DB>;
+
+export interface RollupSource {
+	/** 'order': order_rollup_{days,hours}; 'flow': flow_rollup_{days,hours}. */
+	table: 'order' | 'flow';
+	/** Condition on the rollup's columns (merchant scope included). */
+	where: RawBuilder<unknown>;
+}
+
+export interface ListSource {
+	table: 'payments' | 'refunds' | 'withdrawals' | 'fund_flows' | 'users';
+	timeColumn: 'created_at' | 'registered_at';
+	/** Condition on the table's columns: the merchant scope and every filter except the time range. */
+	where: RawBuilder<unknown>;
+	/** Summed into total.amount; null for lists without money. */
+	amountColumn: 'amount' | null;
+	/** Set when the filter can be answered from a rollup. */
+	rollup: RollupSource | null;
+}
+
+export interface ListResult<R> {
+	rows: R[];
+	count: bigint;
+	amount: bigint | null;
+}
+
+const FAR_PAST = new Date(Date.UTC(1970, 0, 1));
+
+/** One page of `select` columns from `src`, newest first, and the total of the filter. */
+export async function runList<R>(
+	db: AnyDb,
+	src: ListSource,
+	range: TimeRange | null,
+	page: number,
+	pageSize: number,
+	select: RawBuilder<unknown>
+): Promise<ListResult<R>> {
+	const skip = BigInt(page - 1) * BigInt(pageSize);
+	if (!src.rollup || !range) return direct<R>(db, src, range, skip, pageSize, select);
+
+	const first = page === 1;
+	// The first page does not need the counts to know where it starts: run both at once.
+	const [buckets, firstRows] = await Promise.all([
+		bucketCounts(db, src, src.rollup, range),
+		first ? keysetPage<R>(db, src, range, null, pageSize, select) : Promise.resolve(null)
+	]);
+	let count = 0n;
+	let amount = 0n;
+	for (const b of buckets) {
+		count += b.count;
+		amount += b.amount;
+	}
+	const total = { count, amount: src.amountColumn ? amount : null };
+	if (firstRows) return { rows: firstRows, ...total };
+	if (skip >= count) return { rows: [], ...total };
+
+	// Newest first; inside a day, narrow to its hour from the hourly rollup.
+	const newestFirst = [...buckets].reverse();
+	let spot = locate(newestFirst, skip)!;
+	if (spot.bucket.kind === 'day') {
+		const hours = await rollupBuckets(db, src.rollup, 'hour', spot.bucket.from, spot.bucket.to);
+		const inner = locate([...hours].reverse(), spot.within);
+		// The rollups are exact, so the hour is always there; fall back to the day if not.
+		if (inner) spot = inner;
+	}
+	const anchor = anchorQuery(src, spot.bucket, spot.within);
+	const rows = await keysetPage<R>(db, src, range, anchor, pageSize, select);
+	return { rows, ...total };
+}
+
+/** The filter's counts per bucket over the range, oldest first, empty buckets left out. */
+async function bucketCounts(db: AnyDb, src: ListSource, rollup: RollupSource, range: TimeRange): Promise<Bucket[]> {
+	const segments = segmentsOf(range.from, range.to);
+	const parts = await Promise.all(
+		segments.map((s) =>
+			s.kind === 'raw' ? rawBucket(db, src, s.from, s.to).then((b) => (b.count > 0n ? [b] : [])) : rollupBuckets(db, rollup, s.kind, s.from, s.to)
+		)
+	);
+	return parts.flat();
+}
+
+async function rawBucket(db: AnyDb, src: ListSource, from: Date, to: Date): Promise<Bucket> {
+	const t = sql.ref(src.timeColumn);
+	const amount = src.amountColumn ? sql`coalesce(sum(${sql.ref(src.amountColumn)}), 0)::bigint` : sql`0::bigint`;
+	const r = await sql<{ count: bigint; amount: bigint }>`
+		SELECT count(*)::bigint AS count, ${amount} AS amount
+		  FROM ${sql.table(src.table)}
+		 WHERE ${src.where} AND ${t} >= ${from} AND ${t} < ${to}`.execute(db);
+	return { kind: 'raw', from, to, count: r.rows[0].count, amount: r.rows[0].amount };
+}
+
+async function rollupBuckets(db: AnyDb, rollup: RollupSource, kind: 'day' | 'hour', from: Date, to: Date): Promise<Bucket[]> {
+	const table = `${rollup.table}_rollup_${kind === 'day' ? 'days' : 'hours'}`;
+	const step = kind === 'day' ? 86_400_000 : 3_600_000;
+	const r = await sql<{ bucket: Date; count: bigint; amount: bigint }>`
+		SELECT bucket, sum(count)::bigint AS count, sum(amount)::bigint AS amount
+		  FROM ${sql.table(table)}
+		 WHERE ${rollup.where} AND bucket >= ${from} AND bucket < ${to}
+		 GROUP BY bucket
+		HAVING sum(count) <> 0
+		 ORDER BY bucket`.execute(db);
+	// A Shanghai day is always 24 h (no daylight saving), so bucket + step is its end.
+	return r.rows.map((row) => ({ kind, from: row.bucket, to: new Date(row.bucket.getTime() + step), count: row.count, amount: row.amount }));
+}
+
+/**
+ * The (time, id) of row `within` (0-based, newest first) inside one bucket, as a subquery, so
+ * the keyset compares in the database at full microsecond precision. From whichever end of the
+ * bucket is nearer, so the last page costs what the first does.
+ */
+function anchorQuery(src: ListSource, bucket: Bucket, within: bigint): RawBuilder<unknown> {
+	const t = sql.ref(src.timeColumn);
+	const fromOldest = within * 2n > bucket.count;
+	const offset = fromOldest ? bucket.count - 1n - within : within;
+	const dir = fromOldest ? sql`ASC` : sql`DESC`;
+	return sql`(SELECT ${t}, id FROM ${sql.table(src.table)}
+		 WHERE ${src.where} AND ${t} >= ${bucket.from} AND ${t} < ${bucket.to}
+		 ORDER BY ${t} ${dir}, id ${dir} OFFSET ${offset} LIMIT 1)`;
+}
+
+/** The page starting at `anchor` (inclusive) or at the newest row of the range. */
+async function keysetPage<R>(
+	db: AnyDb,
+	src: ListSource,
+	range: TimeRange,
+	anchor: RawBuilder<unknown> | null,
+	pageSize: number,
+	select: RawBuilder<unknown>
+): Promise<R[]> {
+	const t = sql.ref(src.timeColumn);
+	const start = anchor ? sql`(${t}, id) <= ${anchor}` : sql`TRUE`;
+	const r = await sql<R>`
+		SELECT ${select} FROM ${sql.table(src.table)}
+		 WHERE ${src.where} AND ${t} >= ${range.from} AND ${t} < ${range.to} AND ${start}
+		 ORDER BY ${t} DESC, id DESC
+		 LIMIT ${pageSize}`.execute(db);
+	return r.rows;
+}
+
+/** Selective filters (or no time range): direct count and sum, OFFSET paging. */
+async function direct<R>(
+	db: AnyDb,
+	src: ListSource,
+	range: TimeRange | null,
+	skip: bigint,
+	pageSize: number,
+	select: RawBuilder<unknown>
+): Promise<ListResult<R>> {
+	const t = sql.ref(src.timeColumn);
+	const inRange = range ? sql`${t} >= ${range.from} AND ${t} < ${range.to}` : sql`${t} >= ${FAR_PAST}`;
+	const amount = src.amountColumn ? sql`coalesce(sum(${sql.ref(src.amountColumn)}), 0)::bigint` : sql`NULL::bigint`;
+	const [totals, rows] = await Promise.all([
+		sql<{ count: bigint; amount: bigint | null }>`
+			SELECT count(*)::bigint AS count, ${amount} AS amount
+			  FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange}`.execute(db),
+		sql<R>`
+			SELECT ${select} FROM ${sql.table(src.table)}
+			 WHERE ${src.where} AND ${inRange}
+			 ORDER BY ${t} DESC, id DESC
+			 OFFSET ${skip} LIMIT ${pageSize}`.execute(db)
+	]);
+	return { rows: rows.rows, count: totals.rows[0].count, amount: src.amountColumn ? (totals.rows[0].amount ?? 0n) : null };
+}
+
+/** AND of conditions; TRUE for none. */
+export function and(conds: RawBuilder<unknown>[]): RawBuilder<unknown> {
+	if (conds.length === 0) return sql`TRUE`;
+	return sql.join(conds.map((c) => sql`(${c})`), sql` AND `);
+}

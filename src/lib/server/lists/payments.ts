@@ -1,0 +1,206 @@
+// 支付订单查询: the list and the detail.
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { DB } from '../../../../db/types.ts';
+import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize } from '../../schemas/lists.ts';
+import type { PaymentDetail, PaymentFilter, PaymentLink, PaymentRow } from '../../schemas/payments.ts';
+import { and, runList, type ListSource } from './engine.ts';
+import { rangeOrThrow } from './errors.ts';
+import { maskCardNo, maskName } from './mask.ts';
+import { userIdByNo } from './lookups.ts';
+
+/** What the filter selects, as the engine (and the export job) reads it; null when nothing can match. */
+export async function paymentSource(db: Kysely<DB>, merchantId: bigint, f: PaymentFilter): Promise<ListSource | null> {
+	const where: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`];
+	const rollup: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`, sql`list = 'payments'`];
+	if (f.txnType) {
+		where.push(sql`txn_type = ${f.txnType}`);
+		rollup.push(sql`txn_type = ${f.txnType}`);
+	}
+	if (f.status) {
+		where.push(sql`status = ${f.status}`);
+		rollup.push(sql`status = ${f.status}`);
+	}
+	let selective = false;
+	if (f.merchantOrderNo) {
+		where.push(sql`merchant_order_no = ${f.merchantOrderNo}`);
+		selective = true;
+	}
+	if (f.userNo) {
+		const userId = await userIdByNo(db, merchantId, f.userNo);
+		if (userId === null) return null;
+		where.push(sql`user_id = ${userId}`);
+		selective = true;
+	}
+	return {
+		table: 'payments',
+		timeColumn: 'created_at',
+		where: and(where),
+		amountColumn: 'amount',
+		rollup: selective ? null : { table: 'order', where: and(rollup) }
+	};
+}
+
+const ROW = sql.raw('id, merchant_order_no, txn_type, amount, status, created_at, memo');
+type RawRow = { id: bigint; merchant_order_no: string; txn_type: string; amount: bigint; status: string; created_at: Date; memo: string | null };
+
+export async function listPayments(
+	db: Kysely<DB>,
+	merchantId: bigint,
+	input: { filter: PaymentFilter; page: number; pageSize: PageSize }
+): Promise<ListPage<PaymentRow>> {
+	const range = rangeOrThrow(input.filter.from, input.filter.to, { defaultDays: DEFAULT_RANGE_DAYS, maxDays: MAX_RANGE_DAYS });
+	const src = await paymentSource(db, merchantId, input.filter);
+	const { page, pageSize } = input;
+	if (!src) return { rows: [], total: { count: 0n, amount: 0n }, page, pageSize };
+	const r = await runList<RawRow>(db, src, range, page, pageSize, ROW);
+	return {
+		rows: r.rows.map((x) => ({
+			id: x.id,
+			merchantOrderNo: x.merchant_order_no,
+			txnType: x.txn_type,
+			amount: x.amount,
+			status: x.status,
+			createdAt: x.created_at,
+			memo: x.memo
+		})),
+		total: { count: r.count, amount: r.amount },
+		page,
+		pageSize
+	};
+}
+
+function link(p: { id: bigint; merchant_order_no: string; platform_txn_no: string; txn_type: string; amount: bigint; status: string; created_at: Date }): PaymentLink {
+	return {
+		id: p.id,
+		merchantOrderNo: p.merchant_order_no,
+		platformTxnNo: p.platform_txn_no,
+		txnType: p.txn_type,
+		amount: p.amount,
+		status: p.status,
+		createdAt: p.created_at
+	};
+}
+
+const LINK_COLUMNS = ['id', 'merchant_order_no', 'platform_txn_no', 'txn_type', 'amount', 'status', 'created_at'] as const;
+
+/** The payment detail; null when it is missing or another merchant's. */
+export async function getPayment(db: Kysely<DB>, merchantId: bigint, id: bigint): Promise<PaymentDetail | null> {
+	const p = await db.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst();
+	if (!p) return null;
+	const [user, flows, refunds, confirmations, original] = await Promise.all([
+		p.user_id === null
+			? null
+			: db.selectFrom('users').select(['user_no', 'name']).where('merchant_id', '=', merchantId).where('id', '=', p.user_id).executeTakeFirst(),
+		db
+			.selectFrom('fund_flows as f')
+			.innerJoin('accounts as a', 'a.id', 'f.account_id')
+			.leftJoin('users as u', 'u.id', 'f.user_id')
+			.select([
+				'f.id',
+				'f.flow_no',
+				'a.account_no',
+				'f.account_type',
+				'f.sub_type',
+				'u.name as user_name',
+				'f.direction',
+				'f.amount',
+				'f.balance_after',
+				'f.created_at',
+				'f.txn_type',
+				'f.memo'
+			])
+			.where('f.merchant_id', '=', merchantId)
+			.where('f.order_kind', '=', 'PAYMENT')
+			.where('f.order_id', '=', p.id)
+			.orderBy('f.id')
+			.execute(),
+		db
+			.selectFrom('refunds')
+			.select(['id', 'refund_no', 'amount', 'status', 'created_at', 'processed_at'])
+			.where('merchant_id', '=', merchantId)
+			.where('payment_id', '=', p.id)
+			.orderBy('created_at', 'desc')
+			.orderBy('id', 'desc')
+			.execute(),
+		p.txn_type === 'SECURED_CONSUME'
+			? db
+					.selectFrom('payments')
+					.select(LINK_COLUMNS)
+					.where('merchant_id', '=', merchantId)
+					.where('original_payment_id', '=', p.id)
+					.orderBy('created_at', 'desc')
+					.orderBy('id', 'desc')
+					.execute()
+			: [],
+		p.original_payment_id === null
+			? null
+			: db
+					.selectFrom('payments')
+					.select(LINK_COLUMNS)
+					.where('merchant_id', '=', merchantId)
+					.where('id', '=', p.original_payment_id)
+					.executeTakeFirst()
+	]);
+	const secured =
+		p.txn_type === 'SECURED_CONSUME' || p.txn_type === 'SECURED_CONFIRM'
+			? { confirmedAmount: p.confirmed_amount, confirmations: confirmations.map(link), original: original ? link(original) : null }
+			: null;
+	return {
+		id: p.id,
+		platformTxnNo: p.platform_txn_no,
+		txnType: p.txn_type,
+		status: p.status,
+		amount: p.amount,
+		feeAmount: p.fee_amount,
+		couponAmount: p.coupon_amount,
+		refundedAmount: p.refunded_amount,
+		createdAt: p.created_at,
+		completedAt: p.completed_at,
+		accountingDate: p.accounting_date,
+		payMethod: p.pay_method,
+		payProduct: p.pay_product,
+		channelTxnNo: p.channel_txn_no,
+		channelDate: p.channel_date,
+		merchantOrderNo: p.merchant_order_no,
+		merchantOrderTime: p.merchant_order_time,
+		orderInfo: p.order_info,
+		memo: p.memo,
+		payer: {
+			type: p.payer_type,
+			id: p.payer_id,
+			accountType: p.payer_account_type,
+			userNo: p.payer_type === 'USER' ? (user?.user_no ?? null) : null,
+			userName: p.payer_type === 'USER' && user ? maskName(user.name) : null
+		},
+		payee: {
+			type: p.payee_type,
+			id: p.payee_id,
+			accountType: p.payee_account_type,
+			bankAccount: p.payee_bank_account ? maskCardNo(p.payee_bank_account) : null,
+			name: p.payee_name === null ? null : p.payee_type === 'MERCHANT' ? p.payee_name : maskName(p.payee_name)
+		},
+		flows: flows.map((f) => ({
+			id: f.id,
+			flowNo: f.flow_no,
+			accountNo: f.account_no,
+			accountType: f.account_type,
+			subType: f.sub_type,
+			userName: f.user_name === null ? null : maskName(f.user_name),
+			direction: f.direction,
+			amount: f.amount,
+			balanceAfter: f.balance_after,
+			createdAt: f.created_at,
+			txnType: f.txn_type,
+			memo: f.memo
+		})),
+		secured,
+		refunds: refunds.map((r) => ({
+			id: r.id,
+			refundNo: r.refund_no,
+			amount: r.amount,
+			status: r.status,
+			createdAt: r.created_at,
+			processedAt: r.processed_at
+		}))
+	};
+}
