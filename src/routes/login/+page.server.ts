@@ -1,10 +1,16 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '#db';
 import { callerFor, errorMessage } from '$lib/server/api/caller';
+import { demoMode, recentOutbox } from '$lib/server/sms';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.auth) redirect(303, locals.auth.staff.mustChangePassword ? '/password/initial' : '/');
-	return { locale: locals.locale };
+	// After 修改初始密码 or 找回密码 the page says why the person is back here.
+	const notice = url.searchParams.get('changed') ? 'password.changedSignInAgain' : url.searchParams.get('reset') ? 'password.resetSignIn' : null;
+	// Demo only: the outbox holds initial passwords and codes, so a newcomer can finish the flows.
+	const demoOutbox = demoMode() ? await recentOutbox(getDb(), 5) : null;
+	return { locale: locals.locale, notice, demoOutbox } as const;
 };
 
 // The page signs in through the tRPC client; this action is the same sign-in for a browser

@@ -1,0 +1,269 @@
+// 找回密码: 商户号 + 手机号 → a 6-digit SMS code → a new password. The code is stored hashed,
+// expires in 5 minutes, is single use and allows 5 wrong tries. Requests have a 60 s cool-down
+// and per-phone / per-IP hourly limits, counted whether or not the account exists, so neither
+// the answer nor the limits tell anyone which phones have accounts.
+import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../../../../db/index.ts';
+import { writeAudit } from '../audit.ts';
+import { deliverSmsLater, maskPhone, queueSms, smsText, type SmsSender } from '../sms/index.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.ts';
+import { passwordProblems } from './password-policy.ts';
+import { invalidateStaffSessions } from './session.ts';
+import type { RequestOrigin } from './types.ts';
+import type { MessageKey } from '../../i18n/messages.ts';
+
+function positiveInt(name: string, fallback: number): number {
+	const n = Number(process.env[name]);
+	return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** Limits, overridable by env so an operator can tighten them without a release. */
+export const resetLimits = {
+	codeTtlMs: () => 5 * 60_000,
+	cooldownMs: () => positiveInt('RESET_COOLDOWN_SECONDS', 60) * 1000,
+	maxCodeAttempts: () => positiveInt('RESET_MAX_CODE_ATTEMPTS', 5),
+	perPhonePerHour: () => positiveInt('RESET_PER_PHONE_PER_HOUR', 5),
+	perIpPerHour: () => positiveInt('RESET_PER_IP_PER_HOUR', 20)
+};
+
+export const RESET_PURPOSE = 'RESET_PASSWORD';
+
+export type ResetCodeRequestResult =
+	| { ok: true; cooldownSeconds: number; ttlMinutes: number }
+	| { ok: false; reason: 'tooSoon'; retryAfterSeconds: number }
+	| { ok: false; reason: 'rateLimited' };
+
+interface AccountRow {
+	merchant_id: bigint;
+	merchant_status: 'ACTIVE' | 'SUSPENDED';
+	staff_id: bigint | null;
+	name: string | null;
+	staff_status: 'ACTIVE' | 'DISABLED' | null;
+	password_hash: string | null;
+}
+
+async function findAccount(db: Db, merchantNo: string, phone: string): Promise<AccountRow | undefined> {
+	return (await db
+		.selectFrom('merchants as m')
+		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', phone))
+		.select(['m.id as merchant_id', 'm.status as merchant_status', 's.id as staff_id', 's.name', 's.status as staff_status', 's.password_hash'])
+		.where('m.merchant_no', '=', merchantNo)
+		.executeTakeFirst()) as AccountRow | undefined;
+}
+
+/**
+ * Sends a reset code when the merchant number and phone name an active account; answers the
+ * same either way. The limits are checked (and the request counted) under a per-phone lock, so
+ * two requests at once cannot both slip past the cool-down.
+ */
+export async function requestResetCode(
+	db: Db,
+	input: { merchantNo: string; phone: string },
+	origin: RequestOrigin,
+	sender?: SmsSender
+): Promise<ResetCodeRequestResult> {
+	const now = Date.now();
+	const hourAgo = new Date(now - 3_600_000);
+	const limit = await db.transaction().execute(async (tx) => {
+		await sql`SELECT pg_advisory_xact_lock(hashtext(${`reset:${input.merchantNo}:${input.phone}`}))`.execute(tx);
+		const last = await tx
+			.selectFrom('password_reset_requests')
+			.select('created_at')
+			.where('merchant_no', '=', input.merchantNo)
+			.where('phone', '=', input.phone)
+			.orderBy('created_at', 'desc')
+			.limit(1)
+			.executeTakeFirst();
+		const wait = last ? last.created_at.getTime() + resetLimits.cooldownMs() - now : 0;
+		if (wait > 0) return { ok: false, reason: 'tooSoon', retryAfterSeconds: Math.ceil(wait / 1000) } as const;
+		const perPhone = await tx
+			.selectFrom('password_reset_requests')
+			.select((eb) => eb.fn.countAll<string>().as('n'))
+			.where('merchant_no', '=', input.merchantNo)
+			.where('phone', '=', input.phone)
+			.where('created_at', '>', hourAgo)
+			.executeTakeFirstOrThrow();
+		if (Number(perPhone.n) >= resetLimits.perPhonePerHour()) return { ok: false, reason: 'rateLimited' } as const;
+		if (origin.ip) {
+			const perIp = await tx
+				.selectFrom('password_reset_requests')
+				.select((eb) => eb.fn.countAll<string>().as('n'))
+				.where('ip', '=', origin.ip.slice(0, 100))
+				.where('created_at', '>', hourAgo)
+				.executeTakeFirstOrThrow();
+			if (Number(perIp.n) >= resetLimits.perIpPerHour()) return { ok: false, reason: 'rateLimited' } as const;
+		}
+		await tx
+			.insertInto('password_reset_requests')
+			.values({ merchant_no: input.merchantNo, phone: input.phone, ip: origin.ip?.slice(0, 100) ?? null, created_at: new Date(now) })
+			.execute();
+		return null;
+	});
+	if (limit) {
+		await writeAudit(db, {
+			merchantId: null,
+			staffId: null,
+			action: 'password.resetCodeRefused',
+			detail: { merchantNo: input.merchantNo, phone: maskPhone(input.phone), reason: limit.reason },
+			ip: origin.ip,
+			userAgent: origin.userAgent
+		});
+		return limit;
+	}
+
+	const ttlMs = resetLimits.codeTtlMs();
+	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+	// Hashed on both paths: an unknown phone costs the same time as a real one.
+	const codeHash = await hashPassword(code);
+	const account = await findAccount(db, input.merchantNo, input.phone);
+	const active = account?.staff_id != null && account.staff_status === 'ACTIVE' && account.merchant_status === 'ACTIVE';
+
+	if (account && active) {
+		const staffId = account.staff_id!;
+		const msg = await db.transaction().execute(async (tx) => {
+			// Only the newest code works: a resend retires the earlier ones.
+			await tx
+				.updateTable('sms_codes')
+				.set({ consumed_at: new Date(now) })
+				.where('merchant_id', '=', account.merchant_id)
+				.where('phone', '=', input.phone)
+				.where('purpose', '=', RESET_PURPOSE)
+				.where('consumed_at', 'is', null)
+				.execute();
+			await tx
+				.insertInto('sms_codes')
+				.values({
+					merchant_id: account.merchant_id,
+					phone: input.phone,
+					purpose: RESET_PURPOSE,
+					code_hash: codeHash,
+					expires_at: new Date(now + ttlMs),
+					ip: origin.ip?.slice(0, 100) ?? null
+				})
+				.execute();
+			return queueSms(tx, {
+				merchantId: account.merchant_id,
+				phone: input.phone,
+				body: smsText('sms.body.resetCode', { code, minutes: Math.round(ttlMs / 60_000) }),
+				purpose: RESET_PURPOSE
+			});
+		});
+		// Not awaited: a slow gateway must not make a real phone answer slower than an unknown one.
+		deliverSmsLater(db, msg, sender);
+		await writeAudit(db, {
+			merchantId: account.merchant_id,
+			staffId,
+			actorName: account.name,
+			action: 'password.resetCodeSent',
+			targetType: 'staff',
+			targetId: staffId,
+			detail: { phone: maskPhone(input.phone), smsId: msg.id },
+			ip: origin.ip,
+			userAgent: origin.userAgent
+		});
+	} else {
+		await writeAudit(db, {
+			merchantId: account?.merchant_id ?? null,
+			staffId: null,
+			action: 'password.resetCodeRequested',
+			detail: { merchantNo: input.merchantNo, phone: maskPhone(input.phone), known: false },
+			ip: origin.ip,
+			userAgent: origin.userAgent
+		});
+	}
+	return { ok: true, cooldownSeconds: Math.ceil(resetLimits.cooldownMs() / 1000), ttlMinutes: Math.round(ttlMs / 60_000) };
+}
+
+export type ResetPasswordResult =
+	| { ok: true }
+	/** Wrong, expired, used, retired or over-tried code, or no such account: all look alike. */
+	| { ok: false; reason: 'invalidCode' }
+	| { ok: false; reason: 'passwordProblems'; problems: MessageKey[] };
+
+/**
+ * Checks the code and sets the new password in one transaction that locks the code row, so a
+ * code works exactly once even when two tries race. A wrong try is counted even though the
+ * answer is a refusal.
+ */
+export async function resetPasswordWithCode(
+	db: Db,
+	input: { merchantNo: string; phone: string; code: string; newPassword: string },
+	origin: RequestOrigin
+): Promise<ResetPasswordResult> {
+	const problems = passwordProblems(input.newPassword, { phone: input.phone });
+	if (problems.length) return { ok: false, reason: 'passwordProblems', problems };
+
+	const result = await db.transaction().execute(async (tx): Promise<ResetPasswordResult & { staffId?: bigint; merchantId?: bigint; name?: string | null; wrong?: boolean }> => {
+		const account = await findAccount(tx, input.merchantNo, input.phone);
+		if (!account || account.staff_id === null || account.staff_status !== 'ACTIVE' || account.merchant_status !== 'ACTIVE') {
+			await verifyAgainstDummy(input.code);
+			return { ok: false, reason: 'invalidCode' };
+		}
+		const row = await tx
+			.selectFrom('sms_codes')
+			.select(['id', 'code_hash', 'attempts', 'expires_at'])
+			.where('merchant_id', '=', account.merchant_id)
+			.where('phone', '=', input.phone)
+			.where('purpose', '=', RESET_PURPOSE)
+			.where('consumed_at', 'is', null)
+			.orderBy('created_at', 'desc')
+			.orderBy('id', 'desc')
+			.limit(1)
+			.forUpdate()
+			.executeTakeFirst();
+		if (!row || row.expires_at.getTime() <= Date.now() || row.attempts >= resetLimits.maxCodeAttempts()) {
+			await verifyAgainstDummy(input.code);
+			return { ok: false, reason: 'invalidCode', merchantId: account.merchant_id, staffId: account.staff_id };
+		}
+		if (!(await verifyPassword(row.code_hash, input.code))) {
+			await tx.updateTable('sms_codes').set({ attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
+			return { ok: false, reason: 'invalidCode', merchantId: account.merchant_id, staffId: account.staff_id, wrong: true };
+		}
+		if (account.password_hash && (await verifyPassword(account.password_hash, input.newPassword)))
+			return { ok: false, reason: 'passwordProblems', problems: ['password.rule.notOld'] };
+
+		const now = new Date();
+		await tx.updateTable('sms_codes').set({ consumed_at: now, attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
+		await tx
+			.updateTable('staff')
+			.set({
+				password_hash: await hashPassword(input.newPassword),
+				must_change_password: false,
+				password_changed_at: now,
+				failed_attempts: 0,
+				locked_until: null,
+				updated_at: now
+			})
+			.where('id', '=', account.staff_id)
+			.execute();
+		await invalidateStaffSessions(tx, account.staff_id);
+		await writeAudit(tx, {
+			merchantId: account.merchant_id,
+			staffId: account.staff_id,
+			actorName: account.name,
+			action: 'password.reset',
+			targetType: 'staff',
+			targetId: account.staff_id,
+			detail: { via: 'smsCode', phone: maskPhone(input.phone) },
+			ip: origin.ip,
+			userAgent: origin.userAgent
+		});
+		return { ok: true };
+	});
+
+	if (!result.ok && result.reason === 'invalidCode' && result.merchantId !== undefined) {
+		await writeAudit(db, {
+			merchantId: result.merchantId,
+			staffId: result.staffId ?? null,
+			action: 'password.resetCodeRejected',
+			targetType: 'staff',
+			targetId: result.staffId ?? null,
+			detail: { phone: maskPhone(input.phone), wrongCode: result.wrong === true },
+			ip: origin.ip,
+			userAgent: origin.userAgent
+		});
+	}
+	if (result.ok) return { ok: true };
+	return result.reason === 'invalidCode' ? { ok: false, reason: 'invalidCode' } : { ok: false, reason: 'passwordProblems', problems: result.problems };
+}
