@@ -14,14 +14,14 @@ describe('menu', () => {
 
 	it('drops items the person may not use, and sections left empty', () => {
 		const menu = visibleMenu(['payments.read', 'settings.password']);
-		expect(menu.map((s) => s.key)).toEqual(['trade', 'downloads', 'settings']);
-		expect(hrefs(['payments.read', 'settings.password'])).toEqual(['/trade/payments', '/downloads/exports', '/settings/password']);
+		expect(menu.map((s) => s.key)).toEqual(['trade', 'settings']);
+		expect(hrefs(['payments.read', 'settings.password'])).toEqual(['/trade/payments', '/settings/password']);
 		expect(visibleMenu([])).toEqual([]);
 	});
 
-	it('shows exports to anyone who reads a list, and keys for any key permission', () => {
+	it('shows statements to their downloaders, and keys for any key permission', () => {
 		expect(hrefs(['statements.download'])).toEqual(['/downloads/statements']);
-		expect(hrefs(['flows.read'])).toContain('/downloads/exports');
+		expect(hrefs(['flows.read'])).toEqual(['/trade/flows']);
 		expect(hrefs(['keys.wechat.write'])).toEqual(['/params/keys']);
 		expect(hrefs(['keys.list.read'])).toEqual(['/params/keys']);
 	});

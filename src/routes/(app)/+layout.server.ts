@@ -2,7 +2,10 @@ import { redirect } from '@sveltejs/kit';
 import type { LayoutServerLoad } from './$types';
 
 // Helps the UI only: every procedure checks the session and permission again.
-export const load: LayoutServerLoad = ({ locals }) => {
+export const load: LayoutServerLoad = ({ locals, url }) => {
+	// Reading the path makes this load run on every navigation, so a person whose session was
+	// ended (disabled, roles changed, password reset) lands on /login at their very next click.
+	void url.pathname;
 	const auth = locals.auth;
 	if (!auth) redirect(303, '/login');
 	if (auth.staff.mustChangePassword) redirect(303, '/password/initial');

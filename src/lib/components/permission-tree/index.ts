@@ -1,0 +1,1 @@
+export { default as PermissionTree } from './permission-tree.svelte';

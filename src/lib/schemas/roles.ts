@@ -1,0 +1,82 @@
+// 角色管理: inputs shared by the roles router and the role editor. Messages are catalogue keys.
+import { z } from 'zod';
+import { REQUIRED_ROLE_PERMISSION, ROLE_PERMISSIONS, type RolePermission } from '../permissions.ts';
+
+export const ROLE_STATUSES = ['ENABLED', 'DISABLED'] as const;
+export type RoleStatus = (typeof ROLE_STATUSES)[number];
+export const TEAM_PAGE_SIZES = [10, 20, 50, 100] as const;
+
+export const pageSizeSchema = z
+	.number()
+	.int()
+	.refine((n) => (TEAM_PAGE_SIZES as readonly number[]).includes(n), 'error.badInput')
+	.default(20);
+export const pageSchema = z.number().int().min(1).max(100_000).default(1);
+
+/** A record id as the browser sends it (superjson carries bigint). */
+export const idSchema = z.bigint().positive();
+
+/** '' from an empty form field means "not set". */
+const optionalText = (max: number) =>
+	z
+		.string()
+		.trim()
+		.max(max, 'error.badInput')
+		.optional()
+		.transform((v) => (v ? v : undefined));
+
+export const roleListFilter = z.object({
+	name: optionalText(30),
+	status: z
+		.enum([...ROLE_STATUSES, ''])
+		.optional()
+		.transform((v) => (v ? v : undefined))
+});
+export type RoleListFilter = z.input<typeof roleListFilter>;
+
+export const roleListInput = z.object({
+	filter: roleListFilter.prefault({}),
+	page: pageSchema,
+	pageSize: pageSizeSchema
+});
+
+export const roleNameSchema = z.string().trim().min(1, 'roles.nameRequired').max(30, 'roles.nameTooLong');
+
+const rolePermission = z.enum(ROLE_PERMISSIONS as [RolePermission, ...RolePermission[]], 'roles.permissionUnknown');
+
+export const rolePermissionsSchema = z
+	.array(rolePermission)
+	.max(ROLE_PERMISSIONS.length * 2, 'error.badInput')
+	.transform((ps) => [...new Set(ps)].sort((a, b) => ROLE_PERMISSIONS.indexOf(a) - ROLE_PERMISSIONS.indexOf(b)))
+	// Operators are forced to change their initial password: a role without it would lock them out.
+	.refine((ps) => ps.includes(REQUIRED_ROLE_PERMISSION), 'roles.passwordRequired');
+
+export const roleCreateInput = z.object({ name: roleNameSchema, permissions: rolePermissionsSchema });
+export type RoleCreateInput = z.input<typeof roleCreateInput>;
+
+export const roleUpdateInput = roleCreateInput.extend({ id: idSchema });
+export type RoleUpdateInput = z.input<typeof roleUpdateInput>;
+
+export const roleIdInput = z.object({ id: idSchema });
+export const roleSetStatusInput = z.object({ id: idSchema, status: z.enum(ROLE_STATUSES, 'error.badInput') });
+
+export interface RoleRow {
+	id: bigint;
+	name: string;
+	status: RoleStatus;
+	permissions: RolePermission[];
+	createdAt: Date;
+	updatedAt: Date;
+	/** 操作人: who last changed the role. */
+	updatedByName: string | null;
+	/** How many operators hold it. */
+	operatorCount: number;
+}
+
+/** A page of a list, shaped like every list of the product (no amount on these lists). */
+export interface Paged<T> {
+	rows: T[];
+	total: { count: bigint; amount: null };
+	page: number;
+	pageSize: number;
+}

@@ -1,0 +1,11 @@
+import { router } from '../../init';
+import { create } from './create';
+import { get } from './get';
+import { list } from './list';
+import { resetPassword } from './resetPassword';
+import { unlock } from './unlock';
+import { updateInfo } from './updateInfo';
+import { updateRoles } from './updateRoles';
+
+/** 操作员 (admin only). No procedure reaches the admin: every lookup excludes is_admin. */
+export const operatorsRouter = router({ list, get, create, updateInfo, updateRoles, resetPassword, unlock });

@@ -1,0 +1,27 @@
+import type { Db } from '#db';
+import { translate, type MessageKey } from '$lib/i18n/messages';
+import { hashPassword } from '$lib/server/auth/password';
+import { generateInitialPassword } from '$lib/server/auth/password-policy';
+import { sendSms } from '$lib/server/sms';
+
+/** A fresh random password and its hash; the clear text only ever leaves by SMS. */
+export async function newInitialPassword(): Promise<{ password: string; hash: string }> {
+	const password = generateInitialPassword();
+	return { password, hash: await hashPassword(password) };
+}
+
+/** Texts the password to the operator (after the change is committed, so a slow gateway holds no locks). */
+export function smsPassword(
+	db: Db,
+	to: { merchantId: bigint; merchantNo: string; name: string; phone: string },
+	password: string,
+	kind: 'initial' | 'reset'
+) {
+	const key: MessageKey = kind === 'initial' ? 'sms.body.initialPassword' : 'operators.sms.passwordReset';
+	return sendSms(db, {
+		merchantId: to.merchantId,
+		phone: to.phone,
+		body: translate('zh-CN', key, { name: to.name, merchantNo: to.merchantNo, password }),
+		purpose: kind === 'initial' ? 'INITIAL_PASSWORD' : 'OPERATOR_PASSWORD_RESET'
+	});
+}

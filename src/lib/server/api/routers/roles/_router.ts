@@ -1,0 +1,9 @@
+import { router } from '../../init';
+import { create } from './create';
+import { get } from './get';
+import { list } from './list';
+import { setStatus } from './setStatus';
+import { update } from './update';
+
+/** 角色管理 (admin only). */
+export const rolesRouter = router({ list, get, create, update, setStatus });

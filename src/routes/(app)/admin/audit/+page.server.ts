@@ -1,0 +1,29 @@
+import { loadList } from '$lib/components/data-list/load.server';
+import { callerFor } from '$lib/server/api/caller';
+import type { PageServerLoad } from './$types';
+
+const defaults = { staffId: '', action: '', from: '', to: '' };
+
+export const load: PageServerLoad = async (event) => {
+	const [list, people] = await Promise.all([
+		loadList(event, {
+			listKey: 'audit',
+			defaults,
+			list: async (caller, { filter, page, pageSize }) => {
+				const r = await caller.audit.list({
+					filter: {
+						staffId: /^[1-9]\d{0,18}$/.test(filter.staffId) ? BigInt(filter.staffId) : undefined,
+						action: filter.action,
+						from: filter.from,
+						to: filter.to
+					},
+					page,
+					pageSize
+				});
+				return { ...r, pageSize };
+			}
+		}),
+		callerFor(event).audit.people()
+	]);
+	return { ...list, people };
+};

@@ -1,0 +1,30 @@
+import { loadList } from '$lib/components/data-list/load.server';
+import { callerFor } from '$lib/server/api/caller';
+import type { PageServerLoad } from './$types';
+
+const defaults = { name: '', phone: '', status: '', roleId: '' };
+
+export const load: PageServerLoad = async (event) => {
+	const [list, roles] = await Promise.all([
+		loadList(event, {
+			listKey: 'operators',
+			defaults,
+			list: async (caller, { filter, page, pageSize }) => {
+				const r = await caller.operators.list({
+					filter: {
+						name: filter.name,
+						phone: filter.phone,
+						status: filter.status as 'ACTIVE' | 'DISABLED' | '',
+						roleId: /^[1-9]\d{0,18}$/.test(filter.roleId) ? BigInt(filter.roleId) : undefined
+					},
+					page,
+					pageSize
+				});
+				return { ...r, pageSize };
+			}
+		}),
+		// Every role of the merchant, for the filter and the role pickers.
+		callerFor(event).roles.list({ filter: {}, page: 1, pageSize: 100 })
+	]);
+	return { ...list, roles: roles.rows.map((r) => ({ id: r.id, name: r.name, status: r.status })) };
+};

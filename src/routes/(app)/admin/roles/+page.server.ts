@@ -1,0 +1,14 @@
+import { loadList } from '$lib/components/data-list/load.server';
+import type { PageServerLoad } from './$types';
+
+const defaults = { name: '', status: '' };
+
+export const load: PageServerLoad = (event) =>
+	loadList(event, {
+		listKey: 'roles',
+		defaults,
+		list: async (caller, { filter, page, pageSize }) => {
+			const r = await caller.roles.list({ filter: { name: filter.name, status: filter.status as 'ENABLED' | 'DISABLED' | '' }, page, pageSize });
+			return { ...r, pageSize };
+		}
+	});
