@@ -1,3 +1,4 @@
+import { KEY_PERMISSIONS } from '$lib/menu';
 import { callerFor } from '$lib/server/api/caller';
 import type { PageServerLoad } from './$types';
 
@@ -6,10 +7,15 @@ type ChartDays = (typeof CHART_DAYS)[number];
 
 export const load: PageServerLoad = async (event) => {
 	// The layout already sent a signed-out person to /login.
-	if (!event.locals.auth?.permissions.has('accounts.read')) return { canRead: false as const };
+	const permissions = event.locals.auth?.permissions;
+	const caller = callerFor(event);
+	// WeChat certificates near 证书失效时间 warn whoever looks after the keys.
+	const expiringCerts = KEY_PERMISSIONS.some((p) => permissions?.has(p))
+		? (await caller.keys.expiring()).map((k) => ({ id: k.id, mchId: k.externalId, validTo: k.validTo, expired: k.expired }))
+		: [];
+	if (!permissions?.has('accounts.read')) return { canRead: false as const, expiringCerts };
 	const asked = Number(event.url.searchParams.get('days'));
 	const days: ChartDays = CHART_DAYS.find((d) => d === asked) ?? 30;
-	const caller = callerFor(event);
 	const [summary, inOut] = await Promise.all([caller.accounts.summary(), caller.accounts.dailyInOut({ days })]);
-	return { canRead: true as const, accounts: summary.accounts, inOut, days, dayChoices: CHART_DAYS };
+	return { canRead: true as const, accounts: summary.accounts, inOut, days, dayChoices: CHART_DAYS, expiringCerts };
 };

@@ -1,0 +1,27 @@
+// 支付密钥列表: the read-only view of both tabs, and the home page's certificate warning.
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { KEY_PERMISSIONS } from '$lib/menu';
+import { listKeysInput } from '$lib/schemas/keys';
+import { getKey, listExpiringKeys, listKeys } from '$lib/server/keys/store';
+import { protectedProcedure } from '../../init';
+import { keyCall } from './keyCall';
+
+export const list = protectedProcedure
+	.meta({ permission: 'keys.list.read' })
+	.input(listKeysInput)
+	.query(({ ctx, input }) => listKeys(ctx.db, ctx.merchantId, input.provider));
+
+export const get = protectedProcedure
+	.meta({ permission: 'keys.list.read' })
+	.input(z.object({ id: z.bigint().positive() }))
+	.query(({ ctx, input }) => keyCall(() => getKey(ctx.db, ctx.merchantId, input.id)));
+
+/**
+ * Enabled WeChat certificates expired or within 30 days of 证书失效时间. Anyone holding a
+ * keys permission is told (the gate takes one permission, so the "any of" is checked here).
+ */
+export const expiring = protectedProcedure.meta({ permission: 'authenticated' }).query(({ ctx }) => {
+	if (!KEY_PERMISSIONS.some((p) => ctx.auth.permissions.has(p))) throw new TRPCError({ code: 'FORBIDDEN', message: 'error.forbidden' });
+	return listExpiringKeys(ctx.db, ctx.merchantId);
+});
