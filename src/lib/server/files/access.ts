@@ -1,0 +1,74 @@
+// Who may download a stored file: decided by the row that owns it. Another merchant's file,
+// a half-written one and one the person may not read all answer "not found".
+import type { Kysely } from 'kysely';
+import type { DB } from '../../../../db/index.ts';
+import type { Permission } from '../../permissions.ts';
+import type { SessionContext } from '../auth/types.ts';
+import { findFile, type FileInfo } from './read.ts';
+
+export interface FileGrant {
+	file: FileInfo;
+	/** The audit action a download of it writes. */
+	auditAction: string;
+	targetType: string;
+	targetId: bigint;
+	detail: Record<string, unknown>;
+}
+
+/** Each kind of owner: finds its row for the file and says which permission reading it needs. */
+interface OwnerRule {
+	find(db: Kysely<DB>, auth: SessionContext, fileId: bigint): Promise<Omit<FileGrant, 'file'> & { permission: Permission | null } | undefined>;
+}
+
+const statementOwner: OwnerRule = {
+	async find(db, auth, fileId) {
+		const s = await db
+			.selectFrom('statements')
+			.select(['id', 'accounting_date', 'csv_file_id'])
+			.where('merchant_id', '=', auth.staff.merchantId)
+			.where('status', '=', 'READY')
+			.where((eb) => eb.or([eb('csv_file_id', '=', fileId), eb('xlsx_file_id', '=', fileId)]))
+			.executeTakeFirst();
+		if (!s) return undefined;
+		return {
+			permission: 'statements.download',
+			auditAction: 'statements.download',
+			targetType: 'statement',
+			targetId: s.id,
+			detail: { accountingDate: s.accounting_date, format: s.csv_file_id === fileId ? 'CSV' : 'XLSX' }
+		};
+	}
+};
+
+// Exports: a person downloads their own exports (the exports module may tighten this to the list's permission).
+const exportOwner: OwnerRule = {
+	async find(db, auth, fileId) {
+		const e = await db
+			.selectFrom('exports')
+			.select(['id', 'list_key', 'format'])
+			.where('merchant_id', '=', auth.staff.merchantId)
+			.where('staff_id', '=', auth.staff.id)
+			.where('status', '=', 'READY')
+			.where('file_id', '=', fileId)
+			.executeTakeFirst();
+		if (!e) return undefined;
+		return { permission: null, auditAction: 'exports.download', targetType: 'export', targetId: e.id, detail: { listKey: e.list_key, format: e.format } };
+	}
+};
+
+export const FILE_OWNERS: OwnerRule[] = [statementOwner, exportOwner];
+
+/** The file and how to audit its download, when this person may read it; otherwise undefined (→ 404). */
+export async function authorizeFileDownload(db: Kysely<DB>, auth: SessionContext, fileId: bigint): Promise<FileGrant | undefined> {
+	if (auth.staff.mustChangePassword) return undefined;
+	const file = await findFile(db, auth.staff.merchantId, fileId);
+	if (!file) return undefined;
+	for (const owner of FILE_OWNERS) {
+		const found = await owner.find(db, auth, fileId);
+		if (!found) continue;
+		if (found.permission && !auth.permissions.has(found.permission)) return undefined;
+		const { permission: _p, ...grant } = found;
+		return { file, ...grant };
+	}
+	return undefined;
+}

@@ -1,0 +1,69 @@
+// Serving a stored file over HTTP: Content-Length, a UTF-8 filename (RFC 6266 / 5987),
+// ETag from the SHA-256, and single byte ranges (206) so a broken download can resume.
+import { Readable } from 'node:stream';
+import { openFileReadStream, type ByteRange, type FileInfo } from './read.ts';
+
+/**
+ * The one range of a `Range: bytes=…` header. null: serve the whole file (no header, a
+ * malformed one, or several ranges, which RFC 9110 lets a server ignore). 'unsatisfiable': 416.
+ */
+export function parseRange(header: string | null, size: number): ByteRange | 'unsatisfiable' | null {
+	if (!header) return null;
+	const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+	if (!m || (m[1] === '' && m[2] === '')) return null;
+	if (m[1] === '') {
+		const suffix = Number(m[2]);
+		if (suffix === 0 || size === 0) return 'unsatisfiable';
+		return { start: Math.max(0, size - suffix), end: size - 1 };
+	}
+	const start = Number(m[1]);
+	const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+	if (start >= size || end < start) return 'unsatisfiable';
+	return { start, end };
+}
+
+/** `attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded` */
+export function contentDisposition(name: string): string {
+	const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+	const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/** The whole response for a file the caller may read (access was checked before). */
+export async function fileResponse(file: FileInfo, request: Request): Promise<Response> {
+	const size = Number(file.size);
+	const etag = file.sha256 ? `"${file.sha256}"` : null;
+	const headers = new Headers({
+		'Content-Type': file.contentType,
+		'Content-Disposition': contentDisposition(file.name),
+		'Accept-Ranges': 'bytes',
+		'Cache-Control': 'private, no-store',
+		'X-Content-Type-Options': 'nosniff'
+	});
+	if (etag) headers.set('ETag', etag);
+
+	// If-Range with another validator: the file changed since the first part; send it whole.
+	const ifRange = request.headers.get('if-range');
+	const range = ifRange && ifRange !== etag ? null : parseRange(request.headers.get('range'), size);
+	if (range === 'unsatisfiable') {
+		headers.set('Content-Range', `bytes */${size}`);
+		return new Response(null, { status: 416, headers });
+	}
+	if (request.method === 'HEAD') {
+		headers.set('Content-Length', String(range ? range.end - range.start + 1 : size));
+		return new Response(null, { status: range ? 206 : 200, headers });
+	}
+	if (size === 0) {
+		headers.set('Content-Length', '0');
+		return new Response(null, { status: 200, headers });
+	}
+	const body = await openFileReadStream(file.id, range ?? undefined);
+	const webBody = Readable.toWeb(body) as ReadableStream<Uint8Array>;
+	if (range) {
+		headers.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+		headers.set('Content-Length', String(range.end - range.start + 1));
+		return new Response(webBody, { status: 206, headers });
+	}
+	headers.set('Content-Length', String(size));
+	return new Response(webBody, { status: 200, headers });
+}

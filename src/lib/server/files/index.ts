@@ -1,0 +1,6 @@
+// Generated files (statements, exports) stored in Postgres in 1 MiB chunks, so any web
+// process serves what any worker built. Relative imports only: the worker uses this too.
+export { CHUNK_SIZE } from './chunks.ts';
+export { openFileWriter, FileWriter, deleteAbandonedFiles, type NewFile, type StoredFile } from './write.ts';
+export { findFile, openFileReadStream, readFileBytes, CopyBinaryFieldStream, type ByteRange, type FileInfo } from './read.ts';
+export { getFilePool, closeFilePool } from './pool.ts';

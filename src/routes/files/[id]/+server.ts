@@ -1,0 +1,41 @@
+import { error } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { getDb } from '#db';
+import { writeAudit } from '$lib/server/audit';
+import { authorizeFileDownload } from '$lib/server/files/access';
+import { fileResponse } from '$lib/server/files/http';
+
+// Stored files (statements, exports), streamed from Postgres with Range support. The session
+// is checked here again: the (app) layout helps the UI, it is not the security boundary.
+const serve: RequestHandler = async (event) => {
+	const auth = event.locals.auth;
+	if (!auth) error(401, 'error.unauthorized');
+	if (!/^\d{1,18}$/.test(event.params.id)) error(404, 'error.notFound');
+	const db = getDb();
+	const grant = await authorizeFileDownload(db, auth, BigInt(event.params.id));
+	if (!grant) error(404, 'error.notFound');
+	// A resumed download (Range) or a HEAD probe is not a new download.
+	if (event.request.method === 'GET' && !event.request.headers.get('range')) {
+		let ip: string | null = null;
+		try {
+			ip = event.getClientAddress();
+		} catch {
+			// unknown address: audit without it
+		}
+		await writeAudit(db, {
+			merchantId: auth.staff.merchantId,
+			staffId: auth.staff.id,
+			actorName: auth.staff.name,
+			action: grant.auditAction,
+			targetType: grant.targetType,
+			targetId: grant.targetId,
+			detail: { ...grant.detail, fileId: grant.file.id.toString(), name: grant.file.name },
+			ip,
+			userAgent: event.request.headers.get('user-agent')
+		});
+	}
+	return fileResponse(grant.file, event.request);
+};
+
+export const GET = serve;
+export const HEAD = serve;

@@ -1,0 +1,174 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getDb } from '../../db/index.ts';
+import {
+	CHUNK_SIZE,
+	closeFilePool,
+	CopyBinaryFieldStream,
+	deleteAbandonedFiles,
+	findFile,
+	openFileWriter,
+	readFileBytes
+} from '../../src/lib/server/files/index.ts';
+import { contentDisposition, fileResponse, parseRange } from '../../src/lib/server/files/http.ts';
+import { makeMerchant } from '../auth/fixtures.ts';
+
+const db = getDb();
+afterAll(closeFilePool);
+
+/** Writes `content` in uneven pieces, the way a CSV or zip stream produces it. */
+async function store(merchantId: bigint, content: Buffer, name = '对账单_测试.csv') {
+	const writer = await openFileWriter(db, { merchantId, name, contentType: 'text/csv; charset=utf-8' });
+	const pieces: Buffer[] = [];
+	for (let at = 0; at < content.length; ) {
+		const n = 1 + ((at * 7919) % 300_000);
+		pieces.push(content.subarray(at, at + n));
+		at += n;
+	}
+	await pipeline(Readable.from(pieces), writer.stream);
+	return { writer, stored: await writer.finish(db) };
+}
+
+describe('file storage', () => {
+	it('stores a stream in 1 MiB chunks and reads it back byte for byte', async () => {
+		const m = await makeMerchant(db);
+		const content = randomBytes(2 * CHUNK_SIZE + 12_345);
+		const { stored } = await store(m.id, content);
+		expect(stored.size).toBe(BigInt(content.length));
+		expect(stored.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+
+		const chunks = await db.selectFrom('file_chunks').select(['seq', 'data']).where('file_id', '=', stored.fileId).orderBy('seq').execute();
+		expect(chunks.map((c) => c.seq)).toEqual([0, 1, 2]);
+		expect(chunks.map((c) => c.data.length)).toEqual([CHUNK_SIZE, CHUNK_SIZE, 12_345]);
+
+		expect((await readFileBytes(stored.fileId)).equals(content)).toBe(true);
+	});
+
+	it('reads byte ranges inside a chunk, across chunk boundaries and at the end', async () => {
+		const m = await makeMerchant(db);
+		const content = randomBytes(3 * CHUNK_SIZE + 99);
+		const { stored } = await store(m.id, content);
+		const cases: [number, number][] = [
+			[0, 0],
+			[10, 1000],
+			[CHUNK_SIZE - 5, CHUNK_SIZE + 5],
+			[CHUNK_SIZE, 2 * CHUNK_SIZE - 1],
+			[100, 3 * CHUNK_SIZE + 50],
+			[content.length - 1, content.length - 1],
+			[3 * CHUNK_SIZE, content.length - 1]
+		];
+		for (const [start, end] of cases) {
+			const got = await readFileBytes(stored.fileId, { start, end });
+			expect(got.equals(content.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
+		}
+	});
+
+	it('hides a file until it is finished, and from other merchants', async () => {
+		const m = await makeMerchant(db);
+		const other = await makeMerchant(db);
+		const writer = await openFileWriter(db, { merchantId: m.id, name: 'x.csv', contentType: 'text/csv' });
+		writer.stream.write(Buffer.from('half'));
+		expect(await findFile(db, m.id, writer.fileId)).toBeUndefined();
+		await writer.finish(db);
+		expect((await findFile(db, m.id, writer.fileId))?.size).toBe(4n);
+		expect(await findFile(db, other.id, writer.fileId)).toBeUndefined();
+	});
+
+	it('an aborted or abandoned file leaves no chunks behind', async () => {
+		const m = await makeMerchant(db);
+		const writer = await openFileWriter(db, { merchantId: m.id, name: 'x.csv', contentType: 'text/csv' });
+		writer.stream.write(randomBytes(CHUNK_SIZE + 1));
+		await new Promise((r) => setTimeout(r, 100));
+		await writer.abort();
+		expect(await db.selectFrom('file_chunks').select('seq').where('file_id', '=', writer.fileId).execute()).toEqual([]);
+
+		const stale = await openFileWriter(db, { merchantId: m.id, name: 'y.csv', contentType: 'text/csv' });
+		await db.updateTable('files').set({ created_at: new Date(Date.now() - 7 * 3600_000) }).where('id', '=', stale.fileId).execute();
+		expect(await deleteAbandonedFiles(db)).toBeGreaterThanOrEqual(1);
+		expect(await db.selectFrom('files').select('id').where('id', '=', stale.fileId).execute()).toEqual([]);
+	});
+
+	it('parses binary COPY framing split at any byte', async () => {
+		const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+		const tuple = (b: Buffer) => {
+			const h = Buffer.alloc(6);
+			h.writeInt16BE(1, 0);
+			h.writeInt32BE(b.length, 2);
+			return Buffer.concat([h, b]);
+		};
+		const trailer = Buffer.from([0xff, 0xff]);
+		const a = Buffer.from('hello '), b = Buffer.from('world');
+		const framed = Buffer.concat([header, tuple(a), tuple(b), trailer]);
+		for (let split = 1; split < framed.length; split++) {
+			const parser = new CopyBinaryFieldStream(2, 7);
+			const out: Buffer[] = [];
+			parser.on('data', (d) => out.push(d));
+			const done = new Promise((r) => parser.on('end', r));
+			parser.write(framed.subarray(0, split));
+			parser.end(framed.subarray(split));
+			await done;
+			expect(Buffer.concat(out).toString()).toBe('llo wor');
+		}
+	});
+});
+
+describe('file HTTP response', () => {
+	it('parses Range headers', () => {
+		expect(parseRange(null, 100)).toBeNull();
+		expect(parseRange('bytes=0-9', 100)).toEqual({ start: 0, end: 9 });
+		expect(parseRange('bytes=90-', 100)).toEqual({ start: 90, end: 99 });
+		expect(parseRange('bytes=-10', 100)).toEqual({ start: 90, end: 99 });
+		expect(parseRange('bytes=50-500', 100)).toEqual({ start: 50, end: 99 });
+		expect(parseRange('bytes=100-', 100)).toBe('unsatisfiable');
+		expect(parseRange('bytes=0-1,5-6', 100)).toBeNull();
+		expect(parseRange('items=0-1', 100)).toBeNull();
+	});
+
+	it('names the file in UTF-8 with an ASCII fallback', () => {
+		const h = contentDisposition('对账单_2018062800003003_2026-11-24.csv');
+		expect(h).toBe(
+			`attachment; filename="____2018062800003003_2026-11-24.csv"; filename*=UTF-8''%E5%AF%B9%E8%B4%A6%E5%8D%95_2018062800003003_2026-11-24.csv`
+		);
+	});
+
+	it('answers whole, partial and unsatisfiable requests', async () => {
+		const m = await makeMerchant(db);
+		const content = randomBytes(CHUNK_SIZE + 10);
+		const { stored } = await store(m.id, content, '对账单_x.csv');
+		const file = (await findFile(db, m.id, stored.fileId))!;
+
+		const whole = await fileResponse(file, new Request('http://x/f'));
+		expect(whole.status).toBe(200);
+		expect(whole.headers.get('content-length')).toBe(String(content.length));
+		expect(whole.headers.get('accept-ranges')).toBe('bytes');
+		expect(whole.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+		expect(whole.headers.get('etag')).toBe(`"${stored.sha256}"`);
+		expect(Buffer.from(await whole.arrayBuffer()).equals(content)).toBe(true);
+
+		const part = await fileResponse(file, new Request('http://x/f', { headers: { range: `bytes=${CHUNK_SIZE - 2}-${CHUNK_SIZE + 1}` } }));
+		expect(part.status).toBe(206);
+		expect(part.headers.get('content-range')).toBe(`bytes ${CHUNK_SIZE - 2}-${CHUNK_SIZE + 1}/${content.length}`);
+		expect(part.headers.get('content-length')).toBe('4');
+		expect(Buffer.from(await part.arrayBuffer()).equals(content.subarray(CHUNK_SIZE - 2, CHUNK_SIZE + 2))).toBe(true);
+
+		const bad = await fileResponse(file, new Request('http://x/f', { headers: { range: `bytes=${content.length}-` } }));
+		expect(bad.status).toBe(416);
+		expect(bad.headers.get('content-range')).toBe(`bytes */${content.length}`);
+	});
+
+	it('releases the database connection when a download is abandoned', async () => {
+		const m = await makeMerchant(db);
+		const { stored } = await store(m.id, randomBytes(4 * CHUNK_SIZE));
+		const file = (await findFile(db, m.id, stored.fileId))!;
+		for (let i = 0; i < 8; i++) {
+			const res = await fileResponse(file, new Request('http://x/f'));
+			const reader = res.body!.getReader();
+			await reader.read();
+			await reader.cancel();
+		}
+		// All 4 pool clients would be stuck if a cancelled download kept its connection.
+		expect((await readFileBytes(stored.fileId, { start: 0, end: 3 })).length).toBe(4);
+	});
+});

@@ -1,0 +1,221 @@
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '../../db/index.ts';
+import { buildStatement } from '../../jobs/statements/build.ts';
+import { STATEMENT_COLUMNS, SUMMARY_COLUMNS } from '../../jobs/statements/columns.ts';
+import { fanOutStatements, upsertStatement } from '../../jobs/statements/fan-out.ts';
+import { formatYuan } from '../../src/lib/money.ts';
+import { closeFilePool, readFileBytes } from '../../src/lib/server/files/index.ts';
+import { expectedStatement, expectedSummary, parseCsv, seedSmallDemo } from './helpers.ts';
+
+const db = getDb();
+let merchantId: bigint;
+let merchantNo: string;
+let date: string;
+
+beforeAll(async () => {
+	({ merchantId, merchantNo, date } = await seedSmallDemo(db));
+	// Cells a spreadsheet would run as formulas, and text that needs CSV quoting.
+	const [first, second] = await db
+		.selectFrom('payments')
+		.select('id')
+		.where('merchant_id', '=', merchantId)
+		.where('accounting_date', '=', date)
+		.where('status', '=', 'TRADE_SUCCESS')
+		.orderBy('id')
+		.limit(2)
+		.execute();
+	await db.updateTable('payments').set({ order_info: '=HYPERLINK("http://x")', memo: '+1' }).where('id', '=', first.id).execute();
+	await db.updateTable('payments').set({ order_info: 'a, "b"\nc', memo: '@cmd' }).where('id', '=', second.id).execute();
+}, 180_000);
+
+afterAll(closeFilePool);
+
+async function freshBuild(day = date) {
+	const s = await upsertStatement(db, merchantId, day);
+	await db.updateTable('statements').set({ status: 'PENDING' }).where('id', '=', s.id).execute();
+	const r = await buildStatement(db, s.id);
+	if (r.outcome !== 'built') throw new Error(`not built: ${r.outcome}`);
+	return { statementId: s.id, ...r };
+}
+
+function decodeCsv(bytes: Buffer) {
+	expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+	const lines = parseCsv(bytes.subarray(3).toString('utf8'));
+	const blank = lines.findIndex((l) => l.length === 1 && l[0] === '');
+	return { header: lines[0], rows: lines.slice(1, blank), summary: lines.slice(blank + 1) };
+}
+
+describe('statement content', () => {
+	it('equals an independent computation: every column of every row, refunds as their own rows, the summary', async () => {
+		const built = await freshBuild();
+		const { header, rows, summary } = decodeCsv(await readFileBytes(built.csvFileId));
+		const expected = await expectedStatement(db, merchantId, date);
+
+		expect(header).toEqual([...STATEMENT_COLUMNS]);
+		expect(expected.length).toBeGreaterThan(10);
+		expect(expected.some((r) => r.status === '已退款')).toBe(true);
+		expect(rows).toEqual(expected.map((r) => r.cells));
+		expect(built.rows).toBe(expected.length);
+		// formula neutralising and quoting survived the trip
+		expect(rows.flat()).toContain(`'=HYPERLINK("http://x")`);
+		expect(rows.flat()).toContain(`'+1`);
+		expect(rows.flat()).toContain('a, "b"\nc');
+
+		const groups = expectedSummary(expected);
+		expect(summary[0]).toEqual(['汇总']);
+		expect(summary[1]).toEqual([...SUMMARY_COLUMNS]);
+		expect(summary.slice(2, 2 + groups.length)).toEqual(
+			groups.map((g) => [g.type, g.status, g.rows.toString(), formatYuan(g.amount), formatYuan(g.fee)])
+		);
+		const total = groups.reduce((t, g) => ({ rows: t.rows + g.rows, amount: t.amount + g.amount, fee: t.fee + g.fee }), { rows: 0n, amount: 0n, fee: 0n });
+		expect(summary[2 + groups.length]).toEqual(['合计', '', total.rows.toString(), formatYuan(total.amount), formatYuan(total.fee)]);
+
+		const row = await db.selectFrom('statements').selectAll().where('id', '=', built.statementId).executeTakeFirstOrThrow();
+		expect(row).toMatchObject({ status: 'READY', row_count: BigInt(expected.length), rows_done: BigInt(expected.length), error: null, lease_owner: null });
+		const files = await db.selectFrom('files').select(['id', 'name', 'complete', 'content_type']).where('id', 'in', [built.csvFileId, built.xlsxFileId]).orderBy('id').execute();
+		expect(files.map((f) => [f.name, f.complete])).toEqual([
+			[`对账单_${merchantNo}_${date}.csv`, true],
+			[`对账单_${merchantNo}_${date}.xlsx`, true]
+		]);
+	});
+
+	it("has totals equal to the ledger's flows of that date", async () => {
+		const built = await freshBuild();
+		const { rows } = decodeCsv(await readFileBytes(built.csvFileId));
+		const fen = (s: string) => BigInt(s.replace('.', ''));
+		const sum = (pred: (r: string[]) => boolean, col: number) => rows.filter(pred).reduce((t, r) => t + fen(r[col]), 0n);
+		const isRefund = (r: string[]) => r[23] === '已退款';
+		const isWithdrawal = (r: string[]) => r[11] === 'BANKCARD';
+		const isPayment = (r: string[]) => !isRefund(r) && !isWithdrawal(r);
+
+		const ledger = await sql<{ kind: string; fee: boolean; debits: bigint }>`
+			SELECT order_kind AS kind, txn_type = 'SERVICE_FEE' AS fee, sum(amount)::int8 AS debits
+			FROM fund_flows
+			WHERE merchant_id = ${merchantId} AND accounting_date = ${date} AND direction = 'DEBIT'
+			  AND account_type <> 'CLEARING' AND order_kind IN ('PAYMENT', 'REFUND', 'WITHDRAWAL')
+			GROUP BY 1, 2`.execute(db);
+		const get = (kind: string, fee: boolean) => ledger.rows.find((r) => r.kind === kind && r.fee === fee)?.debits ?? 0n;
+		// Payments: the money moved (a channel pays in through CLEARING) and the fee taken.
+		const clearingIn = await sql<{ s: bigint }>`
+			SELECT coalesce(sum(amount), 0)::int8 AS s FROM fund_flows
+			WHERE merchant_id = ${merchantId} AND accounting_date = ${date} AND order_kind = 'PAYMENT'
+			  AND direction = 'DEBIT' AND account_type = 'CLEARING' AND txn_type <> 'SERVICE_FEE'`.execute(db);
+		expect(sum(isPayment, 21)).toBe(get('PAYMENT', false) + clearingIn.rows[0].s);
+		expect(sum(isPayment, 22)).toBe(get('PAYMENT', true));
+		expect(sum(isRefund, 21)).toBe(get('REFUND', false));
+		// A withdrawal takes amount + fee from the payer's account on the day it is booked.
+		expect(sum(isWithdrawal, 21) + sum(isWithdrawal, 22)).toBe(get('WITHDRAWAL', false) + get('WITHDRAWAL', true));
+	});
+
+	it('gives the same bytes when a day is rebuilt', async () => {
+		const a = await freshBuild();
+		const csvA = await readFileBytes(a.csvFileId);
+		const xlsxA = await readFileBytes(a.xlsxFileId);
+		await new Promise((r) => setTimeout(r, 1100)); // a different wall-clock second
+		const b = await freshBuild();
+		expect(b.csvFileId).not.toBe(a.csvFileId);
+		expect((await readFileBytes(b.csvFileId)).equals(csvA)).toBe(true);
+		expect((await readFileBytes(b.xlsxFileId)).equals(xlsxA)).toBe(true);
+	});
+
+	it('writes an XLSX that parses back with numeric 0.00 amounts and a 汇总 sheet', async () => {
+		const built = await freshBuild();
+		const { rows } = decodeCsv(await readFileBytes(built.csvFileId));
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load((await readFileBytes(built.xlsxFileId)) as unknown as ArrayBuffer);
+		const sheet = wb.getWorksheet('对账单')!;
+		expect(sheet.getRow(1).values).toEqual([undefined, ...STATEMENT_COLUMNS]);
+		expect(sheet.rowCount).toBe(rows.length + 1);
+		rows.forEach((csvRow, i) => {
+			const r = sheet.getRow(i + 2);
+			for (let c = 0; c < 26; c++) {
+				const v = r.getCell(c + 1).value;
+				if (c === 21 || c === 22) {
+					expect(typeof v).toBe('number');
+					expect(formatYuan(BigInt(Math.round((v as number) * 100)))).toBe(csvRow[c]);
+					expect(r.getCell(c + 1).numFmt).toBe('0.00');
+				} else expect(v ?? '').toBe(csvRow[c]);
+			}
+		});
+		const summary = wb.getWorksheet('汇总')!;
+		expect(summary.getRow(1).values).toEqual([undefined, ...SUMMARY_COLUMNS]);
+		const last = summary.getRow(summary.rowCount);
+		expect(last.getCell(1).value).toBe('合计');
+		expect(last.getCell(3).value).toBe(rows.length);
+	});
+
+	it('builds an empty day as a header and a zero summary', async () => {
+		const built = await freshBuild('2020-01-01');
+		const { rows, summary } = decodeCsv(await readFileBytes(built.csvFileId));
+		expect(rows).toEqual([]);
+		expect(summary.at(-1)).toEqual(['合计', '', '0', '0.00', '0.00']);
+	});
+});
+
+describe('statement jobs', () => {
+	it('lets only one of two concurrent builds run (the row lease decides)', async () => {
+		const s = await upsertStatement(db, merchantId, date);
+		await db.updateTable('statements').set({ status: 'PENDING' }).where('id', '=', s.id).execute();
+		const filesBefore = await db.selectFrom('files').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+		const [a, b] = await Promise.all([buildStatement(db, s.id, { owner: 'w1' }), buildStatement(db, s.id, { owner: 'w2' })]);
+		const outcomes = [a.outcome, b.outcome].sort();
+		expect(outcomes[0]).toBe('built');
+		expect(['leased', 'skipped']).toContain(outcomes[1]);
+		const filesAfter = await db.selectFrom('files').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+		expect(Number(filesAfter.n) - Number(filesBefore.n)).toBe(2);
+		// READY now: another build is skipped
+		expect((await buildStatement(db, s.id, { owner: 'w3' })).outcome).toBe('skipped');
+	});
+
+	it('takes over a build whose lease ran out (a killed worker)', async () => {
+		const s = await upsertStatement(db, merchantId, date);
+		await db
+			.updateTable('statements')
+			.set({ status: 'BUILDING', lease_owner: 'dead', lease_until: new Date(Date.now() + 60_000) })
+			.where('id', '=', s.id)
+			.execute();
+		expect((await buildStatement(db, s.id, { owner: 'w' })).outcome).toBe('leased');
+		await db.updateTable('statements').set({ lease_until: new Date(Date.now() - 1000) }).where('id', '=', s.id).execute();
+		expect((await buildStatement(db, s.id, { owner: 'w' })).outcome).toBe('built');
+	});
+
+	it('records an error for a retry, and FAILED with the reason after the last attempt, leaving no files', async () => {
+		const s = await upsertStatement(db, merchantId, '2020-01-02');
+		const filesBefore = await db.selectFrom('files').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+		await sql`ALTER TABLE withdrawals RENAME COLUMN memo TO memo_hidden`.execute(db);
+		try {
+			await expect(buildStatement(db, s.id)).rejects.toThrow(/memo/);
+			let row = await db.selectFrom('statements').selectAll().where('id', '=', s.id).executeTakeFirstOrThrow();
+			expect(row.status).toBe('PENDING');
+			expect(row.error).toMatch(/memo/);
+			await expect(buildStatement(db, s.id, { finalAttempt: true })).rejects.toThrow();
+			row = await db.selectFrom('statements').selectAll().where('id', '=', s.id).executeTakeFirstOrThrow();
+			expect(row.status).toBe('FAILED');
+			expect(row.attempts).toBe(2);
+			expect(row.lease_owner).toBeNull();
+		} finally {
+			await sql`ALTER TABLE withdrawals RENAME COLUMN memo_hidden TO memo`.execute(db);
+		}
+		const filesAfter = await db.selectFrom('files').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+		expect(filesAfter.n).toBe(filesBefore.n);
+		// and a FAILED day builds on the next request
+		expect((await buildStatement(db, s.id)).outcome).toBe('built');
+	});
+
+	it('fans out one PENDING statement per active merchant for yesterday, idempotently', async () => {
+		const calls: string[] = [];
+		const now = new Date('2026-03-02T02:00:00Z'); // 10:00 on 03-02 in Shanghai
+		const record = async (id: bigint, m: bigint, d: string) => void calls.push(`${id}/${m}/${d}`);
+		const r1 = await fanOutStatements(db, now, record);
+		expect(r1.accountingDate).toBe('2026-03-01');
+		const rows = await db.selectFrom('statements').selectAll().where('accounting_date', '=', '2026-03-01').execute();
+		const active = await db.selectFrom('merchants').select('id').where('status', '=', 'ACTIVE').execute();
+		expect(rows.map((r) => r.merchant_id).sort()).toEqual(active.map((a) => a.id).sort());
+		expect(rows.every((r) => r.status === 'PENDING')).toBe(true);
+		expect(calls).toHaveLength(active.length);
+		await fanOutStatements(db, now, record);
+		expect(await db.selectFrom('statements').select('id').where('accounting_date', '=', '2026-03-01').execute()).toHaveLength(rows.length);
+	});
+});

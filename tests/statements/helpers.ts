@@ -1,0 +1,146 @@
+// Shared by the statement tests: a small seeded demo, a CSV reader, and the independent
+// (JS-side) computation of what a statement must contain.
+import type { Db } from '../../db/index.ts';
+import { seedDemo, DEMO_MERCHANT_NO } from '../../db/seed/demo.ts';
+import { formatYuan } from '../../src/lib/money.ts';
+import { formatDateTime } from '../../src/lib/time.ts';
+import { translate } from '../../src/lib/i18n/messages.ts';
+
+/** Seeds the demo small and picks the day with the most refunds and withdrawals. */
+export async function seedSmallDemo(db: Db): Promise<{ merchantId: bigint; merchantNo: string; date: string }> {
+	await seedDemo(db, { users: 12, days: 4, ordersPerDay: 40, secondUsers: 3, secondDays: 1, secondOrdersPerDay: 5 });
+	const m = await db.selectFrom('merchants').select('id').where('merchant_no', '=', DEMO_MERCHANT_NO).executeTakeFirstOrThrow();
+	const day = await db
+		.selectFrom('refunds')
+		.select(['accounting_date', (eb) => eb.fn.countAll<string>().as('n')])
+		.where('merchant_id', '=', m.id)
+		.where('status', '=', 'TRADE_SUCCESS')
+		.groupBy('accounting_date')
+		.orderBy('n', 'desc')
+		.orderBy('accounting_date', 'desc')
+		.executeTakeFirstOrThrow();
+	return { merchantId: m.id, merchantNo: DEMO_MERCHANT_NO, date: day.accounting_date! };
+}
+
+/** RFC 4180 reader for the tests (the product never parses CSV). */
+export function parseCsv(text: string): string[][] {
+	const rows: string[][] = [];
+	let row: string[] = [];
+	let cell = '';
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '"' && text[i + 1] === '"') {
+				cell += '"';
+				i++;
+			} else if (c === '"') quoted = false;
+			else cell += c;
+		} else if (c === '"') quoted = true;
+		else if (c === ',') {
+			row.push(cell);
+			cell = '';
+		} else if (c === '\n') {
+			row.push(cell);
+			rows.push(row);
+			row = [];
+			cell = '';
+		} else cell += c;
+	}
+	if (cell !== '' || row.length) {
+		row.push(cell);
+		rows.push(row);
+	}
+	return rows;
+}
+
+const zh = (k: string) => translate('zh-CN', k);
+const safe = (v: string | null | undefined) => {
+	const s = v ?? '';
+	return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+};
+
+export interface ExpectedRow {
+	cells: string[];
+	type: string;
+	status: string;
+	amount: bigint;
+	fee: bigint;
+}
+
+/** What the statement must hold, computed from the order tables with Kysely and JS formatting. */
+export async function expectedStatement(db: Db, merchantId: bigint, date: string): Promise<ExpectedRow[]> {
+	const merchant = await db.selectFrom('merchants').select('merchant_no').where('id', '=', merchantId).executeTakeFirstOrThrow();
+	const flowNo = async (kind: 'PAYMENT' | 'REFUND' | 'WITHDRAWAL', id: bigint) =>
+		(await db.selectFrom('fund_flows').select('flow_no').where('order_kind', '=', kind).where('order_id', '=', id).orderBy('id').executeTakeFirstOrThrow()).flow_no;
+	const out: { sortAt: number; sortNo: string; kind: number; row: ExpectedRow }[] = [];
+	const mk = (c: (string | null | undefined)[], type: string, status: string, amount: bigint, fee: bigint): ExpectedRow => ({
+		cells: c.map((x) => x ?? ''),
+		type,
+		status,
+		amount,
+		fee
+	});
+
+	const payments = await db.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId).where('accounting_date', '=', date).where('status', '=', 'TRADE_SUCCESS').execute();
+	for (const p of payments) {
+		const type = zh(`enum.txnType.${p.txn_type}`);
+		const status = zh(`enum.paymentStatus.${p.status}`);
+		out.push({
+			sortAt: p.completed_at!.getTime(), sortNo: p.platform_txn_no, kind: 1,
+			row: mk([safe(p.merchant_order_no), p.platform_txn_no, await flowNo('PAYMENT', p.id), merchant.merchant_no,
+				formatDateTime(p.merchant_order_time), formatDateTime(p.created_at), formatDateTime(p.completed_at), p.accounting_date,
+				p.payer_type, safe(p.payer_id), p.payer_account_type, p.payee_type, safe(p.payee_id), p.payee_account_type,
+				safe(p.payee_bank_account), safe(p.payee_name), safe(p.order_info), safe(p.memo), safe(p.pay_product), safe(p.pay_method),
+				type, formatYuan(p.amount), formatYuan(p.fee_amount), status, safe(p.channel_txn_no), p.channel_date], type, status, p.amount, p.fee_amount)
+		});
+	}
+
+	const refunds = await db.selectFrom('refunds').selectAll().where('merchant_id', '=', merchantId).where('accounting_date', '=', date).where('status', '=', 'TRADE_SUCCESS').execute();
+	for (const r of refunds) {
+		const p = await db.selectFrom('payments').selectAll().where('id', '=', r.payment_id).executeTakeFirstOrThrow();
+		const type = zh('enum.txnType.REFUND');
+		const status = zh('statements.refunded');
+		out.push({
+			sortAt: r.processed_at!.getTime(), sortNo: r.platform_txn_no, kind: 2,
+			row: mk([safe(r.refund_no), r.platform_txn_no, await flowNo('REFUND', r.id), merchant.merchant_no,
+				formatDateTime(r.created_at), formatDateTime(r.created_at), formatDateTime(r.processed_at), r.accounting_date,
+				p.payee_type, safe(p.payee_id), p.payee_account_type, p.payer_type, safe(p.payer_id), p.payer_account_type,
+				'', '', safe(r.reason), safe(p.merchant_order_no), safe(p.pay_product), safe(p.pay_method),
+				type, formatYuan(r.amount), '0.00', status, safe(r.channel_txn_no), r.channel_txn_no ? r.accounting_date : ''], type, status, r.amount, 0n)
+		});
+	}
+
+	const withdrawals = await db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', merchantId).where('accounting_date', '=', date).execute();
+	for (const w of withdrawals) {
+		const user = w.user_id ? await db.selectFrom('users').select('user_no').where('id', '=', w.user_id).executeTakeFirstOrThrow() : null;
+		const type = zh(`enum.txnType.${w.txn_type}`);
+		const status = zh(`enum.withdrawalStatus.${w.status}`);
+		out.push({
+			sortAt: (w.completed_at ?? w.created_at).getTime(), sortNo: w.platform_txn_no, kind: 3,
+			row: mk([safe(w.merchant_order_no), w.platform_txn_no, await flowNo('WITHDRAWAL', w.id), merchant.merchant_no,
+				formatDateTime(w.created_at), formatDateTime(w.created_at), formatDateTime(w.completed_at), w.accounting_date,
+				user ? 'USER' : 'MERCHANT', safe(user?.user_no ?? merchant.merchant_no), user ? 'USEROWN' : 'MCHOWN', 'BANKCARD', '', '',
+				safe(w.card_no), safe(w.payee_name), safe(w.bank_name), safe(w.memo), '', '',
+				type, formatYuan(w.amount), formatYuan(w.fee_amount), status, safe(w.channel_txn_no), w.channel_txn_no ? w.accounting_date : ''], type, status, w.amount, w.fee_amount)
+		});
+	}
+	// Timestamps are microseconds in Postgres but milliseconds here: the seeded times are whole seconds.
+	out.sort((a, b) => a.sortAt - b.sortAt || (a.sortNo < b.sortNo ? -1 : a.sortNo > b.sortNo ? 1 : 0) || a.kind - b.kind);
+	return out.map((o) => o.row);
+}
+
+/** Counts and sums per (type, status), sorted as the statement sorts them (byte order). */
+export function expectedSummary(rows: ExpectedRow[]) {
+	const groups = new Map<string, { type: string; status: string; rows: bigint; amount: bigint; fee: bigint }>();
+	for (const r of rows) {
+		const key = `${r.type}\u0000${r.status}`;
+		const g = groups.get(key) ?? { type: r.type, status: r.status, rows: 0n, amount: 0n, fee: 0n };
+		g.rows += 1n;
+		g.amount += r.amount;
+		g.fee += r.fee;
+		groups.set(key, g);
+	}
+	const bytes = (s: string) => Buffer.from(s, 'utf8');
+	return [...groups.values()].sort((a, b) => Buffer.compare(bytes(a.type), bytes(b.type)) || Buffer.compare(bytes(a.status), bytes(b.status)));
+}

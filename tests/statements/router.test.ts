@@ -1,0 +1,135 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { getDb } from '../../db/index.ts';
+import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '../../jobs/redis.ts';
+import { upsertStatement } from '../../jobs/statements/fan-out.ts';
+import { statementJobId } from '../../jobs/statements/fan-out.ts';
+import { startWorkers } from '../../jobs/worker.ts';
+import { addMonths, statementWindow } from '../../src/lib/schemas/statements.ts';
+import { createCaller } from '../../src/lib/server/api/root.ts';
+import { authorizeFileDownload } from '../../src/lib/server/files/access.ts';
+import { closeFilePool } from '../../src/lib/server/files/index.ts';
+import { addDays } from '../../src/lib/time.ts';
+import { contextFor, createMerchant } from '../accounts/factory.ts';
+import { makeStaff } from '../auth/fixtures.ts';
+
+const db = getDb();
+
+afterAll(async () => {
+	await closeQueues();
+	await closeFilePool();
+	const redis = createWorkerConnection('mb-test-cleanup');
+	const keys = await redis.keys(`${redisPrefix()}:*`);
+	if (keys.length) await redis.del(...keys);
+	await closeRedis(redis);
+});
+
+async function signedIn(permissions?: Parameters<typeof contextFor>[2]) {
+	const merchant = await createMerchant(db);
+	const staff = await makeStaff(db, merchant.id);
+	const ctx = contextFor(db, merchant, permissions);
+	(ctx.auth!.staff as { id: bigint }).id = staff.id;
+	return { merchant, staff, ctx, caller: createCaller(ctx) };
+}
+
+describe('statements.month', () => {
+	it('shows each day of the month with its state, and the window', async () => {
+		const { merchant, caller } = await signedIn();
+		const w = statementWindow();
+		expect(w.first).toBe(addMonths(w.last, -3));
+		const ready = w.last;
+		const failed = addDays(w.last, -1);
+		const r = await upsertStatement(db, merchant.id, ready);
+		const f = await upsertStatement(db, merchant.id, failed);
+		await db.updateTable('statements').set({ status: 'FAILED', error: 'disk full' }).where('id', '=', f.id).execute();
+		await db.updateTable('statements').set({ status: 'BUILDING', rows_done: 5n, row_count: 10n, lease_until: new Date(Date.now() + 30_000) }).where('id', '=', r.id).execute();
+
+		const month = await caller.statements.month({ month: ready.slice(0, 7) });
+		const byDate = new Map(month.days.map((d) => [d.date, d]));
+		expect(byDate.get(ready)).toMatchObject({ state: 'BUILDING', rowsDone: 5, rowCount: 10 });
+		if (failed.slice(0, 7) === ready.slice(0, 7)) expect(byDate.get(failed)).toMatchObject({ state: 'FAILED', error: 'disk full' });
+		expect(byDate.get(w.today)?.state ?? 'NOT_DUE').toBe('NOT_DUE');
+
+		const old = await caller.statements.month({ month: addMonths(w.first, -1).slice(0, 7) });
+		expect(old.days.every((d) => d.state === 'OUT_OF_RANGE')).toBe(true);
+	});
+
+	it("never shows another merchant's statements and needs statements.download", async () => {
+		const a = await signedIn();
+		const b = await signedIn();
+		const day = statementWindow().last;
+		await upsertStatement(db, a.merchant.id, day);
+		const seen = await b.caller.statements.month({ month: day.slice(0, 7) });
+		expect(seen.days.find((d) => d.date === day)?.state).toBe('MISSING');
+
+		const none = await signedIn(['payments.read']);
+		await expect(none.caller.statements.month({ month: day.slice(0, 7) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		await expect(none.caller.statements.request({ date: day })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+	});
+});
+
+describe('statements.request', () => {
+	it('refuses days outside yesterday..three months back', async () => {
+		const { caller } = await signedIn();
+		const w = statementWindow();
+		await expect(caller.statements.request({ date: w.today })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'statements.outOfRange' });
+		await expect(caller.statements.request({ date: addDays(w.first, -1) })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+	});
+
+	it('enqueues one build job per day, however often asked, and a worker makes it READY', async () => {
+		const { merchant, caller } = await signedIn();
+		const day = addDays(statementWindow().last, -2);
+		await caller.statements.request({ date: day });
+		await caller.statements.request({ date: day });
+		const queue = getQueue(QUEUES.STATEMENTS);
+		const job = await queue.getJob(statementJobId(merchant.id, day));
+		expect(job?.name).toBe('statements.build');
+		const row = await db.selectFrom('statements').selectAll().where('merchant_id', '=', merchant.id).where('accounting_date', '=', day).executeTakeFirstOrThrow();
+		expect(job?.data).toEqual({ statementId: row.id.toString() });
+		expect(await queue.getJobCounts('wait', 'delayed', 'active')).toMatchObject({ wait: 1 });
+		const audit = await db.selectFrom('audit_log').select('action').where('merchant_id', '=', merchant.id).execute();
+		expect(audit.map((a) => a.action)).toContain('statements.request');
+
+		const running = await startWorkers({ db, concurrency: 1, schedulers: false, log: () => {} });
+		try {
+			const deadline = Date.now() + 20_000;
+			let status = '';
+			while (Date.now() < deadline && status !== 'READY') {
+				await new Promise((r) => setTimeout(r, 200));
+				status = (await db.selectFrom('statements').select('status').where('id', '=', row.id).executeTakeFirstOrThrow()).status;
+			}
+			expect(status).toBe('READY');
+		} finally {
+			await running.close();
+		}
+		const month = await caller.statements.month({ month: day.slice(0, 7) });
+		const shown = month.days.find((d) => d.date === day)!;
+		expect(shown.state).toBe('READY');
+		expect(shown.csvFileId).not.toBeNull();
+		// READY: asking again changes nothing
+		expect(await caller.statements.request({ date: day })).toEqual({ status: 'READY' });
+	});
+});
+
+describe('file download authorization', () => {
+	it("serves a statement's files to its merchant with the permission only", async () => {
+		const a = await signedIn();
+		const day = addDays(statementWindow().last, -3);
+		const s = await upsertStatement(db, a.merchant.id, day);
+		const { buildStatement } = await import('../../jobs/statements/build.ts');
+		const built = await buildStatement(db, s.id);
+		if (built.outcome !== 'built') throw new Error('not built');
+
+		const grant = await authorizeFileDownload(db, a.ctx.auth!, built.xlsxFileId);
+		expect(grant?.auditAction).toBe('statements.download');
+		expect(grant?.file.name).toBe(`对账单_${a.merchant.merchantNo}_${day}.xlsx`);
+		expect(grant?.file.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+		expect(grant?.detail).toMatchObject({ accountingDate: day, format: 'XLSX' });
+
+		const other = await signedIn();
+		expect(await authorizeFileDownload(db, other.ctx.auth!, built.csvFileId)).toBeUndefined();
+		const noPerm = contextFor(db, a.merchant, ['payments.read']);
+		expect(await authorizeFileDownload(db, noPerm.auth!, built.csvFileId)).toBeUndefined();
+		expect(await authorizeFileDownload(db, a.ctx.auth!, 999_999_999n)).toBeUndefined();
+	});
+});
