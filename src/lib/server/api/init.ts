@@ -22,6 +22,25 @@ export function appError(
 	return new TRPCError({ code, message: key, cause: params ? new MessageParams(params) : undefined });
 }
 
+/** One refused form field: its name and the catalogue key (with placeholders) to show under it. */
+export interface FieldIssue {
+	field: string;
+	key: MessageKey;
+	params?: Record<string, string | number>;
+}
+
+/** Carries every refused field of a form; the first issue's params double as the message's. */
+export class FieldIssues extends MessageParams {
+	constructor(readonly issues: readonly FieldIssue[]) {
+		super(issues[0]?.params ?? {});
+	}
+}
+
+/** A BAD_REQUEST that names every refused field, so the form can show each under its input. */
+export function fieldError(issues: readonly FieldIssue[]): TRPCError {
+	return new TRPCError({ code: 'BAD_REQUEST', message: issues[0]?.key ?? 'error.badInput', cause: new FieldIssues(issues) });
+}
+
 export interface Meta {
 	/** Required on every procedure; the middleware refuses a procedure that declares none. */
 	permission?: ProcedurePermission;
@@ -38,6 +57,7 @@ const t = initTRPC
 		errorFormatter({ shape, error, ctx }) {
 			const locale = ctx?.locale ?? 'zh-CN';
 			const zod = error.cause instanceof ZodError ? error.cause : null;
+			const issues = error.cause instanceof FieldIssues ? error.cause.issues : null;
 			const fieldErrors: Record<string, string> = {};
 			if (zod) {
 				for (const issue of zod.issues) {
@@ -45,6 +65,7 @@ const t = initTRPC
 					fieldErrors[field] ??= translate(locale, isMessageKey(issue.message) ? issue.message : 'error.badInput');
 				}
 			}
+			for (const issue of issues ?? []) fieldErrors[issue.field] ??= translate(locale, issue.key, issue.params);
 			const message = zod
 				? (Object.values(fieldErrors)[0] ?? translate(locale, 'error.badInput'))
 				: error.code === 'INTERNAL_SERVER_ERROR'
@@ -53,7 +74,7 @@ const t = initTRPC
 			return {
 				...shape,
 				message,
-				data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, fieldErrors: zod ? fieldErrors : null }
+				data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, fieldErrors: zod || issues ? fieldErrors : null }
 			};
 		}
 	});

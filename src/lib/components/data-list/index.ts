@@ -1,0 +1,12 @@
+export { default as DataList } from './data-list.svelte';
+export { default as Pagination } from './pagination.svelte';
+export { default as ColumnChooser } from './column-chooser.svelte';
+export { default as StatusBadge } from './status-badge.svelte';
+export { default as BackLink } from './back-link.svelte';
+export { default as DetailSection } from './detail-section.svelte';
+export { default as DetailField } from './detail-field.svelte';
+export * from './query';
+export * from './types';
+export { enumLabel, optionsOf, statusTone, ENUM_PREFIX, type EnumGroup } from './enums';
+export { filterSummary } from './summary';
+export { default as NotFound } from './not-found.svelte';

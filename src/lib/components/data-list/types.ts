@@ -1,0 +1,43 @@
+import type { Snippet } from 'svelte';
+import type { MessageKey } from '$lib/i18n';
+
+/** One column of a list. Plain and typed: a list is a handful of these. */
+export interface Column<Row> {
+	/** Stable id: remembered by the column chooser and used by exports. */
+	key: string;
+	label: MessageKey;
+	/** The cell as text; `snippet` takes over for anything richer (a badge, a link). */
+	cell?: (row: Row) => string;
+	snippet?: Snippet<[Row]>;
+	align?: 'left' | 'right' | 'center';
+	/** Shown until the person chooses otherwise; true when left out. */
+	defaultVisible?: boolean;
+	/** Order numbers, card numbers: monospace so they line up. */
+	mono?: boolean;
+}
+
+export interface EnumOption {
+	value: string;
+	label: MessageKey;
+}
+
+/** One input of a filter bar; its key is the filter field (and URL parameter) it sets. */
+export type FilterField =
+	| { kind: 'text'; key: string; label: MessageKey; placeholder?: MessageKey; inputmode?: 'numeric' | 'text' | 'tel' }
+	| { kind: 'enum'; key: string; label: MessageKey; options: readonly EnumOption[] }
+	| { kind: 'dateRange'; from: string; to: string; label: MessageKey; withTime?: boolean; wide?: boolean };
+
+/** Totals of everything the filter matches, as the list APIs return them. */
+export interface ListTotal {
+	count: bigint;
+	/** null for lists without an amount (users). */
+	amount: bigint | null;
+}
+
+/** Which lists remember their columns (settings.getColumns/setColumns list keys). */
+export type ColumnListKey = 'payments' | 'refunds' | 'withdrawals' | 'flows' | 'accountFlows' | 'users' | (string & {});
+
+/** Enum options from a list of API values and a message-key prefix: ('enum.paymentStatus.', [...]). */
+export function enumOptions(prefix: string, values: readonly string[]): EnumOption[] {
+	return values.map((value) => ({ value, label: `${prefix}${value}` as MessageKey }));
+}

@@ -1,0 +1,4 @@
+import { loadDetail } from '$lib/components/data-list/load.server';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => ({ flow: await loadDetail(event, (caller, id) => caller.accounts.flow({ id })) });
