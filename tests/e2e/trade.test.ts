@@ -127,7 +127,7 @@ describe('支付订单查询 (payment orders)', () => {
 		expect([...new URL(page.url()).searchParams.keys()].sort()).toEqual(['from', 'status', 'to', 'txnType']);
 
 		const want = await matching(target.txnType, target.status);
-		expect(await totalLine()).toBe(`${zh('list.count', { count: want.count })} ${zh('list.amount')}: ${formatYuanLabel(want.amount)}`);
+		await expect.poll(() => totalLine()).toBe(`${zh('list.count', { count: want.count })} ${zh('list.amount')}: ${formatYuanLabel(want.amount)}`);
 		expect(await column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice(0, 20));
 		const types = new Set(await column(zh('payment.txnType')));
 		expect([...types]).toEqual([zh(`enum.txnType.${target.txnType}` as MessageKey)]);
@@ -231,24 +231,24 @@ describe('支付订单查询 (payment orders)', () => {
 		const want = await matching(target.txnType, target.status);
 		await page.getByLabel(zh('list.pageSize')).selectOption({ label: zh('list.perPage', { size: 10 }) });
 		await waitForList((p) => p.get('size') === '10');
-		expect(await column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice(0, 10));
+		await expect.poll(() => column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice(0, 10));
 		const pages = Math.ceil(want.count / 10);
 		if (pages < 2) throw new Error(`need at least 2 pages of ${target.txnType}/${target.status}, have ${want.count} rows`);
 
 		await page.getByRole('navigation', { name: zh('list.pagination') }).getByRole('link', { name: '2', exact: true }).click();
 		await waitForList((p) => p.get('page') === '2');
-		expect(await column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice(10, 20));
-		expect(await page.locator('[aria-current="page"]').innerText()).toBe('2');
+		await expect.poll(() => column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice(10, 20));
+		expect(await page.getByRole('navigation', { name: zh('list.pagination') }).locator('[aria-current="page"]').innerText()).toBe('2');
 
 		await page.getByLabel(zh('list.jumpLabel', { pages })).fill(String(pages));
 		await page.getByRole('button', { name: zh('list.jumpGo') }).click();
 		await waitForList((p) => p.get('page') === String(pages));
-		expect(await column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice((pages - 1) * 10));
+		await expect.poll(() => column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice((pages - 1) * 10));
 
 		// Back goes to page 2, exactly as it was.
 		await page.goBack();
 		await waitForList((p) => p.get('page') === '2');
-		expect(await column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice(10, 20));
+		await expect.poll(() => column(zh('payment.merchantOrderNo'))).toEqual(want.orderNos.slice(10, 20));
 	});
 
 	it('remembers the chosen columns for the person, across signing out and in again', async () => {
