@@ -5,6 +5,7 @@ import type { Db } from '../db/index.ts';
 import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts';
 import { fanOutStatements } from './statements/fan-out.ts';
 import { runStatementBuildJob } from './statements/job.ts';
+import { expireExports, runExportBuildJob } from './exports/job.ts';
 
 export interface JobContext {
 	db: Db;
@@ -17,7 +18,9 @@ export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 export const HANDLERS: JobHandlers = {
 	'statements.fanOut': (_job, { db }) => fanOutStatements(db),
-	'statements.build': (job, ctx) => runStatementBuildJob(job, ctx)
+	'statements.build': (job, ctx) => runStatementBuildJob(job, ctx),
+	'exports.build': (job, ctx) => runExportBuildJob(job, ctx),
+	'exports.expire': (_job, { db }) => expireExports(db)
 };
 
 /** Throws when a job name has no handler (or a handler has no job name). */

@@ -17,13 +17,19 @@ export interface JobPayloads {
 	'statements.fanOut': Record<string, never>;
 	/** Builds one statement (both files); the id is bigint as text. */
 	'statements.build': { statementId: string };
+	/** Builds one export file; the id is bigint as text. */
+	'exports.build': { exportId: string };
+	/** Hourly: deletes the files of expired exports. */
+	'exports.expire': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
 /** Which queue each job runs on (by workload: scheduled statements vs on-demand exports). */
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
 	'statements.fanOut': QUEUES.STATEMENTS,
-	'statements.build': QUEUES.STATEMENTS
+	'statements.build': QUEUES.STATEMENTS,
+	'exports.build': QUEUES.EXPORTS,
+	'exports.expire': QUEUES.EXPORTS
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

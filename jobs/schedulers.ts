@@ -13,7 +13,9 @@ export interface ScheduleSpec {
 
 export const SCHEDULES: readonly ScheduleSpec[] = [
 	// 00:10 Shanghai: yesterday's books are closed (settlement runs at midnight).
-	{ id: 'statements-daily', queue: QUEUES.STATEMENTS, pattern: '10 0 * * *', job: 'statements.fanOut' }
+	{ id: 'statements-daily', queue: QUEUES.STATEMENTS, pattern: '10 0 * * *', job: 'statements.fanOut' },
+	// Hourly: expired exports lose their files (下载管理 keeps them 7 days).
+	{ id: 'exports-expire', queue: QUEUES.EXPORTS, pattern: '5 * * * *', job: 'exports.expire' }
 ];
 
 export async function registerSchedulers(queueFor: (name: QueueName) => Queue): Promise<void> {

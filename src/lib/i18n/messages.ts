@@ -725,6 +725,13 @@ export const messages = {
 	'statements.title': { zh: '对账单下载', en: 'Statements' },
 	'statements.subtitle': { zh: '每日对账单于次日凌晨自动生成; 可下载昨天至三个月前的对账单', en: "Each day's statement is built shortly after midnight; days from yesterday back three months can be downloaded" },
 	'statements.fileName': { zh: '对账单', en: 'statement' },
+	// exports (导出 / 导出记录)
+	'exports.list.payments': { zh: '支付订单', en: 'Payments' },
+	'exports.list.refunds': { zh: '退款订单', en: 'Refunds' },
+	'exports.list.withdrawals': { zh: '提现代发订单', en: 'Withdrawals' },
+	'exports.unknownList': { zh: '该列表不支持导出', en: 'This list cannot be exported' },
+	'exports.badFilter': { zh: '筛选条件无效', en: 'The filter is not valid' },
+	'exports.notFailed': { zh: '只有失败的导出可以重试', en: 'Only a failed export can be retried' },
 	'statements.refunded': { zh: '已退款', en: 'Refunded' },
 	'statements.status.READY': { zh: '已生成', en: 'Ready' },
 	'statements.status.BUILDING': { zh: '生成中', en: 'Building' },

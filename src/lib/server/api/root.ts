@@ -1,3 +1,4 @@
+import { exportsRouter } from './routers/exports/_router';
 import { createCallerFactory, router } from './init';
 import { accountsRouter } from './routers/accounts/_router';
 import { authRouter } from './routers/auth/_router';
@@ -29,7 +30,8 @@ export const appRouter = router({
 	operators: operatorsRouter,
 	audit: auditRouter,
 	keys: keysRouter,
-	statements: statementsRouter
+	statements: statementsRouter,
+	exports: exportsRouter
 });
 
 export type AppRouter = typeof appRouter;

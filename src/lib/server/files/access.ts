@@ -1,6 +1,7 @@
 // Who may download a stored file: decided by the row that owns it. Another merchant's file,
 // a half-written one and one the person may not read all answer "not found".
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { EXPORT_SPECS, isExportList } from '../exports/lists.ts';
 import type { DB } from '../../../../db/index.ts';
 import type { Permission } from '../../permissions.ts';
 import type { SessionContext } from '../auth/types.ts';
@@ -40,19 +41,21 @@ const statementOwner: OwnerRule = {
 	}
 };
 
-// Exports: a person downloads their own exports (the exports module may tighten this to the list's permission).
+// Exports: one's own (the admin: any of the merchant's), READY and not expired, and only while
+// the person may still read the list it came from.
 const exportOwner: OwnerRule = {
 	async find(db, auth, fileId) {
-		const e = await db
+		let q = db
 			.selectFrom('exports')
 			.select(['id', 'list_key', 'format'])
 			.where('merchant_id', '=', auth.staff.merchantId)
-			.where('staff_id', '=', auth.staff.id)
 			.where('status', '=', 'READY')
-			.where('file_id', '=', fileId)
-			.executeTakeFirst();
-		if (!e) return undefined;
-		return { permission: null, auditAction: 'exports.download', targetType: 'export', targetId: e.id, detail: { listKey: e.list_key, format: e.format } };
+			.where('expires_at', '>', sql<Date>`now()`)
+			.where('file_id', '=', fileId);
+		if (!auth.staff.isAdmin) q = q.where('staff_id', '=', auth.staff.id);
+		const e = await q.executeTakeFirst();
+		if (!e || !isExportList(e.list_key)) return undefined;
+		return { permission: EXPORT_SPECS[e.list_key].permission, auditAction: 'exports.download', targetType: 'export', targetId: e.id, detail: { listKey: e.list_key, format: e.format } };
 	}
 };
 
