@@ -9,7 +9,9 @@ import { checkInvariants } from '../src/lib/server/ledger/index.ts';
 import { BIG_MERCHANT_NO, seedBig } from './seed/big.ts';
 import { DEMO_MERCHANT_NO, seedDemo } from './seed/demo.ts';
 
+// `tsx db/seed.ts -- --orders N` passes the separator through; npm run strips it.
 const { values: args } = parseArgs({
+	args: process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
 	options: {
 		reset: { type: 'boolean', default: false },
 		orders: { type: 'string' },
