@@ -58,8 +58,8 @@ export const MENU: readonly MenuSection[] = [
 		label: 'menu.downloads',
 		icon: 'download',
 		items: [
-			// 导出记录 (/downloads/exports, for anyone in LIST_READ_PERMISSIONS) joins when list exports exist.
-			{ label: 'menu.downloads.statements', href: '/downloads/statements', anyOf: ['statements.download'] }
+			{ label: 'menu.downloads.statements', href: '/downloads/statements', anyOf: ['statements.download'] },
+			{ label: 'menu.downloads.exports', href: '/downloads/exports', anyOf: LIST_READ_PERMISSIONS }
 		]
 	},
 	{

@@ -14,14 +14,15 @@ describe('menu', () => {
 
 	it('drops items the person may not use, and sections left empty', () => {
 		const menu = visibleMenu(['payments.read', 'settings.password']);
-		expect(menu.map((s) => s.key)).toEqual(['trade', 'settings']);
-		expect(hrefs(['payments.read', 'settings.password'])).toEqual(['/trade/payments', '/settings/password']);
+		expect(menu.map((s) => s.key)).toEqual(['trade', 'downloads', 'settings']);
+		expect(hrefs(['payments.read', 'settings.password'])).toEqual(['/trade/payments', '/downloads/exports', '/settings/password']);
 		expect(visibleMenu([])).toEqual([]);
 	});
 
 	it('shows statements to their downloaders, and keys for any key permission', () => {
 		expect(hrefs(['statements.download'])).toEqual(['/downloads/statements']);
-		expect(hrefs(['flows.read'])).toEqual(['/trade/flows']);
+		expect(hrefs(['flows.read'])).toEqual(['/trade/flows', '/downloads/exports']);
+		expect(hrefs(['statements.download', 'users.read'])).toEqual(['/users', '/downloads/statements', '/downloads/exports']);
 		expect(hrefs(['keys.wechat.write'])).toEqual(['/params/keys']);
 		expect(hrefs(['keys.list.read'])).toEqual(['/params/keys']);
 	});

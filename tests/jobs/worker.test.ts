@@ -41,9 +41,12 @@ describe('job registry', () => {
 describe('schedulers', () => {
 	it('registers the daily statement scheduler once, however often it is upserted', async () => {
 		const queue = getQueue(QUEUES.STATEMENTS);
-		await registerSchedulers(() => queue);
-		await registerSchedulers(() => queue);
+		await registerSchedulers(getQueue);
+		await registerSchedulers(getQueue);
 		expect(await queue.getJobSchedulersCount()).toBe(1);
+		// The hourly export expiry lives on the exports queue, also once.
+		const exportsQueue = getQueue(QUEUES.EXPORTS);
+		expect((await exportsQueue.getJobSchedulers()).map((x) => [x.key, x.name, x.pattern])).toEqual([['exports-expire', 'exports.expire', '5 * * * *']]);
 		const [s] = await queue.getJobSchedulers();
 		expect(s.key).toBe('statements-daily');
 		expect(s.name).toBe('statements.fanOut');

@@ -1,0 +1,255 @@
+// Builds one export (the 'exports.build' job). The exports row is the truth: a build claims it
+// with a lease so two workers never build the same export at once; the file becomes complete
+// and the row READY in one transaction, so a killed build leaves nothing visible.
+import { once } from 'node:events';
+import { hostname } from 'node:os';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import type pg from 'pg';
+import Cursor from 'pg-cursor';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Db } from '../../db/index.ts';
+import { yuanCellValue } from '../../src/lib/money.ts';
+import { getFilePool, openFileWriter, type FileWriter } from '../../src/lib/server/files/index.ts';
+import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn } from '../../src/lib/server/exports/lists.ts';
+import { exportSelectSql } from '../../src/lib/server/exports/query.ts';
+import { translate } from '../../src/lib/i18n/messages.ts';
+import { businessDate } from '../../src/lib/time.ts';
+
+export const EXPORT_LEASE_MS = Number(process.env.EXPORT_LEASE_MS ?? 30_000);
+export const EXPORT_TTL_MS = 7 * 24 * 3600_000;
+/** Excel's limit is 1,048,576 rows a sheet, one of them the header. */
+export const SHEET_ROWS = 1_048_575;
+const PROGRESS_EVERY = 5_000;
+
+export type ExportBuildOutcome =
+	| { outcome: 'built'; rows: number; fileId: bigint }
+	| { outcome: 'skipped'; reason: 'done' | 'missing' }
+	| { outcome: 'leased'; leaseUntil: Date };
+
+export const CSV_TYPE = 'text/csv; charset=utf-8';
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+class LeaseLost extends Error {
+	constructor() {
+		super('export lease lost to another worker');
+	}
+}
+
+function csvLine(cells: readonly string[]): string {
+	return cells.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\n';
+}
+
+export function exportFileName(list: string, id: bigint, ext: 'csv' | 'xlsx', now = new Date()): string {
+	return `${translate('zh-CN', `exports.list.${list}`)}_${businessDate(now)}_${id}.${ext}`;
+}
+
+export async function buildExport(
+	db: Db,
+	exportId: bigint,
+	opts: { owner?: string; leaseMs?: number; finalAttempt?: boolean } = {}
+): Promise<ExportBuildOutcome> {
+	const owner = opts.owner ?? `${hostname()}:${process.pid}`;
+	const leaseMs = opts.leaseMs ?? EXPORT_LEASE_MS;
+	const leaseUntil = sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`;
+	const claimed = await db
+		.updateTable('exports')
+		.set({ status: 'RUNNING', lease_owner: owner, lease_until: leaseUntil, attempts: sql`attempts + 1`, rows_done: 0n, error: null })
+		.where('id', '=', exportId)
+		.where((eb) =>
+			eb.or([eb('status', 'in', ['QUEUED', 'FAILED']), eb.and([eb('status', '=', 'RUNNING'), eb('lease_until', '<', sql<Date>`now()`)])])
+		)
+		.returning(['id', 'merchant_id', 'list_key', 'format', 'filter', 'columns'])
+		.executeTakeFirst();
+	if (!claimed) {
+		const row = await db.selectFrom('exports').select(['status', 'lease_until']).where('id', '=', exportId).executeTakeFirst();
+		if (!row) return { outcome: 'skipped', reason: 'missing' };
+		if (row.status === 'RUNNING' && row.lease_until) return { outcome: 'leased', leaseUntil: row.lease_until };
+		return { outcome: 'skipped', reason: 'done' };
+	}
+
+	let lost = false;
+	const renew = async (rowsDone?: number) => {
+		const r = await db
+			.updateTable('exports')
+			.set({ lease_until: leaseUntil, ...(rowsDone === undefined ? {} : { rows_done: BigInt(rowsDone) }) })
+			.where('id', '=', exportId)
+			.where('lease_owner', '=', owner)
+			.where('status', '=', 'RUNNING')
+			.executeTakeFirst();
+		if (r.numUpdatedRows === 0n) lost = true;
+	};
+	const heartbeat = setInterval(() => void renew().catch(() => {}), Math.max(250, Math.floor(leaseMs / 3)));
+	const check = () => {
+		if (lost) throw new LeaseLost();
+	};
+
+	let writer: FileWriter | undefined;
+	let client: pg.PoolClient | undefined;
+	let failure: Error | undefined;
+	try {
+		if (!isExportList(claimed.list_key)) throw new Error(`unknown list ${claimed.list_key}`);
+		const spec = EXPORT_SPECS[claimed.list_key];
+		const filter = spec.filter.parse(claimed.filter);
+		const { source, range } = await spec.resolve(db, claimed.merchant_id, filter);
+		const columns = chosenColumns(claimed.list_key, claimed.columns);
+		const ext = claimed.format === 'CSV' ? 'csv' : 'xlsx';
+		writer = await openFileWriter(db, {
+			merchantId: claimed.merchant_id,
+			name: exportFileName(claimed.list_key, exportId, ext),
+			contentType: claimed.format === 'CSV' ? CSV_TYPE : XLSX_TYPE
+		});
+		client = await getFilePool().connect();
+		const progress = async (done: number) => {
+			check();
+			await renew(done);
+		};
+		let rows = 0;
+		if (source) {
+			const text = exportSelectSql(db, source, range, columns, claimed.format === 'CSV' ? 'text' : 'fen');
+			rows =
+				claimed.format === 'CSV'
+					? await writeCsv(client, writer.stream, text, columns, progress)
+					: await writeXlsx(client, writer.stream, text, columns, progress);
+		} else if (claimed.format === 'CSV') {
+			rows = await writeCsv(client, writer.stream, null, columns, progress);
+		} else {
+			rows = await writeXlsx(client, writer.stream, null, columns, progress);
+		}
+		check();
+		const w = writer;
+		await db.transaction().execute(async (tx) => {
+			const file = await w.finish(tx);
+			const r = await tx
+				.updateTable('exports')
+				.set({
+					status: 'READY',
+					file_id: file.fileId,
+					rows_done: BigInt(rows),
+					rows_total: BigInt(rows),
+					error: null,
+					lease_owner: null,
+					lease_until: null,
+					finished_at: sql`now()`,
+					expires_at: sql`now() + interval '7 days'`
+				})
+				.where('id', '=', exportId)
+				.where('lease_owner', '=', owner)
+				.where('status', '=', 'RUNNING')
+				.executeTakeFirst();
+			if (r.numUpdatedRows === 0n) throw new LeaseLost();
+			await tx.updateTable('files').set({ expires_at: sql`now() + interval '7 days'` }).where('id', '=', file.fileId).execute();
+		});
+		return { outcome: 'built', rows, fileId: w.fileId };
+	} catch (err) {
+		failure = err instanceof Error ? err : new Error(String(err));
+		await writer?.abort().catch(() => {});
+		await db
+			.updateTable('exports')
+			.set({
+				status: opts.finalAttempt ? 'FAILED' : 'QUEUED',
+				error: failure.message.slice(0, 500),
+				lease_owner: null,
+				lease_until: null,
+				finished_at: opts.finalAttempt ? sql`now()` : null
+			})
+			.where('id', '=', exportId)
+			.where('lease_owner', '=', owner)
+			.execute()
+			.catch(() => {});
+		throw err;
+	} finally {
+		clearInterval(heartbeat);
+		// A COPY or cursor cut off by an error leaves the connection unusable: discard it then.
+		client?.release(failure);
+	}
+}
+
+/** BOM + header, then Postgres's own CSV of the rows, streamed straight into the file. */
+async function writeCsv(
+	client: pg.PoolClient,
+	sink: Writable,
+	select: string | null,
+	columns: readonly ExportColumn[],
+	progress: (done: number) => Promise<void>
+): Promise<number> {
+	const head = Buffer.from('\uFEFF' + csvLine(columns.map(headerOf)));
+	if (!select) {
+		await pipeline(async function* () {
+			yield head;
+		}, sink);
+		return 0;
+	}
+	const copy = client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`));
+	let lines = 0;
+	let reported = 0;
+	await pipeline(async function* () {
+		yield head;
+		for await (const chunk of copy) {
+			const buf = chunk as Buffer;
+			// Newlines approximate rows (a quoted memo may hold one); the exact count comes at the end.
+			for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
+			if (lines - reported >= PROGRESS_EVERY) {
+				reported = lines;
+				await progress(lines);
+			}
+			yield buf;
+		}
+	}, sink);
+	return copy.rowCount ?? lines;
+}
+
+/** exceljs's streaming writer with numeric 元 cells; waits for the zip stream to drain. */
+async function writeXlsx(
+	client: pg.PoolClient,
+	sink: Writable,
+	select: string | null,
+	columns: readonly ExportColumn[],
+	progress: (done: number) => Promise<void>
+): Promise<number> {
+	const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
+	const money = columns.map((c) => c.kind === 'money');
+	let sheetNo = 0;
+	const newSheet = () => {
+		sheetNo++;
+		const s = wb.addWorksheet(sheetNo === 1 ? 'Sheet1' : `Sheet${sheetNo}`);
+		s.columns = columns.map((c, i) => ({ header: headerOf(c), width: money[i] ? 14 : 22, style: money[i] ? { numFmt: '0.00' } : {} }));
+		return s;
+	};
+	let sheet = newSheet();
+	let inSheet = 0;
+	let done = 0;
+	if (select) {
+		const cursor = client.query(new Cursor(select, [], { rowMode: 'array' }));
+		try {
+			for (;;) {
+				const batch = (await cursor.read(2000)) as unknown[][];
+				if (batch.length === 0) break;
+				for (const row of batch) {
+					if (inSheet === SHEET_ROWS) {
+						sheet.commit();
+						sheet = newSheet();
+						inSheet = 0;
+					}
+					for (let i = 0; i < row.length; i++) {
+						if (row[i] === null) row[i] = undefined;
+						else if (money[i]) row[i] = yuanCellValue(BigInt(row[i] as bigint));
+					}
+					sheet.addRow(row).commit();
+					inSheet++;
+				}
+				done += batch.length;
+				await new Promise((r) => setImmediate(r));
+				while (sink.writableNeedDrain && !sink.destroyed) await once(sink, 'drain');
+				if (done % PROGRESS_EVERY < 2000) await progress(done);
+			}
+		} finally {
+			await cursor.close();
+		}
+	}
+	sheet.commit();
+	await wb.commit();
+	return done;
+}

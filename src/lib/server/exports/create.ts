@@ -1,0 +1,79 @@
+// Requesting an export: checks the person may read the list and the filter is the list's own,
+// records the export (QUEUED, with the list's total) and enqueues its build. Returns at once.
+import type { Kysely } from 'kysely';
+import type { DB } from '../../../../db/types.ts';
+import { enqueue, getQueue, QUEUES } from '../../../../jobs/queues.ts';
+import type { SessionContext } from '../auth/types.ts';
+import { writeAudit } from '../audit.ts';
+import type { MessageKey } from '../../i18n/messages.ts';
+import type { ExportFormat } from '../../schemas/exports.ts';
+import { chosenColumns, EXPORT_SPECS, isExportList } from './lists.ts';
+import { countRows } from './query.ts';
+
+export class ExportRefused extends Error {
+	constructor(readonly code: 'FORBIDDEN' | 'BAD_REQUEST' | 'NOT_FOUND', readonly key: MessageKey) {
+		super(key);
+	}
+}
+
+export const exportJobId = (id: bigint) => `export.${id}`;
+
+export async function enqueueExportBuild(id: bigint): Promise<void> {
+	const queue = getQueue(QUEUES.EXPORTS);
+	const existing = await queue.getJob(exportJobId(id));
+	if (existing) {
+		const state = await existing.getState();
+		if (state === 'completed' || state === 'failed') await existing.remove();
+	}
+	await enqueue('exports.build', { exportId: id.toString() }, { jobId: exportJobId(id) });
+}
+
+export async function createExport(
+	db: Kysely<DB>,
+	auth: SessionContext,
+	input: { list: string; format: ExportFormat; filter: Record<string, unknown>; columns: string[] }
+): Promise<{ id: bigint }> {
+	if (!isExportList(input.list)) throw new ExportRefused('BAD_REQUEST', 'exports.unknownList');
+	const spec = EXPORT_SPECS[input.list];
+	if (!auth.permissions.has(spec.permission)) throw new ExportRefused('FORBIDDEN', 'error.forbidden');
+	const parsed = spec.filter.safeParse(input.filter);
+	if (!parsed.success) throw new ExportRefused('BAD_REQUEST', 'exports.badFilter');
+	const merchantId = auth.staff.merchantId;
+	const { source, range } = await spec.resolve(db, merchantId, parsed.data);
+	const total = await countRows(db, source, range);
+	// No columns sent: the ones this person shows in the list (their saved choice), else all.
+	let wanted = input.columns;
+	if (wanted.length === 0) {
+		const pref = await db.selectFrom('column_prefs').select('columns').where('staff_id', '=', auth.staff.id).where('list_key', '=', input.list).executeTakeFirst();
+		wanted = pref?.columns ?? [];
+	}
+	const columns = chosenColumns(input.list, wanted).map((c) => c.key);
+	const row = await db
+		.insertInto('exports')
+		.values({
+			merchant_id: merchantId,
+			staff_id: auth.staff.id,
+			list_key: input.list,
+			format: input.format,
+			filter: JSON.stringify(parsed.data),
+			columns,
+			rows_total: total
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	await writeAudit(db, {
+		merchantId,
+		staffId: auth.staff.id,
+		action: 'exports.create',
+		targetType: 'export',
+		targetId: row.id,
+		detail: { list: input.list, format: input.format, rows: total.toString() }
+	});
+	await enqueueExportBuild(row.id);
+	return { id: row.id };
+}
+
+/** Who may see an export row: the merchant's admin sees all, others their own. */
+export function visibleTo(auth: SessionContext) {
+	return { merchantId: auth.staff.merchantId, staffId: auth.staff.isAdmin ? null : auth.staff.id };
+}

@@ -1,0 +1,288 @@
+// Exports of the payments/refunds lists against the list itself: the CSV's rows equal every
+// page of the list, the XLSX parses back with numeric amounts, formula cells are neutralised,
+// permissions and merchant scoping hold, and expired exports lose their files.
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '../../db/index.ts';
+import { seedDemo } from '../../db/seed/demo.ts';
+import { buildExport } from '../../jobs/exports/build.ts';
+import { expireExports } from '../../jobs/exports/job.ts';
+import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';
+import { startWorkers } from '../../jobs/worker.ts';
+import { translate } from '../../src/lib/i18n/messages.ts';
+import { formatYuan } from '../../src/lib/money.ts';
+import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
+import { createCaller } from '../../src/lib/server/api/root.ts';
+import { authorizeFileDownload } from '../../src/lib/server/files/access.ts';
+import { readFileBytes } from '../../src/lib/server/files/index.ts';
+import { listFlows } from '../../src/lib/server/lists/flows.ts';
+import { listPayments } from '../../src/lib/server/lists/payments.ts';
+import { listUsers } from '../../src/lib/server/lists/users.ts';
+import { defaultFlowFilter } from '../../src/lib/schemas/flows.ts';
+import { defaultUserFilter } from '../../src/lib/schemas/users.ts';
+import { addDays, businessDate, formatDateTime } from '../../src/lib/time.ts';
+import { contextFor } from '../accounts/factory.ts';
+import { makeStaff } from '../auth/fixtures.ts';
+
+const db = getDb();
+const now = new Date();
+const today = businessDate(now);
+type M = { id: bigint; merchantNo: string; name: string };
+let main: M;
+let other: M;
+let admin: ReturnType<typeof contextFor>;
+let caller: ReturnType<typeof createCaller>;
+let otherCaller: ReturnType<typeof createCaller>;
+let otherCtx: ReturnType<typeof contextFor>;
+
+/** RFC 4180 CSV → rows of cells (quotes, doubled quotes, CR/LF inside quotes). */
+function parseCsv(text: string): string[][] {
+	const rows: string[][] = [];
+	let row: string[] = [];
+	let cell = '';
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text[i];
+		if (quoted) {
+			if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+			else if (ch === '"') quoted = false;
+			else cell += ch;
+		} else if (ch === '"') quoted = true;
+		else if (ch === ',') row.push(cell), (cell = '');
+		else if (ch === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
+		else if (ch !== '\r') cell += ch;
+	}
+	if (cell !== '' || row.length) row.push(cell), rows.push(row);
+	return rows;
+}
+
+const neutral = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
+async function exportAndBuild(c: ReturnType<typeof createCaller>, input: Parameters<typeof caller.exports.create>[0]) {
+	const { id } = await c.exports.create(input);
+	const r = await buildExport(db, id, { owner: 'test', finalAttempt: true });
+	expect(r.outcome).toBe('built');
+	const row = await db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+	return { id, row, bytes: await readFileBytes(row.file_id!) };
+}
+
+beforeAll(async () => {
+	const seeded = await seedDemo(db, { users: 20, days: 12, ordersPerDay: 30, secondUsers: 5, secondDays: 5, secondOrdersPerDay: 5, now });
+	const [a, b] = seeded.merchants;
+	const m = await db.selectFrom('merchants').select(['id', 'merchant_no', 'name']).where('id', 'in', [a.id, b.id]).orderBy('id').execute();
+	main = { id: m[0].id, merchantNo: m[0].merchant_no, name: m[0].name };
+	other = { id: m[1].id, merchantNo: m[1].merchant_no, name: m[1].name };
+	const adminOf = (merchantId: bigint) =>
+		db.selectFrom('staff').select('id').where('merchant_id', '=', merchantId).where('is_admin', '=', true).executeTakeFirstOrThrow();
+	const staff = await adminOf(main.id);
+	admin = contextFor(db, main, ALL_PERMISSIONS);
+	admin.auth!.staff.id = staff.id;
+	caller = createCaller(admin);
+	const otherStaff = await adminOf(other.id);
+	otherCtx = contextFor(db, other, ALL_PERMISSIONS);
+	otherCtx.auth!.staff.id = otherStaff.id;
+	otherCaller = createCaller(otherCtx);
+	// Cells a spreadsheet would run as formulas.
+	const some = await db.selectFrom('payments').select('id').where('merchant_id', '=', main.id).orderBy('id', 'desc').limit(4).execute();
+	const memos = ['=HYPERLINK("http://x","y")', '+1', '-2,"q"', '@SUM(A1)'];
+	for (const [i, p] of some.entries()) await db.updateTable('payments').set({ memo: memos[i] }).where('id', '=', p.id).execute();
+}, 600_000);
+
+afterAll(async () => {
+	await getQueue(QUEUES.EXPORTS).obliterate({ force: true }).catch(() => {});
+	await closeQueues();
+});
+
+describe('payments export', () => {
+	const filter = { from: addDays(today, -10), to: today, status: 'TRADE_SUCCESS' as const };
+
+	it('CSV equals every page of the list, with BOM, header, 元 and labels', async () => {
+		const { row, bytes } = await exportAndBuild(caller, { list: 'payments', format: 'CSV', filter, columns: [] });
+		expect(bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(true);
+		const [header, ...rows] = parseCsv(bytes.toString('utf8').slice(1));
+		expect(header).toEqual(['payment.merchantOrderNo', 'payment.txnType', 'payment.amount', 'payment.status', 'payment.createdAt', 'payment.memo'].map((k) => translate('zh-CN', k)));
+
+		const expected: string[][] = [];
+		for (let page = 1; ; page++) {
+			const p = await listPayments(db, main.id, { filter: { merchantOrderNo: '', userNo: '', txnType: '', ...filter }, page, pageSize: 100 });
+			for (const r of p.rows)
+				expected.push([
+					neutral(r.merchantOrderNo),
+					translate('zh-CN', `enum.txnType.${r.txnType}`),
+					formatYuan(r.amount),
+					translate('zh-CN', `enum.paymentStatus.${r.status}`),
+					formatDateTime(r.createdAt),
+					neutral(r.memo ?? '')
+				]);
+			if (p.rows.length < 100) break;
+		}
+		expect(expected.length).toBeGreaterThan(50);
+		expect(rows).toEqual(expected);
+		expect(row.status).toBe('READY');
+		expect(row.rows_total).toBe(BigInt(expected.length));
+		expect(row.rows_done).toBe(BigInt(expected.length));
+		expect(row.expires_at!.getTime() - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+	});
+
+	it('neutralises formula cells', async () => {
+		const { bytes } = await exportAndBuild(caller, { list: 'payments', format: 'CSV', filter: { from: addDays(today, -10), to: today }, columns: ['merchantOrderNo', 'memo'] });
+		const rows = parseCsv(bytes.toString('utf8').slice(1)).slice(1);
+		expect(rows[0]).toHaveLength(2);
+		const memos = rows.map((r) => r[1]);
+		for (const m of ['\'=HYPERLINK("http://x","y")', "'+1", '\'-2,"q"', "'@SUM(A1)"]) expect(memos).toContain(m);
+		expect(memos.filter((m) => /^[=+\-@]/.test(m))).toEqual([]);
+	});
+
+	it('XLSX parses back with numeric amounts in a 0.00 format', async () => {
+		const { row, bytes } = await exportAndBuild(caller, { list: 'payments', format: 'XLSX', filter, columns: ['merchantOrderNo', 'amount'] });
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+		const ws = wb.worksheets[0];
+		expect(ws.rowCount - 1).toBe(Number(row.rows_total));
+		const csv = await exportAndBuild(caller, { list: 'payments', format: 'CSV', filter, columns: ['merchantOrderNo', 'amount'] });
+		const csvRows = parseCsv(csv.bytes.toString('utf8').slice(1)).slice(1);
+		for (let i = 0; i < csvRows.length; i++) {
+			const r = ws.getRow(i + 2);
+			expect(r.getCell(1).value).toBe(csvRows[i][0]);
+			expect(typeof r.getCell(2).value).toBe('number');
+			expect((r.getCell(2).value as number).toFixed(2)).toBe(csvRows[i][1]);
+			expect(r.getCell(2).numFmt).toBe('0.00');
+		}
+	});
+});
+
+describe('flows and users exports', () => {
+	it('flows: the CSV equals every page of the list (default columns)', async () => {
+		const filter = { ...defaultFlowFilter(), from: addDays(today, -6), to: today, direction: 'DEBIT' as const };
+		const { bytes } = await exportAndBuild(caller, { list: 'flows', format: 'CSV', filter, columns: [] });
+		const [header, ...rows] = parseCsv(bytes.toString('utf8').slice(1));
+		expect(header).toHaveLength(7);
+		const expected: string[][] = [];
+		for (let page = 1; ; page++) {
+			const p = await listFlows(db, main.id, { filter, page, pageSize: 100 });
+			for (const r of p.rows)
+				expected.push([
+					neutral(r.flowNo),
+					translate('zh-CN', `enum.subType.${r.subType}`),
+					formatDateTime(r.createdAt),
+					translate('zh-CN', `enum.txnType.${r.txnType}`),
+					translate('zh-CN', `enum.direction.${r.direction}`),
+					formatYuan(r.amount),
+					formatYuan(r.balanceAfter)
+				]);
+			if (p.rows.length < 100) break;
+		}
+		expect(expected.length).toBeGreaterThan(10);
+		expect(rows).toEqual(expected);
+	});
+
+	it('users: masked exactly as the list masks them', async () => {
+		const filter = defaultUserFilter();
+		const { bytes } = await exportAndBuild(caller, { list: 'users', format: 'CSV', filter, columns: [] });
+		const rows = parseCsv(bytes.toString('utf8').slice(1)).slice(1);
+		const p = await listUsers(db, main.id, { filter, page: 1, pageSize: 100 });
+		expect(p.rows.length).toBeGreaterThan(5);
+		expect(rows).toEqual(
+			p.rows.map((r) => [
+				neutral(r.userNo),
+				r.name,
+				r.phone,
+				translate('zh-CN', `enum.userType.${r.userType}`),
+				translate('zh-CN', `enum.userStatus.${r.status}`),
+				translate('zh-CN', `enum.idType.${r.idType}`),
+				r.idNo,
+				businessDate(r.registeredAt)
+			])
+		);
+		expect(rows.every((r) => r[2].includes('*'))).toBe(true);
+	});
+});
+
+describe('permissions and scope', () => {
+	it('an operator without payments.read is refused', async () => {
+		const staff = await makeStaff(db, main.id);
+		const ctx = contextFor(db, main, ['refunds.read']);
+		ctx.auth!.staff.id = staff.id;
+		const c = createCaller(ctx);
+		await expect(c.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		const ok = await c.exports.create({ list: 'refunds', format: 'CSV', filter: {}, columns: [] });
+		expect(ok.id).toBeTypeOf('bigint');
+	});
+
+	it("another merchant's export is not found, nor its file", async () => {
+		const { id, row } = await exportAndBuild(caller, { list: 'payments', format: 'CSV', filter: {}, columns: [] });
+		await expect(otherCaller.exports.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		await expect(otherCaller.exports.retry({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+		expect(await authorizeFileDownload(db, otherCtx.auth!, row.file_id!)).toBeUndefined();
+		expect((await otherCaller.exports.list({})).rows.map((r) => r.id)).not.toContain(id);
+		const mine = await caller.exports.get({ id });
+		expect(mine.status).toBe('READY');
+		expect(await authorizeFileDownload(db, admin.auth!, row.file_id!)).toMatchObject({ auditAction: 'exports.download' });
+	});
+
+	it('a bad filter is refused', async () => {
+		await expect(caller.exports.create({ list: 'payments', format: 'CSV', filter: { status: 'NOPE' }, columns: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+		await expect(caller.exports.create({ list: 'nope', format: 'CSV', filter: {}, columns: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+	});
+});
+
+describe('through the worker', () => {
+	it('a requested export is built by the worker: QUEUED → READY with progress at 100 %', async () => {
+		const running = await startWorkers({ db, concurrency: 1, schedulers: false, log: () => {} });
+		try {
+			const { id } = await caller.exports.create({ list: 'withdrawals', format: 'XLSX', filter: {}, columns: [] });
+			let state = await caller.exports.get({ id });
+			for (let i = 0; i < 150 && state.status !== 'READY' && state.status !== 'FAILED'; i++) {
+				await new Promise((r) => setTimeout(r, 100));
+				state = await caller.exports.get({ id });
+			}
+			expect(state.status).toBe('READY');
+			expect(state.rowsDone).toBe(state.rowsTotal);
+			const listed = (await caller.exports.list({})).rows.find((r) => r.id === id)!;
+			expect(listed.size).toBeGreaterThan(0n);
+			expect(listed.fileId).toBe(state.fileId);
+		} finally {
+			await running.close();
+		}
+	});
+});
+
+describe('failure and retry', () => {
+	it('a build that fails on its last attempt is FAILED with the reason, and 重试 queues it again', async () => {
+		const { id } = await caller.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] });
+		// A filter the list no longer accepts makes the build fail.
+		await db.updateTable('exports').set({ filter: JSON.stringify({ status: 'NOPE' }) }).where('id', '=', id).execute();
+		await expect(buildExport(db, id, { owner: 'test', finalAttempt: true })).rejects.toThrow();
+		const failed = await caller.exports.get({ id });
+		expect(failed.status).toBe('FAILED');
+		expect(failed.error).toBeTruthy();
+		expect(await db.selectFrom('files').select('id').where('merchant_id', '=', main.id).where('complete', '=', false).execute()).toEqual([]);
+		await db.updateTable('exports').set({ filter: JSON.stringify({}) }).where('id', '=', id).execute();
+		await caller.exports.retry({ id });
+		expect((await caller.exports.get({ id })).status).toBe('QUEUED');
+		expect((await buildExport(db, id, { owner: 'test', finalAttempt: true })).outcome).toBe('built');
+		await expect(caller.exports.retry({ id })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+	});
+
+	it('a second worker leaves a leased export alone; an expired lease is taken over', async () => {
+		const { id } = await caller.exports.create({ list: 'refunds', format: 'CSV', filter: {}, columns: [] });
+		await db.updateTable('exports').set({ status: 'RUNNING', lease_owner: 'dead', lease_until: new Date(Date.now() + 60_000) }).where('id', '=', id).execute();
+		expect((await buildExport(db, id, { owner: 'b' })).outcome).toBe('leased');
+		await db.updateTable('exports').set({ lease_until: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+		expect((await buildExport(db, id, { owner: 'b' })).outcome).toBe('built');
+		expect((await buildExport(db, id, { owner: 'c' })).outcome).toBe('skipped');
+	});
+});
+
+describe('expiry', () => {
+	it('deletes the files of expired exports and marks them EXPIRED', async () => {
+		const { id, row } = await exportAndBuild(caller, { list: 'refunds', format: 'CSV', filter: {}, columns: [] });
+		const fresh = await exportAndBuild(caller, { list: 'refunds', format: 'CSV', filter: {}, columns: [] });
+		await db.updateTable('exports').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+		expect(await expireExports(db)).toBe(1);
+		const after = await db.selectFrom('exports').select(['status', 'file_id']).where('id', '=', id).executeTakeFirstOrThrow();
+		expect(after).toEqual({ status: 'EXPIRED', file_id: null });
+		expect(await db.selectFrom('files').select('id').where('id', '=', row.file_id!).executeTakeFirst()).toBeUndefined();
+		expect((await db.selectFrom('exports').select('status').where('id', '=', fresh.id).executeTakeFirstOrThrow()).status).toBe('READY');
+	});
+});
