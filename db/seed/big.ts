@@ -414,5 +414,5 @@ export async function seedBig(db: Kysely<DB>, o: BigOptions): Promise<BigResult>
 }
 
 async function analyzeTables(db: Kysely<DB>): Promise<void> {
-	for (const t of ['users', 'accounts', 'postings', 'payments', 'refunds', 'withdrawals', 'fund_flows']) await sql`ANALYZE ${sql.table(t)}`.execute(db);
+	for (const t of ['users', 'accounts', 'postings', 'payments', 'refunds', 'withdrawals', 'fund_flows', 'order_rollup_days', 'order_rollup_hours', 'flow_rollup_days', 'flow_rollup_hours']) await sql`ANALYZE ${sql.table(t)}`.execute(db);
 }
