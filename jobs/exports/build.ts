@@ -1,6 +1,7 @@
 // Builds one export (the 'exports.build' job). The exports row is the truth: a build claims it
 // with a lease so two workers never build the same export at once; the file becomes complete
 // and the row READY in one transaction, so a killed build leaves nothing visible.
+import { holdLease, LeaseLost, leaseExpiry, XLSX_TYPE } from '../lease.ts';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
@@ -30,14 +31,6 @@ export type ExportBuildOutcome =
 	| { outcome: 'leased'; leaseUntil: Date };
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-class LeaseLost extends Error {
-	constructor() {
-		super('export lease lost to another worker');
-	}
-}
-
 function csvLine(cells: readonly string[]): string {
 	return cells.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\n';
 }
@@ -53,7 +46,7 @@ export async function buildExport(
 ): Promise<ExportBuildOutcome> {
 	const owner = opts.owner ?? `${hostname()}:${process.pid}`;
 	const leaseMs = opts.leaseMs ?? EXPORT_LEASE_MS;
-	const leaseUntil = sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`;
+	const leaseUntil = leaseExpiry(leaseMs);
 	const claimed = await db
 		.updateTable('exports')
 		.set({ status: 'RUNNING', lease_owner: owner, lease_until: leaseUntil, attempts: sql`attempts + 1`, rows_done: 0n, error: null })
@@ -70,21 +63,7 @@ export async function buildExport(
 		return { outcome: 'skipped', reason: 'done' };
 	}
 
-	let lost = false;
-	const renew = async (rowsDone?: number) => {
-		const r = await db
-			.updateTable('exports')
-			.set({ lease_until: leaseUntil, ...(rowsDone === undefined ? {} : { rows_done: BigInt(rowsDone) }) })
-			.where('id', '=', exportId)
-			.where('lease_owner', '=', owner)
-			.where('status', '=', 'RUNNING')
-			.executeTakeFirst();
-		if (r.numUpdatedRows === 0n) lost = true;
-	};
-	const heartbeat = setInterval(() => void renew().catch(() => {}), Math.max(250, Math.floor(leaseMs / 3)));
-	const check = () => {
-		if (lost) throw new LeaseLost();
-	};
+	const { renew, check, release } = holdLease(db, { table: 'exports', id: exportId, owner, status: 'RUNNING', leaseMs, what: 'export' });
 
 	let writer: FileWriter | undefined;
 	let client: pg.PoolClient | undefined;
@@ -139,7 +118,7 @@ export async function buildExport(
 				.where('lease_owner', '=', owner)
 				.where('status', '=', 'RUNNING')
 				.executeTakeFirst();
-			if (r.numUpdatedRows === 0n) throw new LeaseLost();
+			if (r.numUpdatedRows === 0n) throw new LeaseLost('export');
 			await tx.updateTable('files').set({ expires_at: sql`now() + interval '7 days'` }).where('id', '=', file.fileId).execute();
 		});
 		return { outcome: 'built', rows, fileId: w.fileId };
@@ -161,7 +140,7 @@ export async function buildExport(
 			.catch(() => {});
 		throw err;
 	} finally {
-		clearInterval(heartbeat);
+		release();
 		// A COPY or cursor cut off by an error leaves the connection unusable: discard it then.
 		client?.release(failure);
 	}

@@ -2,6 +2,7 @@
 // build first claims it with a lease, so two workers never build the same statement at
 // once; both files are written, then the files become complete and the row READY in one
 // transaction — a killed build leaves nothing visible and is simply built again.
+import { holdLease, LeaseLost, leaseExpiry, XLSX_TYPE } from '../lease.ts';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
@@ -35,14 +36,6 @@ export function statementFileName(merchantNo: string, accountingDate: string, ex
 }
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-class LeaseLost extends Error {
-	constructor() {
-		super('statement lease lost to another worker');
-	}
-}
-
 export async function readSummary(db: Db, merchantId: bigint, accountingDate: string): Promise<SummaryRow[]> {
 	const r = await sql<{ txn_type: string; status: string; rows: bigint; amount: bigint; fee: bigint }>`${sql.raw(
 		statementSummarySql(merchantId, accountingDate)
@@ -53,7 +46,7 @@ export async function readSummary(db: Db, merchantId: bigint, accountingDate: st
 export async function buildStatement(db: Db, statementId: bigint, opts: BuildOptions = {}): Promise<BuildOutcome> {
 	const owner = opts.owner ?? defaultOwner();
 	const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
-	const leaseUntil = sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`;
+	const leaseUntil = leaseExpiry(leaseMs);
 
 	const claimed = await db
 		.updateTable('statements')
@@ -85,22 +78,7 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 	const merchant = await db.selectFrom('merchants').select('merchant_no').where('id', '=', claimed.merchant_id).executeTakeFirstOrThrow();
 	const { merchant_id: merchantId, accounting_date: date } = claimed;
 
-	let lost = false;
-	/** Extends the lease (and records progress); a lost lease stops this build at its next step. */
-	const renew = async (rowsDone?: number) => {
-		const r = await db
-			.updateTable('statements')
-			.set({ lease_until: leaseUntil, ...(rowsDone === undefined ? {} : { rows_done: BigInt(rowsDone) }) })
-			.where('id', '=', statementId)
-			.where('lease_owner', '=', owner)
-			.where('status', '=', 'BUILDING')
-			.executeTakeFirst();
-		if (r.numUpdatedRows === 0n) lost = true;
-	};
-	const heartbeat = setInterval(() => void renew().catch(() => {}), Math.max(250, Math.floor(leaseMs / 3)));
-	const check = () => {
-		if (lost) throw new LeaseLost();
-	};
+	const { renew, check, release } = holdLease(db, { table: 'statements', id: statementId, owner, status: 'BUILDING', leaseMs, what: 'statement' });
 
 	const writers: FileWriter[] = [];
 	const client = await getFilePool().connect();
@@ -145,7 +123,7 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 				.where('lease_owner', '=', owner)
 				.where('status', '=', 'BUILDING')
 				.executeTakeFirst();
-			if (r.numUpdatedRows === 0n) throw new LeaseLost();
+			if (r.numUpdatedRows === 0n) throw new LeaseLost('statement');
 		});
 		return { outcome: 'built', rows, csvFileId: csv.fileId, xlsxFileId: xlsx.fileId };
 	} catch (err) {
@@ -167,7 +145,7 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 			.catch(() => {});
 		throw err;
 	} finally {
-		clearInterval(heartbeat);
+		release();
 		if (!failure) await client.query('RESET work_mem').catch((e: Error) => (failure = e));
 		// A COPY or cursor cut off by an error leaves the connection unusable: discard it then.
 		client.release(failure);
