@@ -21,7 +21,11 @@ export function databaseUrl(): string {
 }
 
 export function createPool(url = databaseUrl(), max = Number(process.env.PG_POOL_MAX ?? 10)): pg.Pool {
-	return new pg.Pool({ connectionString: url, max, application_name: 'merchant-backoffice' });
+	const pool = new pg.Pool({ connectionString: url, max, application_name: 'merchant-backoffice' });
+	// An idle client's connection can die (Postgres restart, admin termination); without a
+	// listener that error would crash the process. The pool drops the client and reconnects.
+	pool.on('error', (err) => console.error(`[db] idle connection lost: ${err.message}`));
+	return pool;
 }
 
 export function createDb(url = databaseUrl(), max?: number): Db {

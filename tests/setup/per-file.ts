@@ -19,6 +19,13 @@ afterAll(async () => {
 	await closeDb();
 	const c = new pg.Client({ connectionString: adminUrl() });
 	await c.connect();
+	// pg's pool.end() resolves before its sockets have closed; give them a moment so the
+	// forced drop does not cut connections that are already on their way out.
+	for (let i = 0; i < 50; i++) {
+		const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+		if (r.rows[0].n === 0) break;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
 	await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 	await c.end();
 });
