@@ -6,6 +6,7 @@ import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts';
 import { fanOutStatements } from './statements/fan-out.ts';
 import { runStatementBuildJob } from './statements/job.ts';
 import { expireExports, runExportBuildJob } from './exports/job.ts';
+import { deleteAbandonedFiles } from '../src/lib/server/files/index.ts';
 
 export interface JobContext {
 	db: Db;
@@ -20,7 +21,8 @@ export const HANDLERS: JobHandlers = {
 	'statements.fanOut': (_job, { db }) => fanOutStatements(db),
 	'statements.build': (job, ctx) => runStatementBuildJob(job, ctx),
 	'exports.build': (job, ctx) => runExportBuildJob(job, ctx),
-	'exports.expire': (_job, { db }) => expireExports(db)
+	// Hourly upkeep: expired exports lose their files; files a killed build left half-written go.
+	'exports.expire': async (_job, { db }) => ({ expired: await expireExports(db), abandoned: await deleteAbandonedFiles(db) })
 };
 
 /** Throws when a job name has no handler (or a handler has no job name). */

@@ -65,6 +65,23 @@ export async function enqueue<N extends JobName>(name: N, data: JobPayloads[N], 
 	return getQueue(JOB_QUEUE[name]).add(name, data, opts);
 }
 
+/**
+ * Enqueues under a fixed job id, idempotently: while a job of that id waits, is delayed or
+ * runs, this adds nothing (and says so). A finished one (kept as evidence) is removed first
+ * so the work can run again.
+ */
+export async function enqueueOnce<N extends JobName>(name: N, data: JobPayloads[N], jobId: string): Promise<boolean> {
+	const queue = getQueue(JOB_QUEUE[name]);
+	const existing = await queue.getJob(jobId);
+	if (existing) {
+		const state = await existing.getState();
+		if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+		await existing.remove();
+	}
+	await queue.add(name, data, { jobId });
+	return true;
+}
+
 export async function closeQueues(): Promise<void> {
 	const queues = [...open.values()];
 	open.clear();

@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { closeDb, getDb, type Db } from '../db/index.ts';
 import { assertHandlersComplete, HANDLERS, type JobHandlers } from './handlers.ts';
-import { isJobName, QUEUES, type QueueName } from './queues.ts';
+import { closeQueues, isJobName, QUEUES, type QueueName } from './queues.ts';
+import { requeueUnfinished } from './recover.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from './redis.ts';
 import { registerSchedulers } from './schedulers.ts';
 
@@ -15,6 +16,8 @@ export interface WorkerOptions {
 	handlers?: JobHandlers;
 	/** Register the repeatable jobs (default true). */
 	schedulers?: boolean;
+	/** How often unfinished rows are re-enqueued and the schedules re-registered (ms); 0 = only at boot. */
+	sweepMs?: number;
 	log?: (line: string) => void;
 }
 
@@ -26,6 +29,17 @@ export interface RunningWorkers {
 export function workerConcurrency(): number {
 	const n = Number(process.env.WORKER_CONCURRENCY ?? 2);
 	return Number.isInteger(n) && n > 0 ? n : 2;
+}
+
+/** How long a job's lock lives without renewal, and how often stalled jobs are looked for (ms). */
+export function workerLockMs(): number {
+	const n = Number(process.env.WORKER_LOCK_MS ?? 30_000);
+	return Number.isInteger(n) && n >= 1_000 ? n : 30_000;
+}
+
+export function workerSweepMs(): number {
+	const n = Number(process.env.WORKER_SWEEP_MS ?? 60_000);
+	return Number.isInteger(n) && n >= 0 ? n : 60_000;
 }
 
 export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWorkers> {
@@ -46,7 +60,9 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 	};
 
 	const workers = Object.values(QUEUES).map((queue) => {
-		const w = new Worker(queue, processJob, { connection, prefix, concurrency });
+		// A killed worker's jobs are taken over once their lock lapses (stalled-job recovery).
+		const lockMs = workerLockMs();
+		const w = new Worker(queue, processJob, { connection, prefix, concurrency, lockDuration: lockMs, stalledInterval: lockMs });
 		w.on('completed', (job) => log(`job ${queue}/${job.name}#${job.id} completed in ${elapsed(job)} ms`));
 		w.on('failed', (job, err) =>
 			log(`job ${queue}/${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`)
@@ -61,7 +77,16 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 		if (!q) queues.set(name, (q = new Queue(name, { connection, prefix })));
 		return q;
 	};
-	if (opts.schedulers ?? true) await registerSchedulers(queueFor);
+	// Redis may have lost its queues and schedules (it keeps nothing on disk): put back what the
+	// Postgres rows say is unfinished, and the schedules, now and every sweep.
+	const sweep = async () => {
+		if (opts.schedulers ?? true) await registerSchedulers(queueFor);
+		const r = await requeueUnfinished(db);
+		if (r.exports || r.statements) log(`sweep: ${r.exports} export(s) and ${r.statements} statement(s) had no job; enqueued again`);
+	};
+	await sweep();
+	const sweepMs = opts.sweepMs ?? workerSweepMs();
+	const timer = sweepMs > 0 ? setInterval(() => void sweep().catch((err: Error) => log(`sweep failed: ${err.message}`)), sweepMs) : undefined;
 	await Promise.all(workers.map((w) => w.waitUntilReady()));
 	log(`worker ready: queues ${Object.values(QUEUES).join(', ')}, concurrency ${concurrency}, prefix ${prefix}`);
 
@@ -70,10 +95,12 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 		workers,
 		close: () =>
 			(closing ??= (async () => {
+				clearInterval(timer);
 				// Lets running jobs finish; their Postgres rows make a cut-off job safe to rerun.
 				await Promise.allSettled(workers.map((w) => w.close()));
 				await Promise.allSettled([...queues.values()].map((q) => q.close()));
 				await closeRedis(connection);
+				await closeQueues();
 			})())
 	};
 }

@@ -2,27 +2,22 @@
 // with a lease so two workers never build the same export at once; the file becomes complete
 // and the row READY in one transaction, so a killed build leaves nothing visible.
 import { holdLease, LeaseLost, leaseExpiry, XLSX_TYPE } from '../lease.ts';
-import { once } from 'node:events';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type pg from 'pg';
-import Cursor from 'pg-cursor';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '../../db/index.ts';
-import { yuanCellValue } from '../../src/lib/money.ts';
 import { getFilePool, openFileWriter, type FileWriter } from '../../src/lib/server/files/index.ts';
 import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn } from '../../src/lib/server/exports/lists.ts';
 import { exportSelectSql } from '../../src/lib/server/exports/query.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';
+import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../../src/lib/server/xlsx/index.ts';
 import { businessDate } from '../../src/lib/time.ts';
 
 export const EXPORT_LEASE_MS = Number(process.env.EXPORT_LEASE_MS ?? 30_000);
 export const EXPORT_TTL_MS = 7 * 24 * 3600_000;
-/** Excel's limit is 1,048,576 rows a sheet, one of them the header. */
-export const SHEET_ROWS = 1_048_575;
 const PROGRESS_EVERY = 5_000;
 
 export type ExportBuildOutcome =
@@ -85,18 +80,12 @@ export async function buildExport(
 			check();
 			await renew(done);
 		};
-		let rows = 0;
-		if (source) {
-			const text = exportSelectSql(db, source, range, columns, claimed.format === 'CSV' ? 'text' : 'fen');
-			rows =
-				claimed.format === 'CSV'
-					? await writeCsv(client, writer.stream, text, columns, progress)
-					: await writeXlsx(client, writer.stream, text, columns, progress);
-		} else if (claimed.format === 'CSV') {
-			rows = await writeCsv(client, writer.stream, null, columns, progress);
-		} else {
-			rows = await writeXlsx(client, writer.stream, null, columns, progress);
-		}
+		const title = translate('zh-CN', `exports.list.${claimed.list_key}`);
+		const text = source ? exportSelectSql(db, source, range, columns) : null;
+		const rows =
+			claimed.format === 'CSV'
+				? await writeCsv(client, writer.stream, text, columns, progress)
+				: await writeXlsx(client, writer.stream, title, text, columns, progress);
 		check();
 		const w = writer;
 		await db.transaction().execute(async (tx) => {
@@ -180,55 +169,31 @@ async function writeCsv(
 	return copy.rowCount ?? lines;
 }
 
-/** exceljs's streaming writer with numeric 元 cells; waits for the zip stream to drain. */
+const xlsxKind = (c: ExportColumn): XlsxCellKind =>
+	c.kind === 'money' ? 'amount' : c.kind === 'time' || c.kind === 'date' || c.kind === 'enum' ? 'plain' : 'text';
+
+/** Postgres writes the sheet rows (numeric 元 cells in 0.00), COPY streams them into the zip. */
 async function writeXlsx(
 	client: pg.PoolClient,
 	sink: Writable,
+	title: string,
 	select: string | null,
 	columns: readonly ExportColumn[],
 	progress: (done: number) => Promise<void>
 ): Promise<number> {
-	const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false });
-	const money = columns.map((c) => c.kind === 'money');
-	let sheetNo = 0;
-	const newSheet = () => {
-		sheetNo++;
-		const s = wb.addWorksheet(sheetNo === 1 ? 'Sheet1' : `Sheet${sheetNo}`);
-		s.columns = columns.map((c, i) => ({ header: headerOf(c), width: money[i] ? 14 : 22, style: money[i] ? { numFmt: '0.00' } : {} }));
-		return s;
-	};
-	let sheet = newSheet();
-	let inSheet = 0;
-	let done = 0;
-	if (select) {
-		const cursor = client.query(new Cursor(select, [], { rowMode: 'array' }));
-		try {
-			for (;;) {
-				const batch = (await cursor.read(2000)) as unknown[][];
-				if (batch.length === 0) break;
-				for (const row of batch) {
-					if (inSheet === SHEET_ROWS) {
-						sheet.commit();
-						sheet = newSheet();
-						inSheet = 0;
-					}
-					for (let i = 0; i < row.length; i++) {
-						if (row[i] === null) row[i] = undefined;
-						else if (money[i]) row[i] = yuanCellValue(BigInt(row[i] as bigint));
-					}
-					sheet.addRow(row).commit();
-					inSheet++;
-				}
-				done += batch.length;
-				await new Promise((r) => setImmediate(r));
-				while (sink.writableNeedDrain && !sink.destroyed) await once(sink, 'drain');
-				if (done % PROGRESS_EVERY < 2000) await progress(done);
-			}
-		} finally {
-			await cursor.close();
+	const xlsx = new XlsxWriter(sink);
+	const sheetColumns = columns.map((c) => ({ header: headerOf(c), width: c.kind === 'money' ? 14 : 22 }));
+	const lines: AsyncIterable<Buffer> = select
+		? client.query(copyTo(`COPY (${xlsxRowsSql(select, columns.map((c, i) => ({ name: `c${i}`, kind: xlsxKind(c) })))}) TO STDOUT`))
+		: (async function* () {})();
+	let reported = 0;
+	const rows = await xlsx.addRowSheets((i) => (i === 0 ? title : `${title} ${i + 1}`), sheetColumns, lines, {
+		onRows: async (done) => {
+			if (done - reported < PROGRESS_EVERY) return;
+			reported = done;
+			await progress(done);
 		}
-	}
-	sheet.commit();
-	await wb.commit();
-	return done;
+	});
+	await xlsx.finish();
+	return rows;
 }

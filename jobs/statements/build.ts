@@ -97,9 +97,12 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 
 		const xlsx = await openFileWriter(db, { merchantId, name: statementFileName(merchant.merchant_no, date, 'xlsx'), contentType: XLSX_TYPE });
 		writers.push(xlsx);
+		let reported = 0;
 		await writeStatementXlsx(client, xlsx.stream, merchantId, date, summary, async (done) => {
 			check();
-			if (done % 10_000 < 2_000) await renew(done);
+			if (done - reported < 10_000) return;
+			reported = done;
+			await renew(done);
 		});
 		check();
 

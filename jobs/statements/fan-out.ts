@@ -38,7 +38,7 @@ export function statementJobId(merchantId: bigint, accountingDate: string): stri
 	return `statement.${merchantId}.${accountingDate}`;
 }
 
-export type EnqueueBuild = (statementId: bigint, merchantId: bigint, accountingDate: string) => Promise<void>;
+export type EnqueueBuild = (statementId: bigint, merchantId: bigint, accountingDate: string) => Promise<unknown>;
 
 /** The statements row of (merchant, day), created PENDING if missing. */
 export async function upsertStatement(db: Db, merchantId: bigint, accountingDate: string, requestedBy: bigint | null = null) {

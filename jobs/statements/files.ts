@@ -1,14 +1,11 @@
-// The two files of a statement. CSV: Postgres formats every cell and COPY streams it straight
-// into chunk storage. XLSX: exceljs's streaming writer with numeric 元 cells, waiting for the
-// zip stream to drain so memory stays flat however long the day is.
-import { once } from 'node:events';
-import { PassThrough, type Writable } from 'node:stream';
+// The two files of a statement. Postgres formats every cell and COPY streams it: straight into
+// chunk storage for the CSV, as ready-made sheet rows into the zip for the XLSX.
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import ExcelJS from 'exceljs';
 import type pg from 'pg';
-import Cursor from 'pg-cursor';
 import { to as copyTo } from 'pg-copy-streams';
-import { formatYuan, yuanCellValue } from '../../src/lib/money.ts';
+import { formatYuan } from '../../src/lib/money.ts';
+import { XlsxWriter, xlsxRowsSql } from '../../src/lib/server/xlsx/index.ts';
 import { startOfBusinessDate } from '../../src/lib/time.ts';
 import { AMOUNT_COLUMN, FEE_COLUMN, STATEMENT_COLUMNS, STATEMENT_SHEET, SUMMARY_COLUMNS, SUMMARY_TITLE, SUMMARY_TOTAL } from './columns.ts';
 import { statementRowsSql } from './query.ts';
@@ -75,13 +72,13 @@ export async function writeStatementCsv(
 	return copy.rowCount ?? 0;
 }
 
-const XLSX_BATCH = 2000;
-const AMOUNT_FORMAT = '0.00';
+// Times, dates and our own labels need no XML escaping; everything else is escaped in SQL.
+const PLAIN = new Set(['商户订单时间', '订单创建时间', '订单完成时间', 'ACCP账务日期', '交易类型', '交易状态', '渠道账期']);
 
 /**
- * Streams the XLSX (sheet 对账单 with the rows, sheet 汇总) into `sink`. `onProgress` gets
- * the rows written so far every batch. The zip entries carry the accounting date as their
- * time, so a rebuild gives the same bytes.
+ * Streams the XLSX (sheet 对账单 with the rows, numeric 0.00 amounts; sheet 汇总) into `sink`.
+ * Postgres writes the rows, COPY streams them into the zip. `onProgress` hears the rows written
+ * so far. The zip entries carry the accounting date as their time, so a rebuild gives the same bytes.
  */
 export async function writeStatementXlsx(
 	client: pg.PoolClient,
@@ -91,84 +88,31 @@ export async function writeStatementXlsx(
 	summary: SummaryRow[],
 	onProgress?: (rowsDone: number) => Promise<void>
 ): Promise<number> {
-	const stamp = startOfBusinessDate(accountingDate);
-	const wb = pinnedWorkbook(sink, stamp);
-	wb.created = stamp;
-	wb.modified = stamp;
-	wb.creator = '';
-	wb.lastModifiedBy = '';
-
-	const sheet = wb.addWorksheet(STATEMENT_SHEET);
-	sheet.columns = STATEMENT_COLUMNS.map((header, i) => ({
-		header,
-		width: i === AMOUNT_COLUMN || i === FEE_COLUMN ? 12 : 20,
-		style: i === AMOUNT_COLUMN || i === FEE_COLUMN ? { numFmt: AMOUNT_FORMAT } : {}
-	}));
-
-	const cursor = client.query(new Cursor(statementRowsSql(merchantId, accountingDate, 'fen'), [], { rowMode: 'array' }));
-	let done = 0;
-	try {
-		for (;;) {
-			const batch = (await cursor.read(XLSX_BATCH)) as unknown[][];
-			if (batch.length === 0) break;
-			for (const row of batch) {
-				row[AMOUNT_COLUMN] = yuanCellValue(row[AMOUNT_COLUMN] as bigint);
-				row[FEE_COLUMN] = yuanCellValue(row[FEE_COLUMN] as bigint);
-				for (let i = 0; i < row.length; i++) if (row[i] === null) row[i] = undefined;
-				sheet.addRow(row).commit();
-			}
-			done += batch.length;
-			await drained(sink);
-			await onProgress?.(done);
-		}
-	} finally {
-		await cursor.close();
-	}
-	sheet.commit();
+	const xlsx = new XlsxWriter(sink, { mtime: startOfBusinessDate(accountingDate) });
+	const amount = (i: number) => i === AMOUNT_COLUMN || i === FEE_COLUMN;
+	const rowsSql = xlsxRowsSql(
+		statementRowsSql(merchantId, accountingDate, 'text'),
+		STATEMENT_COLUMNS.map((header, i) => ({
+			name: `c${String(i + 1).padStart(2, '0')}`,
+			kind: amount(i) ? 'amount' : PLAIN.has(header) ? 'plain' : 'text'
+		}))
+	);
+	const done = await xlsx.addRowSheets(
+		(i) => (i === 0 ? STATEMENT_SHEET : `${STATEMENT_SHEET} ${i + 1}`),
+		STATEMENT_COLUMNS.map((header, i) => ({ header, width: amount(i) ? 12 : 20 })),
+		client.query(copyTo(`COPY (${rowsSql}) TO STDOUT`)),
+		{ onRows: onProgress }
+	);
 
 	const totals = totalsOf(summary);
-	const sum = wb.addWorksheet(SUMMARY_TITLE);
-	sum.columns = SUMMARY_COLUMNS.map((header, i) => ({ header, width: i < 2 ? 16 : 14, style: i >= 3 ? { numFmt: AMOUNT_FORMAT } : {} }));
-	for (const r of summary) sum.addRow([r.txnType, r.status, Number(r.rows), yuanCellValue(r.amount), yuanCellValue(r.fee)]).commit();
-	sum.addRow([SUMMARY_TOTAL, '', Number(totals.rows), yuanCellValue(totals.amount), yuanCellValue(totals.fee)]).commit();
-	sum.commit();
-	await wb.commit();
+	await xlsx.addRows(
+		SUMMARY_TITLE,
+		SUMMARY_COLUMNS.map((header, i) => ({ header, width: i < 2 ? 16 : 14, amount: i >= 3 })),
+		[
+			...summary.map((r) => [r.txnType, r.status, Number(r.rows), formatYuan(r.amount), formatYuan(r.fee)]),
+			[SUMMARY_TOTAL, '', Number(totals.rows), formatYuan(totals.amount), formatYuan(totals.fee)]
+		]
+	);
+	await xlsx.finish();
 	return done;
-}
-
-/** Lets the zip stream catch up: exceljs ignores back-pressure and would otherwise buffer the whole file. */
-async function drained(sink: Writable): Promise<void> {
-	await new Promise((r) => setImmediate(r));
-	while (sink.writableNeedDrain && !sink.destroyed) await once(sink, 'drain');
-}
-
-// archiver stamps every zip entry with the current time; a statement's bytes must not depend
-// on it. exceljs adds two entries inside its constructor, so the stamp is pinned on archiver's
-// prototype: `constructing` covers the constructor, `pinnedDate` on the instance the rest.
-type Entry = { date?: Date };
-type ZipLike = { _normalizeEntryData(data: Entry, stats?: unknown): Entry; pinnedDate?: Date };
-let constructing: Date | undefined;
-let patched = false;
-
-function pinnedWorkbook(sink: Writable, date: Date): ExcelJS.stream.xlsx.WorkbookWriter {
-	const options = { stream: sink, useStyles: true, useSharedStrings: false };
-	if (!patched) {
-		const probe = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: new PassThrough() });
-		const proto = Object.getPrototypeOf((probe as unknown as { zip: ZipLike }).zip) as ZipLike;
-		const normalize = proto._normalizeEntryData;
-		proto._normalizeEntryData = function (this: ZipLike, data, stats) {
-			const d = normalize.call(this, data, stats);
-			const pin = this.pinnedDate ?? constructing;
-			return pin ? { ...d, date: pin } : d;
-		};
-		patched = true;
-	}
-	constructing = date;
-	try {
-		const wb = new ExcelJS.stream.xlsx.WorkbookWriter(options);
-		(wb as unknown as { zip: ZipLike }).zip.pinnedDate = date;
-		return wb;
-	} finally {
-		constructing = undefined;
-	}
 }

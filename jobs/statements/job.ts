@@ -2,7 +2,7 @@
 // the statement id only; the row says what to build and whether it is still needed.
 import { DelayedError, type Job } from 'bullmq';
 import type { Db } from '../../db/index.ts';
-import { enqueue, getQueue, QUEUES } from '../queues.ts';
+import { enqueueOnce } from '../queues.ts';
 import { buildStatement, defaultOwner } from './build.ts';
 import { statementJobId } from './fan-out.ts';
 
@@ -38,18 +38,7 @@ export async function runStatementBuildJob(
 	return { outcome: 'built', rows: r.rows };
 }
 
-/**
- * Enqueues a build, idempotently: the job id is per merchant and day, so a second request
- * while one waits or runs adds nothing. A finished job of that id (a failed attempt kept for
- * inspection) is removed first so a rebuild can run.
- */
-export async function enqueueStatementBuild(statementId: bigint, merchantId: bigint, accountingDate: string): Promise<void> {
-	const queue = getQueue(QUEUES.STATEMENTS);
-	const jobId = statementJobId(merchantId, accountingDate);
-	const existing = await queue.getJob(jobId);
-	if (existing) {
-		const state = await existing.getState();
-		if (state === 'completed' || state === 'failed') await existing.remove();
-	}
-	await enqueue(BUILD_JOB, { statementId: statementId.toString() }, { jobId });
+/** Enqueues a build; the job id is per merchant and day, so a second request while one waits or runs adds nothing (false). */
+export async function enqueueStatementBuild(statementId: bigint, merchantId: bigint, accountingDate: string): Promise<boolean> {
+	return enqueueOnce(BUILD_JOB, { statementId: statementId.toString() }, statementJobId(merchantId, accountingDate));
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
 import { closeDb } from '../../db/index.ts';
+import { closeFilePool } from '../../src/lib/server/files/pool.ts';
 import { adminUrl, withDatabase } from './urls.ts';
 
 const name = `mb_test_f_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -17,6 +18,7 @@ process.env.REDIS_PREFIX = `mbtest:${name}`;
 
 afterAll(async () => {
 	await closeDb();
+	await closeFilePool();
 	const c = new pg.Client({ connectionString: adminUrl() });
 	await c.connect();
 	// pg's pool.end() resolves before its sockets have closed; give them a moment so the

@@ -2,7 +2,7 @@
 // records the export (QUEUED, with the list's total) and enqueues its build. Returns at once.
 import type { Kysely } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
-import { enqueue, getQueue, QUEUES } from '../../../../jobs/queues.ts';
+import { enqueueOnce } from '../../../../jobs/queues.ts';
 import type { SessionContext } from '../auth/types.ts';
 import { writeAudit } from '../audit.ts';
 import type { MessageKey } from '../../i18n/messages.ts';
@@ -18,14 +18,8 @@ export class ExportRefused extends Error {
 
 export const exportJobId = (id: bigint) => `export.${id}`;
 
-export async function enqueueExportBuild(id: bigint): Promise<void> {
-	const queue = getQueue(QUEUES.EXPORTS);
-	const existing = await queue.getJob(exportJobId(id));
-	if (existing) {
-		const state = await existing.getState();
-		if (state === 'completed' || state === 'failed') await existing.remove();
-	}
-	await enqueue('exports.build', { exportId: id.toString() }, { jobId: exportJobId(id) });
+export async function enqueueExportBuild(id: bigint): Promise<boolean> {
+	return enqueueOnce('exports.build', { exportId: id.toString() }, exportJobId(id));
 }
 
 export async function createExport(

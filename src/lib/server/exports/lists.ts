@@ -176,11 +176,11 @@ function maskSql(kind: 'maskName' | 'maskPhone' | 'maskIdNo', e: string): string
 	return `CASE WHEN coalesce(${e}, '') = '' THEN '' WHEN ${n} <= 8 THEN left(${e}, 1) || repeat('*', greatest(0, ${n} - 2)) || right(${e}, 1) ELSE left(${e}, 4) || repeat('*', ${n} - 8) || right(${e}, 4) END`;
 }
 
-/** The column as SQL text (`text` mode, for CSV) or raw fen for money (`fen` mode, for numeric XLSX cells). */
-export function cellSql(c: ExportColumn, mode: 'text' | 'fen'): string {
+/** The column as SQL text; money as 元 with two decimals (a numeric cell in XLSX). */
+export function cellSql(c: ExportColumn): string {
 	switch (c.kind) {
 		case 'money':
-			return mode === 'fen' ? `(${c.expr})::int8` : `to_char((${c.expr})::numeric / 100, 'FM9999999999999990.00')`;
+			return `to_char((${c.expr})::numeric / 100, 'FM9999999999999990.00')`;
 		case 'time':
 			return `to_char((${c.expr}) AT TIME ZONE '${BUSINESS_TZ}', 'YYYY-MM-DD HH24:MI:SS')`;
 		case 'date':

@@ -25,17 +25,16 @@ export function inline(db: Kysely<DB>, raw: RawBuilder<unknown>): string {
 
 const FAR_PAST = new Date(Date.UTC(1970, 0, 1));
 
-/** The rows the list's filter matches, newest first (the list's order), formatted per `mode`. */
+/** The rows the list's filter matches, newest first (the list's order), every cell formatted as text. */
 export function exportSelectSql(
 	db: Kysely<DB>,
 	src: ListSource,
 	range: TimeRange | null,
-	columns: readonly ExportColumn[],
-	mode: 'text' | 'fen'
+	columns: readonly ExportColumn[]
 ): string {
 	const t = sql.ref(src.timeColumn);
 	const inRange = range ? sql`${t} >= ${range.from} AND ${t} < ${range.to}` : sql`${t} >= ${FAR_PAST}`;
-	const cells = sql.raw(columns.map((c, i) => `${cellSql(c, mode)} AS c${i}`).join(', '));
+	const cells = sql.raw(columns.map((c, i) => `${cellSql(c)} AS c${i}`).join(', '));
 	return inline(
 		db,
 		sql`SELECT ${cells} FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange} ORDER BY ${t} DESC, id DESC`

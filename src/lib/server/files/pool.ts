@@ -7,11 +7,8 @@ let pool: pg.Pool | undefined;
 
 /** The process-wide pool for streaming file bytes; sized small, files are read in few long queries. */
 export function getFilePool(): pg.Pool {
-	if (!pool) {
-		pool = createPool(undefined, Number(process.env.FILE_POOL_MAX ?? 4));
-		// An idle client dropped by the server (restart, test database dropped) must not crash the process.
-		pool.on('error', () => {});
-	}
+	// createPool's error listener keeps a dropped idle client (restart) from crashing the process.
+	pool ??= createPool(undefined, Number(process.env.FILE_POOL_MAX ?? 4));
 	return pool;
 }
 

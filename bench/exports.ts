@@ -1,0 +1,190 @@
+// Exports and statements on the big merchant: a million payments to CSV and to XLSX against
+// `COPY (same query) TO STDOUT CSV` in the same run, peak memory of the building process at
+// ~100k and ~1M rows, download speed of the stored file, and one day's statement.
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { to as copyTo } from 'pg-copy-streams';
+import { createPool } from '../db/index.ts';
+import { upsertStatement } from '../jobs/statements/fan-out.ts';
+import { chosenColumns, EXPORT_SPECS } from '../src/lib/server/exports/lists.ts';
+import { exportSelectSql } from '../src/lib/server/exports/query.ts';
+import { addDays, businessDate } from '../src/lib/time.ts';
+import type { BenchContext } from './lists.ts';
+import { printTable } from './table.ts';
+
+const TARGETS = { csvRatio: 0.8, xlsxRatio: 0.06, downloadMBs: 300, rssMB: 256, statementMs: 3000 };
+const BIG = 1_000_000;
+const SMALL = 100_000;
+
+interface ChildResult {
+	ms: number;
+	rows: number;
+	maxRssMB: number;
+}
+
+function runChild(kind: 'export' | 'statement', id: bigint): Promise<ChildResult> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', 'bench/build-child.ts', kind, id.toString()], {
+			stdio: ['ignore', 'pipe', 'inherit']
+		});
+		let out = '';
+		child.stdout.on('data', (b) => (out += b));
+		child.once('error', reject);
+		child.once('exit', (code) => {
+			const line = out.trim().split('\n').at(-1) ?? '';
+			if (code !== 0 || !line.startsWith('{')) reject(new Error(`build-child ${kind} ${id} exited ${code}: ${out}`));
+			else resolve(JSON.parse(line) as ChildResult);
+		});
+	});
+}
+
+/** The newest payment days whose counts add up to at least `rows` (the list's own day filter). */
+async function rangeFor(ctx: BenchContext, rows: number): Promise<{ from: string; to: string; expected: number }> {
+	const days = await sql<{ bucket: Date; n: bigint }>`
+		SELECT bucket, sum(count)::int8 AS n FROM order_rollup_days
+		WHERE merchant_id = ${ctx.merchant.id} AND list = 'payments' GROUP BY bucket ORDER BY bucket DESC`.execute(ctx.db);
+	if (!days.rows.length) throw new Error('no payments to export');
+	const to = businessDate(days.rows[0].bucket);
+	let sum = 0;
+	let from = to;
+	for (const d of days.rows) {
+		sum += Number(d.n);
+		from = businessDate(d.bucket);
+		if (sum >= rows) break;
+	}
+	return { from, to, expected: sum };
+}
+
+export async function benchExports(ctx: BenchContext): Promise<number> {
+	const { db, merchant } = ctx;
+	const admin = await db.selectFrom('staff').select('id').where('merchant_id', '=', merchant.id).where('is_admin', '=', true).executeTakeFirstOrThrow();
+	const columns = chosenColumns('payments', []);
+	const pool = createPool(undefined, 2);
+	const made: bigint[] = [];
+	const rows: string[][] = [];
+	let failures = 0;
+	const judge = (name: string, value: string, target: string, ok: boolean | null) => {
+		if (ok === false) failures++;
+		rows.push([name, value, target, ok === null ? '' : ok ? 'PASS' : 'FAIL']);
+	};
+
+	try {
+		const big = await rangeFor(ctx, BIG);
+		const small = await rangeFor(ctx, SMALL);
+		console.log(`\nexports: payments ${big.from} .. ${big.to} (${big.expected} rows) and ${small.from} .. ${small.to} (${small.expected} rows), columns ${columns.map((c) => c.key).join(', ')}`);
+
+		// The baseline: Postgres alone writing the same rows as CSV, drained without storing.
+		const { source, range } = await EXPORT_SPECS.payments.resolve(db, merchant.id, { from: big.from, to: big.to });
+		if (!source) throw new Error('no source for the export filter');
+		const select = exportSelectSql(db, source, range, columns);
+		let copyRate = 0;
+		for (let i = 0; i < 2; i++) {
+			const client = await pool.connect();
+			try {
+				const t0 = performance.now();
+				const stream = client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`));
+				let bytes = 0;
+				for await (const chunk of stream) bytes += (chunk as Buffer).length;
+				const ms = performance.now() - t0;
+				copyRate = Math.max(copyRate, (stream.rowCount ?? 0) / (ms / 1000));
+				if (i === 1) judge(`COPY (same query) TO STDOUT CSV, ${stream.rowCount} rows, ${(bytes / 1e6).toFixed(0)} MB`, `${Math.round(copyRate)} rows/s`, 'baseline', null);
+			} finally {
+				client.release();
+			}
+		}
+
+		const exportOf = async (format: 'CSV' | 'XLSX', r: { from: string; to: string; expected: number }) => {
+			const row = await db
+				.insertInto('exports')
+				.values({
+					merchant_id: merchant.id,
+					staff_id: admin.id,
+					list_key: 'payments',
+					format,
+					filter: JSON.stringify({ from: r.from, to: r.to }),
+					columns: columns.map((c) => c.key),
+					rows_total: BigInt(r.expected)
+				})
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			made.push(row.id);
+			const res = await runChild('export', row.id);
+			const file = await db
+				.selectFrom('exports')
+				.innerJoin('files', 'files.id', 'exports.file_id')
+				.select(['files.id', 'files.size'])
+				.where('exports.id', '=', row.id)
+				.executeTakeFirstOrThrow();
+			return { ...res, fileId: file.id, size: Number(file.size) };
+		};
+
+		const csv1m = await exportOf('CSV', big);
+		const csvRate = csv1m.rows / (csv1m.ms / 1000);
+		judge(
+			`export CSV ${csv1m.rows} rows, stored (${(csv1m.size / 1e6).toFixed(0)} MB), ${(csv1m.ms / 1000).toFixed(2)} s`,
+			`${Math.round(csvRate)} rows/s = ${((100 * csvRate) / copyRate).toFixed(1)} % of COPY`,
+			`≥ ${TARGETS.csvRatio * 100} %`,
+			csvRate >= TARGETS.csvRatio * copyRate
+		);
+		const xlsx1m = await exportOf('XLSX', big);
+		const xlsxRate = xlsx1m.rows / (xlsx1m.ms / 1000);
+		judge(
+			`export XLSX ${xlsx1m.rows} rows, stored (${(xlsx1m.size / 1e6).toFixed(0)} MB), ${(xlsx1m.ms / 1000).toFixed(2)} s`,
+			`${Math.round(xlsxRate)} rows/s = ${((100 * xlsxRate) / copyRate).toFixed(1)} % of COPY`,
+			`≥ ${TARGETS.xlsxRatio * 100} %`,
+			xlsxRate >= TARGETS.xlsxRatio * copyRate
+		);
+		const csv100k = await exportOf('CSV', small);
+		const xlsx100k = await exportOf('XLSX', small);
+		for (const [name, r] of [
+			['CSV', csv100k],
+			['CSV', csv1m],
+			['XLSX', xlsx100k],
+			['XLSX', xlsx1m]
+		] as const)
+			judge(`peak memory (maxRSS) of the build process, ${name} ${r.rows} rows`, `${r.maxRssMB.toFixed(0)} MB`, `≤ ${TARGETS.rssMB} MB`, r.maxRssMB <= TARGETS.rssMB);
+
+		// Download through the product's route (session check, grant, audit, Range-capable stream).
+		let best = 0;
+		let status = 0;
+		for (let i = 0; i < 3; i++) {
+			const t0 = performance.now();
+			const res = await fetch(`${ctx.base}/files/${csv1m.fileId}`, { headers: { cookie: ctx.cookie } });
+			status = res.status;
+			let bytes = 0;
+			for await (const chunk of res.body!) bytes += (chunk as Uint8Array).length;
+			const s = (performance.now() - t0) / 1000;
+			if (bytes !== csv1m.size) throw new Error(`download gave ${bytes} bytes of ${csv1m.size} (HTTP ${status})`);
+			best = Math.max(best, bytes / 1e6 / s);
+		}
+		judge(`download of the ${(csv1m.size / 1e6).toFixed(0)} MB CSV over HTTP (best of 3)`, `${best.toFixed(0)} MB/s`, `≥ ${TARGETS.downloadMBs} MB/s`, best >= TARGETS.downloadMBs);
+
+		// One day's statement: the newest whole day (the newest one may still be going on).
+		const day = addDays(big.to, -1);
+		const st = await upsertStatement(db, merchant.id, day);
+		await db
+			.updateTable('statements')
+			.set({ status: 'PENDING', lease_owner: null, lease_until: null, error: null })
+			.where('id', '=', st.id)
+			.execute();
+		const old = await db.selectFrom('statements').select(['csv_file_id', 'xlsx_file_id']).where('id', '=', st.id).executeTakeFirstOrThrow();
+		const stmt = await runChild('statement', st.id);
+		judge(`statement of ${day}, ${stmt.rows} rows, CSV + XLSX (build process ${stmt.maxRssMB.toFixed(0)} MB)`, `${(stmt.ms / 1000).toFixed(2)} s`, `≤ ${TARGETS.statementMs / 1000} s`, stmt.ms <= TARGETS.statementMs);
+		// The rebuild replaced the files; drop the ones it replaced.
+		const stale = [old.csv_file_id, old.xlsx_file_id].filter((x): x is bigint => x !== null);
+		if (stale.length) await db.deleteFrom('files').where('id', 'in', stale).execute();
+
+		printTable(['export figure', 'measured', 'target', ''], rows);
+		console.log(failures === 0 ? `all ${rows.filter((r) => r[3]).length} export figures PASS` : `${failures} export figures FAIL`);
+		return failures;
+	} finally {
+		if (made.length) {
+			const files = await db.selectFrom('exports').select('file_id').where('id', 'in', made).execute();
+			await db.deleteFrom('exports').where('id', 'in', made).execute();
+			const ids = files.map((f) => f.file_id).filter((x): x is bigint => x !== null);
+			if (ids.length) await db.deleteFrom('files').where('id', 'in', ids).execute();
+		}
+		await pool.end();
+	}
+}

@@ -1,0 +1,67 @@
+// The bench's HTTP side: a server to measure through (ours, or BASE_URL), sign-in, timed calls.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import superjson from 'superjson';
+import { demoAdminPassword, demoAdminPhone } from '../db/seed/staff.ts';
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve) => {
+		const s = createServer();
+		s.listen(0, '127.0.0.1', () => {
+			const port = (s.address() as { port: number }).port;
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+export async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+	if (!existsSync('build/index.js')) throw new Error('no BASE_URL and no build/: run `npm run build` or start a server and set BASE_URL');
+	const port = await freePort();
+	const child = spawn(process.execPath, ['build'], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` }, stdio: 'ignore' });
+	const url = `http://127.0.0.1:${port}`;
+	for (let i = 0; i < 100; i++) {
+		try {
+			await fetch(`${url}/login`);
+			return { url, child };
+		} catch {
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	}
+	child.kill();
+	throw new Error('the server did not start');
+}
+
+export async function signIn(base: string, merchantNo: string): Promise<string> {
+	const res = await fetch(`${base}/api/trpc/auth.signIn`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', origin: base },
+		body: superjson.stringify({ merchantNo, phone: demoAdminPhone(), password: demoAdminPassword() })
+	});
+	const cookie = (res.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('session='));
+	if (!res.ok || !cookie) throw new Error(`sign-in failed (${res.status}): ${await res.text()}`);
+	return cookie;
+}
+
+export interface Case {
+	group: string;
+	name: string;
+	path: string;
+	input: unknown;
+}
+
+export async function call(base: string, cookie: string, c: Case): Promise<{ ms: number; body: unknown }> {
+	const url = `${base}/api/trpc/${c.path}?input=${encodeURIComponent(superjson.stringify(c.input))}`;
+	const t0 = performance.now();
+	const res = await fetch(url, { headers: { cookie } });
+	const text = await res.text();
+	const ms = performance.now() - t0;
+	if (!res.ok) throw new Error(`${c.path} ${res.status}: ${text.slice(0, 300)}`);
+	return { ms, body: superjson.deserialize((JSON.parse(text) as { result: { data: never } }).result.data) };
+}
+
+export function pct(sorted: number[], p: number): number {
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+

@@ -1,0 +1,79 @@
+// A spreadsheet's rows as SQL: Postgres writes each <row> of SpreadsheetML as one line of
+// text, so COPY streams the sheet body out as fast as it streams CSV, and Node only zips it.
+// Relative imports only: the jobs import this under plain Node.
+
+/** Excel's limit is 1,048,576 rows a sheet, one of them the header. */
+export const SHEET_ROWS = 1_048_575;
+
+/** Style ids of styles.xml (see writer.ts): 1 = amount 0.00, 2 = bold header. */
+export const STYLE_AMOUNT = 1;
+export const STYLE_HEADER = 2;
+
+/**
+ * How a column's SQL value becomes a cell:
+ * - `amount`: decimal text such as '-12.30' → a numeric cell in 0.00 format;
+ * - `text`: any text → an inline string, XML-escaped (free text, names, numbers people typed);
+ * - `plain`: text known to hold no XML-special or control characters (labels, times, dates).
+ */
+export type XlsxCellKind = 'amount' | 'text' | 'plain';
+
+/** A1-style column letters: 0 → A, 25 → Z, 26 → AA. */
+export function columnLetters(index: number): string {
+	let n = index + 1;
+	let out = '';
+	while (n > 0) {
+		const r = (n - 1) % 26;
+		out = String.fromCharCode(65 + r) + out;
+		n = Math.floor((n - 1) / 26);
+	}
+	return out;
+}
+
+// XML 1.0 forbids these even as character references; they are dropped.
+const CONTROL = Array.from({ length: 31 }, (_, i) => i + 1)
+	.filter((c) => c !== 9 && c !== 10 && c !== 13)
+	.map((c) => `\\x${c.toString(16).padStart(2, '0')}`)
+	.join('');
+
+/**
+ * XML-escapes a text expression. Backslash, tab, newline and CR become character references
+ * too, so COPY's text format passes every line through unchanged and a row stays one line.
+ */
+export function xmlTextSql(expr: string): string {
+	let e = `translate(${expr}, E'${CONTROL}', '')`;
+	for (const [from, to] of [
+		["'&'", '&amp;'],
+		["'<'", '&lt;'],
+		["'>'", '&gt;'],
+		["E'\\\\'", '&#92;'],
+		["E'\\n'", '&#10;'],
+		["E'\\r'", '&#13;'],
+		["E'\\t'", '&#9;']
+	])
+		e = `replace(${e}, ${from}, '${to}')`;
+	return e;
+}
+
+function cellSql(column: string, kind: XlsxCellKind, letters: string): string {
+	const ref = `'<c r="${letters}' || n`;
+	// NULL || anything is NULL: an empty value leaves the cell out.
+	if (kind === 'amount') return `coalesce(${ref} || '" s="${STYLE_AMOUNT}"><v>' || ${column} || '</v></c>', '')`;
+	// Free text keeps its leading and trailing spaces; labels and times have none.
+	if (kind === 'plain') return `coalesce(${ref} || '" t="inlineStr"><is><t>' || ${column} || '</t></is></c>', '')`;
+	return `coalesce(${ref} || '" t="inlineStr"><is><t xml:space="preserve">' || ${xmlTextSql(column)} || '</t></is></c>', '')`;
+}
+
+/**
+ * One text column per row: `<row r="n">…</row>` over `select`'s rows in its order, row numbers
+ * restarting at 2 after every `sheetRows` rows (the writer starts a new sheet there; row 1 is
+ * the header). `columns` name the select's output columns, in sheet order.
+ */
+export function xlsxRowsSql(
+	select: string,
+	columns: readonly { name: string; kind: XlsxCellKind }[],
+	sheetRows = SHEET_ROWS
+): string {
+	const cells = columns.map((c, i) => cellSql(`s.${c.name}`, c.kind, columnLetters(i))).join(' || ');
+	// row_number() over () numbers the rows in the order the ordered subquery delivers them.
+	return `SELECT '<row r="' || n || '">' || ${cells} || '</row>' FROM (SELECT s0.*, (row_number() OVER () - 1) % ${sheetRows} + 2 AS n FROM (${select}) s0) s`;
+}
