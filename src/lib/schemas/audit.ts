@@ -1,6 +1,6 @@
 // 审计日志: the list filter shared by the audit router and its screen.
 import { z } from 'zod';
-import { idSchema, pageSchema, pageSizeSchema } from './roles.ts';
+import { idSchema, idTextSchema, pageSchema, pageSizeSchema } from './roles.ts';
 
 /** 'YYYY-MM-DD' (Asia/Shanghai, whole day) or 'YYYY-MM-DD HH:mm:ss'. */
 const timeBound = z
@@ -22,6 +22,9 @@ export const auditListFilter = z.object({
 	to: timeBound
 });
 export type AuditListFilter = z.input<typeof auditListFilter>;
+
+/** The list's filter as 导出 receives it (the person's id as text). */
+export const auditExportFilter = auditListFilter.extend({ staffId: idTextSchema });
 
 export const auditListInput = z.object({
 	filter: auditListFilter.prefault({}),

@@ -1,6 +1,10 @@
 // 导出: what the export buttons send and what 导出记录 pages through.
 import { z } from 'zod';
 
+/** The lists with 导出 (the server's specs are in server/exports/lists.ts). */
+export const EXPORT_LISTS = ['payments', 'refunds', 'withdrawals', 'flows', 'users', 'roles', 'operators', 'audit'] as const;
+export type ExportList = (typeof EXPORT_LISTS)[number];
+
 export const EXPORT_FORMATS = ['CSV', 'XLSX'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

@@ -1,6 +1,6 @@
 // 操作员: inputs shared by the operators router and its forms. Messages are catalogue keys.
 import { z } from 'zod';
-import { idSchema, pageSchema, pageSizeSchema } from './roles.ts';
+import { idSchema, idTextSchema, pageSchema, pageSizeSchema } from './roles.ts';
 
 export const OPERATOR_STATUSES = ['ACTIVE', 'DISABLED'] as const;
 export type OperatorStatus = (typeof OPERATOR_STATUSES)[number];
@@ -30,6 +30,9 @@ export const operatorListFilter = z.object({
 	roleId: idSchema.optional()
 });
 export type OperatorListFilter = z.input<typeof operatorListFilter>;
+
+/** The list's filter as 导出 receives it (the role id as text). */
+export const operatorExportFilter = operatorListFilter.extend({ roleId: idTextSchema });
 
 export const operatorListInput = z.object({
 	filter: operatorListFilter.prefault({}),

@@ -16,6 +16,18 @@ export const pageSchema = z.number().int().min(1).max(100_000).default(1);
 /** A record id as the browser sends it (superjson carries bigint). */
 export const idSchema = z.bigint().positive();
 
+/**
+ * An id in an export's copy of a list filter: text, because the export keeps its filter as JSON.
+ * Text that is no id filters nothing, as the list page reads its URL.
+ */
+export const idTextSchema = z
+	.union([z.string(), z.bigint()])
+	.optional()
+	.transform((v) => {
+		const text = v === undefined ? '' : String(v);
+		return /^[1-9]\d{0,18}$/.test(text) ? text : undefined;
+	});
+
 /** '' from an empty form field means "not set". */
 const optionalText = (max: number) =>
 	z

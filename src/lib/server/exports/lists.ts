@@ -13,6 +13,10 @@ import { paymentFilter } from '../../schemas/payments.ts';
 import { userFilter } from '../../schemas/users.ts';
 import { refundFilter } from '../../schemas/refunds.ts';
 import { withdrawalFilter } from '../../schemas/withdrawals.ts';
+import { auditExportFilter } from '../../schemas/audit.ts';
+import { EXPORT_LISTS, type ExportList } from '../../schemas/exports.ts';
+import { operatorExportFilter } from '../../schemas/operators.ts';
+import { roleListFilter } from '../../schemas/roles.ts';
 import { BUSINESS_TZ } from '../../time.ts';
 import type { ListSource } from '../lists/engine.ts';
 import { rangeOrThrow } from '../lists/errors.ts';
@@ -21,9 +25,12 @@ import { paymentSource } from '../lists/payments.ts';
 import { userSource } from '../lists/users.ts';
 import { refundSource } from '../lists/refunds.ts';
 import { withdrawalSource } from '../lists/withdrawals.ts';
+import { auditSource } from '../lists/audit.ts';
+import { operatorSource } from '../lists/operators.ts';
+import { roleSource } from '../lists/roles.ts';
+import { AUDIT_COLUMNS, OPERATOR_COLUMNS, ROLE_COLUMNS } from './team-columns.ts';
 
-export const EXPORT_LISTS = ['payments', 'refunds', 'withdrawals', 'flows', 'users'] as const;
-export type ExportList = (typeof EXPORT_LISTS)[number];
+export { EXPORT_LISTS, type ExportList };
 
 export type ColumnKind = 'text' | 'money' | 'time' | 'date' | 'enum' | 'maskName' | 'maskPhone' | 'maskIdNo';
 export interface ExportColumn {
@@ -138,6 +145,33 @@ export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 		async resolve(_db, merchantId, f) {
 			const range = rangeOf(f, {});
 			return { source: userSource(merchantId, f as never), range };
+		}
+	},
+	// The team lists have no time range of their own (the audit log's bounds are in its WHERE).
+	roles: {
+		permission: 'roles.manage',
+		filter: roleListFilter as unknown as z.ZodType<Record<string, unknown>>,
+		columns: ROLE_COLUMNS,
+		async resolve(_db, merchantId, f) {
+			return { source: roleSource(merchantId, f as never), range: null };
+		}
+	},
+	operators: {
+		permission: 'operators.manage',
+		filter: operatorExportFilter as unknown as z.ZodType<Record<string, unknown>>,
+		columns: OPERATOR_COLUMNS,
+		async resolve(db, merchantId, f) {
+			const roleId = typeof f.roleId === 'string' ? BigInt(f.roleId) : undefined;
+			return { source: await operatorSource(db, merchantId, { ...f, roleId } as never), range: null };
+		}
+	},
+	audit: {
+		permission: 'audit.read',
+		filter: auditExportFilter as unknown as z.ZodType<Record<string, unknown>>,
+		columns: AUDIT_COLUMNS,
+		async resolve(db, merchantId, f) {
+			const staffId = typeof f.staffId === 'string' ? BigInt(f.staffId) : undefined;
+			return { source: await auditSource(db, merchantId, { ...f, staffId } as never), range: null };
 		}
 	}
 };

@@ -2,8 +2,18 @@ import { resolveRange, type TimeRange } from '../../schemas/lists.ts';
 
 /** A filter the engine refuses; `key` is a message-catalogue key (the routers turn it into BAD_REQUEST). */
 export class ListFilterError extends Error {
-	constructor(readonly key: 'lists.rangeTooLong' | 'lists.rangeInverted') {
+	constructor(readonly key: 'lists.rangeTooLong' | 'lists.rangeInverted' | 'audit.rangeInverted' | 'audit.badTime') {
 		super(key);
+	}
+}
+
+/**
+ * A filter naming a record (a role, a person) that is not the merchant's. It reads like a
+ * missing record (NOT_FOUND), never like an empty list, so ids of other merchants tell nothing.
+ */
+export class ListRefNotFound extends Error {
+	constructor() {
+		super('error.notFound');
 	}
 }
 

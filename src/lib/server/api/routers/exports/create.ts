@@ -1,7 +1,7 @@
 import { appError, protectedProcedure } from '../../init';
 import { exportCreateInput } from '$lib/schemas/exports';
 import { createExport, ExportRefused } from '$lib/server/exports/create';
-import { ListFilterError } from '$lib/server/lists/errors';
+import { ListFilterError, ListRefNotFound } from '$lib/server/lists/errors';
 
 /** 导出: the list's read permission is checked inside (it depends on which list). */
 export const create = protectedProcedure
@@ -13,6 +13,7 @@ export const create = protectedProcedure
 		} catch (e) {
 			if (e instanceof ExportRefused) throw appError(e.code, e.key);
 			if (e instanceof ListFilterError) throw appError('BAD_REQUEST', e.key);
+			if (e instanceof ListRefNotFound) throw appError('NOT_FOUND', 'error.notFound');
 			throw e;
 		}
 	});
