@@ -15,7 +15,8 @@ try {
 	const r = kind === 'statement' ? await buildStatement(db, id, { owner: 'bench' }) : await buildExport(db, id, { owner: 'bench' });
 	const ms = performance.now() - t0;
 	if (r.outcome !== 'built') throw new Error(`${kind} ${id} not built: ${JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
-	console.log(JSON.stringify({ ms, rows: r.rows, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+	const cpu = process.cpuUsage();
+	console.log(JSON.stringify({ ms, rows: r.rows, maxRssMB: process.resourceUsage().maxRSS / 1024, cpuMs: (cpu.user + cpu.system) / 1000 }));
 } finally {
 	await closeFilePool();
 	await db.destroy();

@@ -1,7 +1,8 @@
 // Exports and statements on the big merchant: a million payments to CSV and to XLSX against
 // `COPY (same query) TO STDOUT CSV` in the same run, peak memory of the building process at
 // ~100k and ~1M rows, download speed of the stored file, and one day's statement.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
@@ -16,6 +17,7 @@ import { printTable } from './table.ts';
 const TARGETS = { csvRatio: 0.8, xlsxRatio: 0.06, downloadMBs: 300, rssMB: 256, statementMs: 3000 };
 const BIG = 1_000_000;
 const SMALL = 100_000;
+const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 3);
 
 interface ChildResult {
 	ms: number;
@@ -36,6 +38,30 @@ function runChild(kind: 'export' | 'statement', id: bigint): Promise<ChildResult
 			if (code !== 0 || !line.startsWith('{')) reject(new Error(`build-child ${kind} ${id} exited ${code}: ${out}`));
 			else resolve(JSON.parse(line) as ChildResult);
 		});
+	});
+}
+
+/** One GET with curl (when present, else Node's http): bytes, seconds, status. */
+async function download(url: string, cookie: string): Promise<{ bytes: number; seconds: number; status: number }> {
+	try {
+		const out = execFileSync('curl', ['-s', '-o', '/dev/null', '-H', `cookie: ${cookie}`, '-w', '%{size_download} %{time_total} %{http_code}', url], {
+			encoding: 'utf8'
+		});
+		const [bytes, seconds, status] = out.trim().split(' ').map(Number);
+		return { bytes, seconds, status };
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+	}
+	const t0 = performance.now();
+	return new Promise((resolve, reject) => {
+		http
+			.get(url, { headers: { cookie } }, (res) => {
+				let bytes = 0;
+				res.on('data', (c: Buffer) => (bytes += c.length));
+				res.on('end', () => resolve({ bytes, seconds: (performance.now() - t0) / 1000, status: res.statusCode ?? 0 }));
+				res.on('error', reject);
+			})
+			.on('error', reject);
 	});
 }
 
@@ -78,22 +104,18 @@ export async function benchExports(ctx: BenchContext): Promise<number> {
 		const { source, range } = await EXPORT_SPECS.payments.resolve(db, merchant.id, { from: big.from, to: big.to });
 		if (!source) throw new Error('no source for the export filter');
 		const select = exportSelectSql(db, source, range, columns);
-		let copyRate = 0;
-		for (let i = 0; i < 2; i++) {
+		const copyOnce = async () => {
 			const client = await pool.connect();
 			try {
 				const t0 = performance.now();
 				const stream = client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`));
 				let bytes = 0;
 				for await (const chunk of stream) bytes += (chunk as Buffer).length;
-				const ms = performance.now() - t0;
-				copyRate = Math.max(copyRate, (stream.rowCount ?? 0) / (ms / 1000));
-				if (i === 1) judge(`COPY (same query) TO STDOUT CSV, ${stream.rowCount} rows, ${(bytes / 1e6).toFixed(0)} MB`, `${Math.round(copyRate)} rows/s`, 'baseline', null);
+				return { rows: stream.rowCount ?? 0, bytes, rate: (stream.rowCount ?? 0) / ((performance.now() - t0) / 1000) };
 			} finally {
 				client.release();
 			}
-		}
-
+		};
 		const exportOf = async (format: 'CSV' | 'XLSX', r: { from: string; to: string; expected: number }) => {
 			const row = await db
 				.insertInto('exports')
@@ -119,46 +141,60 @@ export async function benchExports(ctx: BenchContext): Promise<number> {
 			return { ...res, fileId: file.id, size: Number(file.size) };
 		};
 
-		const csv1m = await exportOf('CSV', big);
-		const csvRate = csv1m.rows / (csv1m.ms / 1000);
+		// This machine's speed drifts by ±20 % from run to run (shared disk and cores): COPY and
+		// the export take turns, RUNS times, and the best of each is compared.
+		const best = <T extends { rate: number }>(xs: T[]) => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
+		const copies: Awaited<ReturnType<typeof copyOnce>>[] = [];
+		const csvRuns: (Awaited<ReturnType<typeof exportOf>> & { rate: number })[] = [];
+		const xlsxRuns: (Awaited<ReturnType<typeof exportOf>> & { rate: number })[] = [];
+		for (let i = 0; i < EXPORT_RUNS; i++) {
+			copies.push(await copyOnce());
+			const c = await exportOf('CSV', big);
+			csvRuns.push({ ...c, rate: c.rows / (c.ms / 1000) });
+			const x = await exportOf('XLSX', big);
+			xlsxRuns.push({ ...x, rate: x.rows / (x.ms / 1000) });
+		}
+		const copy = best(copies);
+		const copyRate = copy.rate;
+		const csv1m = best(csvRuns);
+		const xlsx1m = best(xlsxRuns);
+		const all = (xs: { rate: number }[]) => xs.map((x) => Math.round(x.rate / 1000) + 'k').join(' ');
+		judge(`COPY (same query) TO STDOUT CSV, ${copy.rows} rows, ${(copy.bytes / 1e6).toFixed(0)} MB (runs: ${all(copies)})`, `${Math.round(copyRate)} rows/s`, 'baseline', null);
+		const csvRate = csv1m.rate;
 		judge(
-			`export CSV ${csv1m.rows} rows, stored (${(csv1m.size / 1e6).toFixed(0)} MB), ${(csv1m.ms / 1000).toFixed(2)} s`,
+			`export CSV ${csv1m.rows} rows, stored (${(csv1m.size / 1e6).toFixed(0)} MB), ${(csv1m.ms / 1000).toFixed(2)} s (runs: ${all(csvRuns)})`,
 			`${Math.round(csvRate)} rows/s = ${((100 * csvRate) / copyRate).toFixed(1)} % of COPY`,
 			`≥ ${TARGETS.csvRatio * 100} %`,
 			csvRate >= TARGETS.csvRatio * copyRate
 		);
-		const xlsx1m = await exportOf('XLSX', big);
-		const xlsxRate = xlsx1m.rows / (xlsx1m.ms / 1000);
+		const xlsxRate = xlsx1m.rate;
 		judge(
-			`export XLSX ${xlsx1m.rows} rows, stored (${(xlsx1m.size / 1e6).toFixed(0)} MB), ${(xlsx1m.ms / 1000).toFixed(2)} s`,
+			`export XLSX ${xlsx1m.rows} rows, stored (${(xlsx1m.size / 1e6).toFixed(0)} MB), ${(xlsx1m.ms / 1000).toFixed(2)} s (runs: ${all(xlsxRuns)})`,
 			`${Math.round(xlsxRate)} rows/s = ${((100 * xlsxRate) / copyRate).toFixed(1)} % of COPY`,
 			`≥ ${TARGETS.xlsxRatio * 100} %`,
 			xlsxRate >= TARGETS.xlsxRatio * copyRate
 		);
 		const csv100k = await exportOf('CSV', small);
 		const xlsx100k = await exportOf('XLSX', small);
+		const heaviest = <T extends { maxRssMB: number }>(xs: T[]) => xs.reduce((a, b) => (b.maxRssMB > a.maxRssMB ? b : a));
 		for (const [name, r] of [
 			['CSV', csv100k],
-			['CSV', csv1m],
+			['CSV', heaviest(csvRuns)],
 			['XLSX', xlsx100k],
-			['XLSX', xlsx1m]
+			['XLSX', heaviest(xlsxRuns)]
 		] as const)
 			judge(`peak memory (maxRSS) of the build process, ${name} ${r.rows} rows`, `${r.maxRssMB.toFixed(0)} MB`, `≤ ${TARGETS.rssMB} MB`, r.maxRssMB <= TARGETS.rssMB);
 
-		// Download through the product's route (session check, grant, audit, Range-capable stream).
-		let best = 0;
-		let status = 0;
+		// Download through the product's route (session check, grant, audit, Range-capable
+		// stream), fetched by curl as a browser would: a C client, so the 2 cores measure the
+		// server rather than a JavaScript client.
+		let fastest = 0;
 		for (let i = 0; i < 3; i++) {
-			const t0 = performance.now();
-			const res = await fetch(`${ctx.base}/files/${csv1m.fileId}`, { headers: { cookie: ctx.cookie } });
-			status = res.status;
-			let bytes = 0;
-			for await (const chunk of res.body!) bytes += (chunk as Uint8Array).length;
-			const s = (performance.now() - t0) / 1000;
-			if (bytes !== csv1m.size) throw new Error(`download gave ${bytes} bytes of ${csv1m.size} (HTTP ${status})`);
-			best = Math.max(best, bytes / 1e6 / s);
+			const r = await download(`${ctx.base}/files/${csv1m.fileId}`, ctx.cookie);
+			if (r.bytes !== csv1m.size) throw new Error(`download gave ${r.bytes} bytes of ${csv1m.size} (HTTP ${r.status})`);
+			fastest = Math.max(fastest, r.bytes / 1e6 / r.seconds);
 		}
-		judge(`download of the ${(csv1m.size / 1e6).toFixed(0)} MB CSV over HTTP (best of 3)`, `${best.toFixed(0)} MB/s`, `≥ ${TARGETS.downloadMBs} MB/s`, best >= TARGETS.downloadMBs);
+		judge(`download of the ${(csv1m.size / 1e6).toFixed(0)} MB CSV over HTTP, curl (best of 3)`, `${fastest.toFixed(0)} MB/s`, `≥ ${TARGETS.downloadMBs} MB/s`, fastest >= TARGETS.downloadMBs);
 
 		// One day's statement: the newest whole day (the newest one may still be going on).
 		const day = addDays(big.to, -1);

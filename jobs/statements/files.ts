@@ -72,8 +72,24 @@ export async function writeStatementCsv(
 	return copy.rowCount ?? 0;
 }
 
-// Times, dates and our own labels need no XML escaping; everything else is escaped in SQL.
-const PLAIN = new Set(['商户订单时间', '订单创建时间', '订单完成时间', 'ACCP账务日期', '交易类型', '交易状态', '渠道账期']);
+// The platform's own numbers, codes, times and labels need no XML escaping; whatever a
+// merchant, user or channel supplied is escaped in SQL.
+const PLAIN = new Set([
+	'ACCP交易单号',
+	'ACCP交易流水号',
+	'平台商户号',
+	'商户订单时间',
+	'订单创建时间',
+	'订单完成时间',
+	'ACCP账务日期',
+	'付款方类型',
+	'付款方账户类型',
+	'收款方类型',
+	'收款方账户类型',
+	'交易类型',
+	'交易状态',
+	'渠道账期'
+]);
 
 /**
  * Streams the XLSX (sheet 对账单 with the rows, numeric 0.00 amounts; sheet 汇总) into `sink`.

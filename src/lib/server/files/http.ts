@@ -1,6 +1,6 @@
 // Serving a stored file over HTTP: Content-Length, a UTF-8 filename (RFC 6266 / 5987),
 // ETag from the SHA-256, and single byte ranges (206) so a broken download can resume.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { openFileReadStream, type ByteRange, type FileInfo } from './read.ts';
 
 /**
@@ -27,6 +27,29 @@ export function contentDisposition(name: string): string {
 	const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
 	const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 	return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+const PIECE = 512 * 1024;
+
+/**
+ * Hands the response ~512 KiB at a time instead of each socket read (~60 KiB): every piece
+ * costs a promise round trip through the web stream and a write in the adapter, so fewer,
+ * larger pieces roughly double the download speed. A cancelled response ends the loop,
+ * which destroys the source and frees its Postgres connection.
+ */
+async function* coalesce(source: Readable): AsyncGenerator<Uint8Array> {
+	let parts: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of source) {
+		parts.push(chunk as Buffer);
+		size += (chunk as Buffer).length;
+		if (size >= PIECE) {
+			yield parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+			parts = [];
+			size = 0;
+		}
+	}
+	if (size) yield Buffer.concat(parts, size);
 }
 
 /** The whole response for a file the caller may read (access was checked before). */
@@ -58,7 +81,17 @@ export async function fileResponse(file: FileInfo, request: Request): Promise<Re
 		return new Response(null, { status: 200, headers });
 	}
 	const body = await openFileReadStream(file.id, range ?? undefined);
-	const webBody = Readable.toWeb(body) as ReadableStream<Uint8Array>;
+	const pieces = coalesce(body);
+	const webBody = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			const next = await pieces.next();
+			if (next.done) controller.close();
+			else controller.enqueue(next.value);
+		},
+		async cancel() {
+			await pieces.return(undefined);
+		}
+	});
 	if (range) {
 		headers.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
 		headers.set('Content-Length', String(range.end - range.start + 1));

@@ -3,7 +3,7 @@
 // owner's transaction so the file becomes complete exactly when its owner says READY.
 import { createHash, type Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../../../db/index.ts';
 import { CHUNK_SIZE } from './chunks.ts';
 
@@ -25,13 +25,15 @@ type Executor = Kysely<DB> | Transaction<DB>;
 
 export class FileWriter {
 	readonly fileId: bigint;
-	/** Pipe the content here; its back-pressure waits for each chunk's INSERT. */
+	/** Pipe the content here; its back-pressure holds the source while a chunk waits for the one before. */
 	readonly stream: Writable;
 	private readonly hash: Hash = createHash('sha256');
 	private pending: Buffer[] = [];
 	private pendingBytes = 0;
 	private seq = 0;
 	private bytes = 0;
+	/** The chunk INSERT under way: the next chunk fills while it runs (one in flight, in order). */
+	private inflight: Promise<void> = Promise.resolve();
 	private readonly ended: Promise<void>;
 
 	private constructor(
@@ -84,16 +86,28 @@ export class FileWriter {
 	}
 
 	private async flush(last: boolean): Promise<void> {
-		if (this.pendingBytes === 0) return;
+		if (this.pendingBytes === 0) return this.inflight;
 		let all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
 		while (all.length >= CHUNK_SIZE || (last && all.length > 0)) {
 			const piece = all.subarray(0, Math.min(CHUNK_SIZE, all.length));
-			await this.db.insertInto('file_chunks').values({ file_id: this.fileId, seq: this.seq, data: piece }).execute();
-			this.seq += 1;
+			const seq = this.seq++;
+			// Wait for the previous chunk only, so the source keeps streaming during an INSERT.
+			await this.inflight;
+			// No WAL flush per chunk: the owner's READY commit (synchronous) flushes the WAL up
+			// to itself, so every chunk is on disk before the file can be seen; a crash before it
+			// loses only a file nobody can see yet.
+			const insert = this.db.transaction().execute(async (tx) => {
+				await sql`SET LOCAL synchronous_commit = off`.execute(tx);
+				await tx.insertInto('file_chunks').values({ file_id: this.fileId, seq, data: piece }).execute();
+			});
+			this.inflight = insert.then(() => undefined);
+			// Its failure surfaces at the next flush or at the end; until then it is handled.
+			this.inflight.catch(() => {});
 			all = all.subarray(piece.length);
 		}
 		this.pending = all.length ? [Buffer.from(all)] : [];
 		this.pendingBytes = all.length;
+		if (last) await this.inflight;
 	}
 
 	/**
@@ -112,6 +126,7 @@ export class FileWriter {
 	/** Drops the file and its chunks (a failed build). */
 	async abort(): Promise<void> {
 		if (!this.stream.destroyed) this.stream.destroy();
+		await this.inflight.catch(() => {});
 		await this.db.deleteFrom('files').where('id', '=', this.fileId).where('complete', '=', false).execute();
 	}
 }
