@@ -15,11 +15,21 @@ export function leaseExpiry(leaseMs: number) {
 	return sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`;
 }
 
+/** Progress reaches the row (and the person's progress bar) at most this often. */
+export const PROGRESS_MS = 500;
+
 export interface HeldLease {
 	/** Extends the lease (and records progress); a lost lease is noticed at the next check(). */
 	renew(rowsDone?: number): Promise<void>;
 	/** Throws LeaseLost once another worker has taken the row over. */
 	check(): void;
+	/**
+	 * check(), then records the rows done if PROGRESS_MS have passed, without waiting for it:
+	 * the rows keep streaming while the UPDATE commits.
+	 */
+	progress(rowsDone: number): void;
+	/** Waits for a progress update still under way (before the row is marked done). */
+	settle(): Promise<void>;
 	/** Stops the heartbeat. */
 	release(): void;
 }
@@ -38,10 +48,25 @@ export function holdLease(
 		if (r.numAffectedRows === 0n) lost = true;
 	};
 	const heartbeat = setInterval(() => void renew().catch(() => {}), Math.max(250, Math.floor(o.leaseMs / 3)));
+	const check = () => {
+		if (lost) throw new LeaseLost(o.what);
+	};
+	let reported = 0;
+	let inflight: Promise<void> | undefined;
 	return {
 		renew,
-		check: () => {
-			if (lost) throw new LeaseLost(o.what);
+		check,
+		progress: (rowsDone) => {
+			check();
+			if (inflight || Date.now() - reported < PROGRESS_MS) return;
+			reported = Date.now();
+			// A failed update is only a missed progress step; the heartbeat keeps the lease.
+			inflight = renew(rowsDone)
+				.catch(() => {})
+				.finally(() => (inflight = undefined));
+		},
+		settle: async () => {
+			await inflight;
 		},
 		release: () => clearInterval(heartbeat)
 	};

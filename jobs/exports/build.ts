@@ -18,7 +18,6 @@ import { businessDate } from '../../src/lib/time.ts';
 
 export const EXPORT_LEASE_MS = Number(process.env.EXPORT_LEASE_MS ?? 30_000);
 export const EXPORT_TTL_MS = 7 * 24 * 3600_000;
-const PROGRESS_EVERY = 5_000;
 
 export type ExportBuildOutcome =
 	| { outcome: 'built'; rows: number; fileId: bigint }
@@ -58,7 +57,7 @@ export async function buildExport(
 		return { outcome: 'skipped', reason: 'done' };
 	}
 
-	const { renew, check, release } = holdLease(db, { table: 'exports', id: exportId, owner, status: 'RUNNING', leaseMs, what: 'export' });
+	const lease = holdLease(db, { table: 'exports', id: exportId, owner, status: 'RUNNING', leaseMs, what: 'export' });
 
 	let writer: FileWriter | undefined;
 	let client: pg.PoolClient | undefined;
@@ -76,17 +75,15 @@ export async function buildExport(
 			contentType: claimed.format === 'CSV' ? CSV_TYPE : XLSX_TYPE
 		});
 		client = await getFilePool().connect();
-		const progress = async (done: number) => {
-			check();
-			await renew(done);
-		};
+		const progress = lease.progress;
 		const title = translate('zh-CN', `exports.list.${claimed.list_key}`);
 		const text = source ? exportSelectSql(db, source, range, columns) : null;
 		const rows =
 			claimed.format === 'CSV'
 				? await writeCsv(client, writer.stream, text, columns, progress)
 				: await writeXlsx(client, writer.stream, title, text, columns, progress);
-		check();
+		lease.check();
+		await lease.settle();
 		const w = writer;
 		await db.transaction().execute(async (tx) => {
 			const file = await w.finish(tx);
@@ -129,7 +126,7 @@ export async function buildExport(
 			.catch(() => {});
 		throw err;
 	} finally {
-		release();
+		lease.release();
 		// A COPY or cursor cut off by an error leaves the connection unusable: discard it then.
 		client?.release(failure);
 	}
@@ -141,7 +138,7 @@ async function writeCsv(
 	sink: Writable,
 	select: string | null,
 	columns: readonly ExportColumn[],
-	progress: (done: number) => Promise<void>
+	progress: (done: number) => void
 ): Promise<number> {
 	const head = Buffer.from('\uFEFF' + csvLine(columns.map(headerOf)));
 	if (!select) {
@@ -152,17 +149,13 @@ async function writeCsv(
 	}
 	const copy = client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`));
 	let lines = 0;
-	let reported = 0;
 	await pipeline(async function* () {
 		yield head;
 		for await (const chunk of copy) {
 			const buf = chunk as Buffer;
 			// Newlines approximate rows (a quoted memo may hold one); the exact count comes at the end.
 			for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
-			if (lines - reported >= PROGRESS_EVERY) {
-				reported = lines;
-				await progress(lines);
-			}
+			progress(lines);
 			yield buf;
 		}
 	}, sink);
@@ -179,20 +172,15 @@ async function writeXlsx(
 	title: string,
 	select: string | null,
 	columns: readonly ExportColumn[],
-	progress: (done: number) => Promise<void>
+	progress: (done: number) => void
 ): Promise<number> {
 	const xlsx = new XlsxWriter(sink);
 	const sheetColumns = columns.map((c) => ({ header: headerOf(c), width: c.kind === 'money' ? 14 : 22 }));
 	const lines: AsyncIterable<Buffer> = select
 		? client.query(copyTo(`COPY (${xlsxRowsSql(select, columns.map((c, i) => ({ name: `c${i}`, kind: xlsxKind(c) })))}) TO STDOUT`))
 		: (async function* () {})();
-	let reported = 0;
 	const rows = await xlsx.addRowSheets((i) => (i === 0 ? title : `${title} ${i + 1}`), sheetColumns, lines, {
-		onRows: async (done) => {
-			if (done - reported < PROGRESS_EVERY) return;
-			reported = done;
-			await progress(done);
-		}
+		onRows: async (done) => progress(done)
 	});
 	await xlsx.finish();
 	return rows;

@@ -78,7 +78,7 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 	const merchant = await db.selectFrom('merchants').select('merchant_no').where('id', '=', claimed.merchant_id).executeTakeFirstOrThrow();
 	const { merchant_id: merchantId, accounting_date: date } = claimed;
 
-	const { renew, check, release } = holdLease(db, { table: 'statements', id: statementId, owner, status: 'BUILDING', leaseMs, what: 'statement' });
+	const lease = holdLease(db, { table: 'statements', id: statementId, owner, status: 'BUILDING', leaseMs, what: 'statement' });
 
 	const writers: FileWriter[] = [];
 	const client = await getFilePool().connect();
@@ -93,18 +93,13 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 		const csv = await openFileWriter(db, { merchantId, name: statementFileName(merchant.merchant_no, date, 'csv'), contentType: CSV_TYPE });
 		writers.push(csv);
 		const rows = await writeStatementCsv(client, csv.stream, merchantId, date, summary);
-		check();
+		lease.check();
 
 		const xlsx = await openFileWriter(db, { merchantId, name: statementFileName(merchant.merchant_no, date, 'xlsx'), contentType: XLSX_TYPE });
 		writers.push(xlsx);
-		let reported = 0;
-		await writeStatementXlsx(client, xlsx.stream, merchantId, date, summary, async (done) => {
-			check();
-			if (done - reported < 10_000) return;
-			reported = done;
-			await renew(done);
-		});
-		check();
+		await writeStatementXlsx(client, xlsx.stream, merchantId, date, summary, async (done) => lease.progress(done));
+		lease.check();
+		await lease.settle();
 
 		await db.transaction().execute(async (tx) => {
 			const csvFile = await csv.finish(tx);
@@ -148,7 +143,7 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 			.catch(() => {});
 		throw err;
 	} finally {
-		release();
+		lease.release();
 		if (!failure) await client.query('RESET work_mem').catch((e: Error) => (failure = e));
 		// A COPY or cursor cut off by an error leaves the connection unusable: discard it then.
 		client.release(failure);

@@ -3,7 +3,7 @@
 // owner's transaction so the file becomes complete exactly when its owner says READY.
 import { createHash, type Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../../../db/index.ts';
 import { CHUNK_SIZE } from './chunks.ts';
 
@@ -93,13 +93,7 @@ export class FileWriter {
 			const seq = this.seq++;
 			// Wait for the previous chunk only, so the source keeps streaming during an INSERT.
 			await this.inflight;
-			// No WAL flush per chunk: the owner's READY commit (synchronous) flushes the WAL up
-			// to itself, so every chunk is on disk before the file can be seen; a crash before it
-			// loses only a file nobody can see yet.
-			const insert = this.db.transaction().execute(async (tx) => {
-				await sql`SET LOCAL synchronous_commit = off`.execute(tx);
-				await tx.insertInto('file_chunks').values({ file_id: this.fileId, seq, data: piece }).execute();
-			});
+			const insert = this.db.insertInto('file_chunks').values({ file_id: this.fileId, seq, data: piece }).execute();
 			this.inflight = insert.then(() => undefined);
 			// Its failure surfaces at the next flush or at the end; until then it is handled.
 			this.inflight.catch(() => {});
