@@ -126,6 +126,12 @@ export interface PasswordResetRequestsTable {
 	created_at: CreatedAt;
 }
 
+export interface SignInFailuresTable {
+	id: Id;
+	ip: string;
+	created_at: CreatedAt;
+}
+
 export interface UsersTable {
 	id: Id;
 	merchant_id: bigint;
@@ -416,6 +422,7 @@ export interface DB {
 	sms_codes: SmsCodesTable;
 	sms_outbox: SmsOutboxTable;
 	password_reset_requests: PasswordResetRequestsTable;
+	sign_in_failures: SignInFailuresTable;
 	users: UsersTable;
 	bank_cards: BankCardsTable;
 	accounts: AccountsTable;

@@ -7,6 +7,7 @@ import { fanOutStatements } from './statements/fan-out.ts';
 import { runStatementBuildJob } from './statements/job.ts';
 import { expireExports, runExportBuildJob } from './exports/job.ts';
 import { deleteAbandonedFiles } from '../src/lib/server/files/index.ts';
+import { pruneSignInFailures } from '../src/lib/server/auth/ip-throttle.ts';
 
 export interface JobContext {
 	db: Db;
@@ -21,8 +22,13 @@ export const HANDLERS: JobHandlers = {
 	'statements.fanOut': (_job, { db }) => fanOutStatements(db),
 	'statements.build': (job, ctx) => runStatementBuildJob(job, ctx),
 	'exports.build': (job, ctx) => runExportBuildJob(job, ctx),
-	// Hourly upkeep: expired exports lose their files; files a killed build left half-written go.
-	'exports.expire': async (_job, { db }) => ({ expired: await expireExports(db), abandoned: await deleteAbandonedFiles(db) })
+	// Hourly upkeep: expired exports lose their files; files a killed build left half-written go;
+	// old failed sign-ins are forgotten.
+	'exports.expire': async (_job, { db }) => ({
+		expired: await expireExports(db),
+		abandoned: await deleteAbandonedFiles(db),
+		signInFailures: await pruneSignInFailures(db)
+	})
 };
 
 /** Throws when a job name has no handler (or a handler has no job name). */

@@ -4,9 +4,11 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_data_model.ts';
 import * as m0002PasswordReset from './0002_password_reset_requests.ts';
 import * as m0003ListRollups from './0003_list_rollups.ts';
+import * as m0004SignInFailures from './0004_sign_in_failures.ts';
 
 export const migrations: Record<string, Migration> = {
 	'0001_data_model': m0001,
 	'0002_password_reset_requests': m0002PasswordReset,
-	'0003_list_rollups': m0003ListRollups
+	'0003_list_rollups': m0003ListRollups,
+	'0004_sign_in_failures': m0004SignInFailures
 };

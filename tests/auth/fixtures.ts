@@ -81,13 +81,13 @@ export interface RecordedCookie {
 }
 
 /** A context as the HTTP endpoint builds it, with the cookies a procedure sets kept for inspection. */
-export function makeContext(db: Db, auth: SessionContext | null = null, locale: 'zh-CN' | 'en' = 'zh-CN') {
+export function makeContext(db: Db, auth: SessionContext | null = null, locale: 'zh-CN' | 'en' = 'zh-CN', ip = '203.0.113.7') {
 	const cookies: RecordedCookie[] = [];
 	const ctx: Context = {
 		db,
 		auth,
 		locale,
-		ip: '203.0.113.7',
+		ip,
 		userAgent: 'vitest',
 		setCookie: (name, value, opts) => cookies.push({ name, value, opts })
 	};

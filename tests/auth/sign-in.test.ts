@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { MessageParams } from '../../src/lib/server/api/init.ts';
@@ -8,7 +8,13 @@ import { signIn } from '../../src/lib/server/auth/sign-in.ts';
 import { makeContext, makeMerchant, makeStaff, PASSWORD } from './fixtures.ts';
 
 const db = getDb();
-const origin = { ip: '203.0.113.7', userAgent: 'vitest' };
+// Each test signs in from an address of its own: these tests are about accounts, and the
+// per-address limit (tests/auth/ip-throttle.test.ts) would otherwise add up across them.
+let nextIp = 1;
+const origin = { ip: '', userAgent: 'vitest' };
+beforeEach(() => {
+	origin.ip = `203.0.113.${nextIp++}`;
+});
 
 async function account(opts: Parameters<typeof makeStaff>[2] = {}, merchantStatus: 'ACTIVE' | 'SUSPENDED' = 'ACTIVE') {
 	const merchant = await makeMerchant(db, { status: merchantStatus });
@@ -17,7 +23,7 @@ async function account(opts: Parameters<typeof makeStaff>[2] = {}, merchantStatu
 }
 
 async function attempt(input: { merchantNo: string; phone: string; password: string }) {
-	const { ctx, cookies } = makeContext(db);
+	const { ctx, cookies } = makeContext(db, null, 'zh-CN', origin.ip);
 	try {
 		const out = await createCaller(ctx).auth.signIn(input);
 		return { ok: true as const, out, cookies };
@@ -229,7 +235,7 @@ describe('audit', () => {
 			['auth.signInFailed', 'unknownPhone']
 		]);
 		const ok = rows.find((r) => r.action === 'auth.signIn')!;
-		expect(ok).toMatchObject({ staff_id: staff.id, actor_name: staff.name, ip: '203.0.113.7', user_agent: 'vitest', target_type: 'staff' });
+		expect(ok).toMatchObject({ staff_id: staff.id, actor_name: staff.name, ip: origin.ip, user_agent: 'vitest', target_type: 'staff' });
 		// the phone is kept masked
 		expect(JSON.stringify(rows.map((r) => r.detail))).not.toContain(staff.phone);
 	});

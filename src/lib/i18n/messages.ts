@@ -90,6 +90,7 @@ export const messages = {
 	'auth.passwordRequired': { zh: '请输入登录密码', en: 'Enter your password' },
 	'auth.invalidCredentials': { zh: '商户号、手机号或密码错误', en: 'Wrong merchant number, phone or password' },
 	'auth.locked': { zh: '登录失败次数过多, 账户已锁定, 请于 {until} 后再试', en: 'Too many failed attempts: the account is locked until {until}' },
+	'auth.ipThrottled': { zh: '此网络登录失败次数过多, 请于 {until} 后再试', en: 'Too many failed sign-ins from this network; try again after {until}' },
 	'auth.staffDisabled': { zh: '该账户已停用, 请联系商户管理员', en: 'This account is disabled; please contact your administrator' },
 	'auth.merchantSuspended': { zh: '该商户已暂停服务, 请联系平台客服', en: 'This merchant is suspended; please contact platform support' },
 	'auth.footer': { zh: '账户+ 商户服务平台', en: 'Account+ merchant services' },

@@ -24,6 +24,15 @@ export function loginLockMs(): number {
 	return positiveNumber('LOGIN_LOCK_MINUTES', 15) * 60_000;
 }
 
+/** Failed sign-ins one client address may make within loginIpWindowMs before it must wait. */
+export function loginIpMaxFailures(): number {
+	return Math.floor(positiveNumber('LOGIN_IP_MAX_FAILURES', 30));
+}
+
+export function loginIpWindowMs(): number {
+	return positiveNumber('LOGIN_IP_WINDOW_MINUTES', 15) * 60_000;
+}
+
 /**
  * Secure cookies whenever the request came over https; in production also behind a proxy that
  * terminates TLS, unless COOKIE_SECURE=false says the deployment really is plain http.

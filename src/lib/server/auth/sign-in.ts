@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../../../db/index.ts';
 import { writeAudit } from '../audit.ts';
 import { loginLockMs, loginMaxFailures } from './config.ts';
+import { ipThrottledUntil, recordIpFailure } from './ip-throttle.ts';
 import { verifyAgainstDummy, verifyPassword } from './password.ts';
 import { createSession, type Session } from './session.ts';
 import type { RequestOrigin } from './types.ts';
@@ -23,6 +24,8 @@ export type SignInResult =
 	/** Unknown merchant, unknown phone and wrong password look exactly alike. */
 	| { ok: false; reason: 'invalidCredentials' }
 	| { ok: false; reason: 'locked'; lockedUntil: Date }
+	/** Too many failures from this client address, whichever accounts they named. */
+	| { ok: false; reason: 'ipThrottled'; retryAfter: Date }
 	| { ok: false; reason: 'staffDisabled' | 'merchantSuspended' };
 
 export type SignInFailure = Exclude<SignInResult, { ok: true }>;
@@ -44,6 +47,8 @@ interface AccountRow {
 }
 
 export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin): Promise<SignInResult> {
+	const ip = origin.ip?.slice(0, 100) ?? null;
+	const throttledUntil = ip ? await ipThrottledUntil(db, ip) : null;
 	// The merchant number picks the account: the same phone may exist under two merchants.
 	const account = await db
 		.selectFrom('merchants as m')
@@ -74,8 +79,19 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 			userAgent: origin.userAgent
 		});
 
+	// Checked before the password, so an address past its limit learns nothing more about any
+	// account; the account itself is not touched (no lockout of someone else's account).
+	if (throttledUntil) {
+		await audit('auth.signInFailed', account?.staff_id ?? null, { reason: 'ipThrottled', retryAfter: throttledUntil.toISOString() });
+		return { ok: false, reason: 'ipThrottled', retryAfter: throttledUntil };
+	}
+	const failed = async () => {
+		if (ip) await recordIpFailure(db, ip);
+	};
+
 	if (!account || account.staff_id === null || account.password_hash === null) {
 		await verifyAgainstDummy(input.password);
+		await failed();
 		await audit('auth.signInFailed', null, { reason: account ? 'unknownPhone' : 'unknownMerchant' });
 		return { ok: false, reason: 'invalidCredentials' };
 	}
@@ -84,12 +100,14 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 	if (account.locked_until && account.locked_until.getTime() > Date.now()) {
 		// Still spend the hashing time: a locked account answers no faster than an open one.
 		await verifyPassword(account.password_hash, input.password);
+		await failed();
 		await audit('auth.signInFailed', staffId, { reason: 'locked', lockedUntil: account.locked_until.toISOString() });
 		return { ok: false, reason: 'locked', lockedUntil: account.locked_until };
 	}
 
 	if (!(await verifyPassword(account.password_hash, input.password))) {
 		const failure = await recordFailure(db, staffId);
+		await failed();
 		await audit('auth.signInFailed', staffId, { reason: 'badPassword', failedAttempts: failure.attempts });
 		if (failure.lockedUntil) {
 			await audit('auth.locked', staffId, { lockedUntil: failure.lockedUntil.toISOString(), failedAttempts: failure.attempts });

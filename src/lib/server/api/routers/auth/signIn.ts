@@ -14,6 +14,8 @@ export const signInProcedure = publicProcedure
 		if (!result.ok) {
 			if (result.reason === 'locked')
 				throw appError('TOO_MANY_REQUESTS', 'auth.locked', { until: formatDateTime(result.lockedUntil) });
+			if (result.reason === 'ipThrottled')
+				throw appError('TOO_MANY_REQUESTS', 'auth.ipThrottled', { until: formatDateTime(result.retryAfter) });
 			const code = result.reason === 'invalidCredentials' ? 'UNAUTHORIZED' : 'FORBIDDEN';
 			throw appError(code, signInFailureMessage(result.reason));
 		}
