@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { DB } from '../../../../db/types.ts';
 import { translate } from '../../i18n/messages.ts';
 import type { Permission } from '../../permissions.ts';
-import { DEFAULT_RANGE_DAYS, DIRECTIONS, FLOW_ACCOUNT_TYPES, FLOW_TXN_TYPES, ID_TYPES, MAX_RANGE_DAYS, PAYMENT_STATUSES, SUB_TYPES, USER_STATUSES, USER_TYPES, PAYMENT_TXN_TYPES, REFUND_STATUSES, WITHDRAWAL_STATUSES, WITHDRAWAL_TXN_TYPES, type TimeRange } from '../../schemas/lists.ts';
+import { DIRECTIONS, FLOW_ACCOUNT_TYPES, FLOW_TXN_TYPES, ID_TYPES, PAYMENT_STATUSES, SUB_TYPES, USER_STATUSES, USER_TYPES, PAYMENT_TXN_TYPES, REFUND_STATUSES, WITHDRAWAL_STATUSES, WITHDRAWAL_TXN_TYPES, type TimeRange } from '../../schemas/lists.ts';
 import { flowFilter } from '../../schemas/flows.ts';
 import { paymentFilter } from '../../schemas/payments.ts';
 import { userFilter } from '../../schemas/users.ts';
@@ -21,6 +21,7 @@ import { BUSINESS_TZ } from '../../time.ts';
 import type { ListSource } from '../lists/engine.ts';
 import { rangeOrThrow } from '../lists/errors.ts';
 import { flowSource } from '../lists/flows.ts';
+import { rangedSource, type RangedFilter, type SourceOf } from '../lists/ranged.ts';
 import { paymentSource } from '../lists/payments.ts';
 import { userSource } from '../lists/users.ts';
 import { refundSource } from '../lists/refunds.ts';
@@ -54,81 +55,56 @@ export interface ExportListSpec {
 	resolve(db: Kysely<DB>, merchantId: bigint, filter: Record<string, unknown>): Promise<{ source: ListSource | null; range: TimeRange | null }>;
 }
 
-const rangeOf = (f: Record<string, unknown>, opts: { defaultDays?: number; maxDays?: number } = { defaultDays: DEFAULT_RANGE_DAYS, maxDays: MAX_RANGE_DAYS }) =>
-	rangeOrThrow(String(f.from ?? ''), String(f.to ?? ''), opts);
+/** A money list: its export resolves the range and the source as the list itself does. */
+function rangedSpec<F extends RangedFilter>(permission: Permission, filter: z.ZodType<F>, columns: readonly ExportColumn[], sourceOf: SourceOf<F>): ExportListSpec {
+	return {
+		permission,
+		filter: filter as unknown as z.ZodType<Record<string, unknown>>,
+		columns,
+		resolve: (db, merchantId, f) => rangedSource(db, merchantId, f as F, sourceOf)
+	};
+}
 
 export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
-	payments: {
-		permission: 'payments.read',
-		filter: paymentFilter as unknown as z.ZodType<Record<string, unknown>>,
-		columns: [
-			{ key: 'merchantOrderNo', label: 'payment.merchantOrderNo', kind: 'text', expr: 'merchant_order_no' },
-			{ key: 'txnType', label: 'payment.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: PAYMENT_TXN_TYPES } },
-			{ key: 'amount', label: 'payment.amount', kind: 'money', expr: 'amount' },
-			{ key: 'status', label: 'payment.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.paymentStatus.', values: PAYMENT_STATUSES } },
-			{ key: 'createdAt', label: 'payment.createdAt', kind: 'time', expr: 'created_at' },
-			{ key: 'memo', label: 'payment.memo', kind: 'text', expr: 'memo' }
-		],
-		async resolve(db, merchantId, f) {
-			const range = rangeOf(f);
-			return { source: await paymentSource(db, merchantId, f as never), range };
-		}
-	},
-	refunds: {
-		permission: 'refunds.read',
-		filter: refundFilter as unknown as z.ZodType<Record<string, unknown>>,
-		columns: [
-			{ key: 'refundNo', label: 'refund.refundNo', kind: 'text', expr: 'refund_no' },
-			{ key: 'amount', label: 'refund.amount', kind: 'money', expr: 'amount' },
-			{
-				key: 'paymentMerchantOrderNo',
-				label: 'refund.paymentMerchantOrderNo',
-				kind: 'text',
-				expr: '(SELECT p.merchant_order_no FROM payments p WHERE p.id = refunds.payment_id)'
-			},
-			{ key: 'status', label: 'refund.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.refundStatus.', values: REFUND_STATUSES } },
-			{ key: 'createdAt', label: 'refund.createdAt', kind: 'time', expr: 'created_at' },
-			{ key: 'processedAt', label: 'refund.processedAt', kind: 'time', expr: 'processed_at' }
-		],
-		async resolve(db, merchantId, f) {
-			const range = rangeOf(f);
-			return { source: await refundSource(db, merchantId, f as never), range };
-		}
-	},
-	withdrawals: {
-		permission: 'withdrawals.read',
-		filter: withdrawalFilter as unknown as z.ZodType<Record<string, unknown>>,
-		columns: [
-			{ key: 'merchantOrderNo', label: 'withdrawal.merchantOrderNo', kind: 'text', expr: 'merchant_order_no' },
-			{ key: 'txnType', label: 'withdrawal.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: WITHDRAWAL_TXN_TYPES } },
-			{ key: 'amount', label: 'withdrawal.amount', kind: 'money', expr: 'amount' },
-			{ key: 'status', label: 'withdrawal.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.withdrawalStatus.', values: WITHDRAWAL_STATUSES } },
-			{ key: 'createdAt', label: 'withdrawal.createdAt', kind: 'time', expr: 'created_at' },
-			{ key: 'memo', label: 'withdrawal.memo', kind: 'text', expr: 'memo' }
-		],
-		async resolve(db, merchantId, f) {
-			const range = rangeOf(f);
-			return { source: await withdrawalSource(db, merchantId, f as never), range };
-		}
-	},
-	flows: {
-		permission: 'flows.read',
-		filter: flowFilter as unknown as z.ZodType<Record<string, unknown>>,
-		columns: [
-			{ key: 'flowNo', label: 'flow.flowNo', kind: 'text', expr: 'flow_no' },
-			{ key: 'accountType', label: 'flow.accountType', kind: 'enum', expr: 'account_type', labels: { prefix: 'enum.accountType.', values: FLOW_ACCOUNT_TYPES }, defaultVisible: false },
-			{ key: 'subType', label: 'flow.subType', kind: 'enum', expr: 'sub_type', labels: { prefix: 'enum.subType.', values: SUB_TYPES } },
-			{ key: 'createdAt', label: 'flow.createdAt', kind: 'time', expr: 'created_at' },
-			{ key: 'txnType', label: 'flow.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: FLOW_TXN_TYPES } },
-			{ key: 'direction', label: 'flow.direction', kind: 'enum', expr: 'direction', labels: { prefix: 'enum.direction.', values: DIRECTIONS } },
-			{ key: 'amount', label: 'flow.amount', kind: 'money', expr: 'amount' },
-			{ key: 'balanceAfter', label: 'flow.balanceAfter', kind: 'money', expr: 'balance_after' }
-		],
-		async resolve(db, merchantId, f) {
-			const range = rangeOf(f);
-			return { source: await flowSource(db, merchantId, f as never), range };
-		}
-	},
+	payments: rangedSpec('payments.read', paymentFilter, [
+		{ key: 'merchantOrderNo', label: 'payment.merchantOrderNo', kind: 'text', expr: 'merchant_order_no' },
+		{ key: 'txnType', label: 'payment.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: PAYMENT_TXN_TYPES } },
+		{ key: 'amount', label: 'payment.amount', kind: 'money', expr: 'amount' },
+		{ key: 'status', label: 'payment.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.paymentStatus.', values: PAYMENT_STATUSES } },
+		{ key: 'createdAt', label: 'payment.createdAt', kind: 'time', expr: 'created_at' },
+		{ key: 'memo', label: 'payment.memo', kind: 'text', expr: 'memo' }
+	], paymentSource),
+	refunds: rangedSpec('refunds.read', refundFilter, [
+		{ key: 'refundNo', label: 'refund.refundNo', kind: 'text', expr: 'refund_no' },
+		{ key: 'amount', label: 'refund.amount', kind: 'money', expr: 'amount' },
+		{
+			key: 'paymentMerchantOrderNo',
+			label: 'refund.paymentMerchantOrderNo',
+			kind: 'text',
+			expr: '(SELECT p.merchant_order_no FROM payments p WHERE p.id = refunds.payment_id)'
+		},
+		{ key: 'status', label: 'refund.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.refundStatus.', values: REFUND_STATUSES } },
+		{ key: 'createdAt', label: 'refund.createdAt', kind: 'time', expr: 'created_at' },
+		{ key: 'processedAt', label: 'refund.processedAt', kind: 'time', expr: 'processed_at' }
+	], refundSource),
+	withdrawals: rangedSpec('withdrawals.read', withdrawalFilter, [
+		{ key: 'merchantOrderNo', label: 'withdrawal.merchantOrderNo', kind: 'text', expr: 'merchant_order_no' },
+		{ key: 'txnType', label: 'withdrawal.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: WITHDRAWAL_TXN_TYPES } },
+		{ key: 'amount', label: 'withdrawal.amount', kind: 'money', expr: 'amount' },
+		{ key: 'status', label: 'withdrawal.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.withdrawalStatus.', values: WITHDRAWAL_STATUSES } },
+		{ key: 'createdAt', label: 'withdrawal.createdAt', kind: 'time', expr: 'created_at' },
+		{ key: 'memo', label: 'withdrawal.memo', kind: 'text', expr: 'memo' }
+	], withdrawalSource),
+	flows: rangedSpec('flows.read', flowFilter, [
+		{ key: 'flowNo', label: 'flow.flowNo', kind: 'text', expr: 'flow_no' },
+		{ key: 'accountType', label: 'flow.accountType', kind: 'enum', expr: 'account_type', labels: { prefix: 'enum.accountType.', values: FLOW_ACCOUNT_TYPES }, defaultVisible: false },
+		{ key: 'subType', label: 'flow.subType', kind: 'enum', expr: 'sub_type', labels: { prefix: 'enum.subType.', values: SUB_TYPES } },
+		{ key: 'createdAt', label: 'flow.createdAt', kind: 'time', expr: 'created_at' },
+		{ key: 'txnType', label: 'flow.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: FLOW_TXN_TYPES } },
+		{ key: 'direction', label: 'flow.direction', kind: 'enum', expr: 'direction', labels: { prefix: 'enum.direction.', values: DIRECTIONS } },
+		{ key: 'amount', label: 'flow.amount', kind: 'money', expr: 'amount' },
+		{ key: 'balanceAfter', label: 'flow.balanceAfter', kind: 'money', expr: 'balance_after' }
+	], flowSource),
 	users: {
 		permission: 'users.read',
 		filter: userFilter as unknown as z.ZodType<Record<string, unknown>>,
@@ -143,7 +119,7 @@ export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 			{ key: 'registeredAt', label: 'user.registeredAt', kind: 'date', expr: 'registered_at' }
 		],
 		async resolve(_db, merchantId, f) {
-			const range = rangeOf(f, {});
+			const range = rangeOrThrow(String(f.from ?? ''), String(f.to ?? ''), {});
 			return { source: userSource(merchantId, f as never), range };
 		}
 	},

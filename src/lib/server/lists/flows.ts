@@ -4,7 +4,8 @@ import type { DB } from '../../../../db/types.ts';
 import { MERCHANT_ACCOUNT_TYPES } from '../../schemas/accounts.ts';
 import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize } from '../../schemas/lists.ts';
 import type { FlowDetail, FlowFilter, FlowRow } from '../../schemas/flows.ts';
-import { and, runList, type ListSource } from './engine.ts';
+import { ListConditions } from './conditions.ts';
+import { runList, type ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';
 import { userIdByNo } from './lookups.ts';
 
@@ -16,7 +17,7 @@ const OWN_TYPES = [...MERCHANT_ACCOUNT_TYPES] as string[];
  * the rollup filter the matching account ids.
  */
 export async function flowSource(db: Kysely<DB>, merchantId: bigint, f: FlowFilter): Promise<ListSource | null> {
-	const where: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`];
+	const where: RawBuilder<unknown>[] = [];
 	let accounts = db.selectFrom('accounts').select('id').where('merchant_id', '=', merchantId);
 	if (f.userNo) {
 		if (f.accountType && f.accountType !== 'USEROWN') return null;
@@ -38,16 +39,10 @@ export async function flowSource(db: Kysely<DB>, merchantId: bigint, f: FlowFilt
 	}
 	const accountIds = (await accounts.execute()).map((a) => a.id);
 	if (accountIds.length === 0) return null;
-	const rollup: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`, sql`account_id IN (${sql.join(accountIds)})`];
-	if (f.txnType) {
-		where.push(sql`txn_type = ${f.txnType}`);
-		rollup.push(sql`txn_type = ${f.txnType}`);
-	}
-	if (f.direction) {
-		where.push(sql`direction = ${f.direction}`);
-		rollup.push(sql`direction = ${f.direction}`);
-	}
-	return { table: 'fund_flows', timeColumn: 'created_at', where: and(where), amountColumn: 'amount', rollup: { table: 'flow', where: and(rollup) } };
+	const c = new ListConditions(merchantId, 'fund_flows', 'flow', { rows: where, rollup: sql`account_id IN (${sql.join(accountIds)})` });
+	c.keyed('txn_type', f.txnType);
+	c.keyed('direction', f.direction);
+	return c.source();
 }
 
 const ROW = sql.raw('id, flow_no, account_type, sub_type, created_at, txn_type, direction, amount, balance_after');

@@ -1,72 +1,40 @@
 // 支付订单查询: the list and the detail.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
-import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize } from '../../schemas/lists.ts';
+import type { ListPage, PageSize } from '../../schemas/lists.ts';
 import type { PaymentDetail, PaymentFilter, PaymentLink, PaymentRow } from '../../schemas/payments.ts';
-import { and, runList, type ListSource } from './engine.ts';
-import { rangeOrThrow } from './errors.ts';
+import { orderConditions } from './conditions.ts';
+import type { ListSource } from './engine.ts';
 import { maskCardNo, maskName } from './mask.ts';
-import { userIdByNo } from './lookups.ts';
+import { rangedPage } from './ranged.ts';
 
 /** What the filter selects, as the engine (and the export job) reads it; null when nothing can match. */
 export async function paymentSource(db: Kysely<DB>, merchantId: bigint, f: PaymentFilter): Promise<ListSource | null> {
-	const where: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`];
-	const rollup: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`, sql`list = 'payments'`];
-	if (f.txnType) {
-		where.push(sql`txn_type = ${f.txnType}`);
-		rollup.push(sql`txn_type = ${f.txnType}`);
-	}
-	if (f.status) {
-		where.push(sql`status = ${f.status}`);
-		rollup.push(sql`status = ${f.status}`);
-	}
-	let selective = false;
-	if (f.merchantOrderNo) {
-		where.push(sql`merchant_order_no = ${f.merchantOrderNo}`);
-		selective = true;
-	}
-	if (f.userNo) {
-		const userId = await userIdByNo(db, merchantId, f.userNo);
-		if (userId === null) return null;
-		where.push(sql`user_id = ${userId}`);
-		selective = true;
-	}
-	return {
-		table: 'payments',
-		timeColumn: 'created_at',
-		where: and(where),
-		amountColumn: 'amount',
-		rollup: selective ? null : { table: 'order', where: and(rollup) }
-	};
+	const c = orderConditions(merchantId, 'payments');
+	c.keyed('txn_type', f.txnType);
+	c.keyed('status', f.status);
+	c.exact('merchant_order_no', f.merchantOrderNo);
+	if (!(await c.ofUserNo(db, f.userNo))) return null;
+	return c.source();
 }
 
 const ROW = sql.raw('id, merchant_order_no, txn_type, amount, status, created_at, memo');
 type RawRow = { id: bigint; merchant_order_no: string; txn_type: string; amount: bigint; status: string; created_at: Date; memo: string | null };
 
-export async function listPayments(
+export function listPayments(
 	db: Kysely<DB>,
 	merchantId: bigint,
 	input: { filter: PaymentFilter; page: number; pageSize: PageSize }
 ): Promise<ListPage<PaymentRow>> {
-	const range = rangeOrThrow(input.filter.from, input.filter.to, { defaultDays: DEFAULT_RANGE_DAYS, maxDays: MAX_RANGE_DAYS });
-	const src = await paymentSource(db, merchantId, input.filter);
-	const { page, pageSize } = input;
-	if (!src) return { rows: [], total: { count: 0n, amount: 0n }, page, pageSize };
-	const r = await runList<RawRow>(db, src, range, page, pageSize, ROW);
-	return {
-		rows: r.rows.map((x) => ({
-			id: x.id,
-			merchantOrderNo: x.merchant_order_no,
-			txnType: x.txn_type,
-			amount: x.amount,
-			status: x.status,
-			createdAt: x.created_at,
-			memo: x.memo
-		})),
-		total: { count: r.count, amount: r.amount },
-		page,
-		pageSize
-	};
+	return rangedPage(db, merchantId, input, paymentSource, ROW, (x: RawRow) => ({
+		id: x.id,
+		merchantOrderNo: x.merchant_order_no,
+		txnType: x.txn_type,
+		amount: x.amount,
+		status: x.status,
+		createdAt: x.created_at,
+		memo: x.memo
+	}));
 }
 
 function link(p: { id: bigint; merchant_order_no: string; platform_txn_no: string; txn_type: string; amount: bigint; status: string; created_at: Date }): PaymentLink {

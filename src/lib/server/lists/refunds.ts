@@ -1,23 +1,17 @@
 // 退款订单查询: the list and the detail.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
-import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize } from '../../schemas/lists.ts';
+import { MAX_RANGE_DAYS, type ListPage, type PageSize } from '../../schemas/lists.ts';
 import type { RefundDetail, RefundFilter, RefundRow } from '../../schemas/refunds.ts';
-import { and, runList, type ListSource } from './engine.ts';
+import { orderConditions } from './conditions.ts';
+import type { ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';
+import { rangedPage } from './ranged.ts';
 
 export async function refundSource(db: Kysely<DB>, merchantId: bigint, f: RefundFilter): Promise<ListSource | null> {
-	const where: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`];
-	const rollup: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`, sql`list = 'refunds'`];
-	if (f.status) {
-		where.push(sql`status = ${f.status}`);
-		rollup.push(sql`status = ${f.status}`);
-	}
-	let selective = false;
-	if (f.refundNo) {
-		where.push(sql`refund_no = ${f.refundNo}`);
-		selective = true;
-	}
+	const c = orderConditions(merchantId, 'refunds');
+	c.keyed('status', f.status);
+	c.exact('refund_no', f.refundNo);
 	if (f.paymentMerchantOrderNo) {
 		const p = await db
 			.selectFrom('payments')
@@ -26,15 +20,11 @@ export async function refundSource(db: Kysely<DB>, merchantId: bigint, f: Refund
 			.where('merchant_order_no', '=', f.paymentMerchantOrderNo)
 			.executeTakeFirst();
 		if (!p) return null;
-		where.push(sql`payment_id = ${p.id}`);
-		selective = true;
+		c.narrow(sql`payment_id = ${p.id}`);
 	}
 	const processed = rangeOrThrow(f.processedFrom, f.processedTo, { maxDays: MAX_RANGE_DAYS });
-	if (processed) {
-		where.push(sql`processed_at >= ${processed.from} AND processed_at < ${processed.to}`);
-		selective = true;
-	}
-	return { table: 'refunds', timeColumn: 'created_at', where: and(where), amountColumn: 'amount', rollup: selective ? null : { table: 'order', where: and(rollup) } };
+	if (processed) c.narrow(sql`processed_at >= ${processed.from} AND processed_at < ${processed.to}`);
+	return c.source();
 }
 
 const ROW = sql.raw(
@@ -51,31 +41,21 @@ type RawRow = {
 	payment_merchant_order_no: string;
 };
 
-export async function listRefunds(
+export function listRefunds(
 	db: Kysely<DB>,
 	merchantId: bigint,
 	input: { filter: RefundFilter; page: number; pageSize: PageSize }
 ): Promise<ListPage<RefundRow>> {
-	const range = rangeOrThrow(input.filter.from, input.filter.to, { defaultDays: DEFAULT_RANGE_DAYS, maxDays: MAX_RANGE_DAYS });
-	const src = await refundSource(db, merchantId, input.filter);
-	const { page, pageSize } = input;
-	if (!src) return { rows: [], total: { count: 0n, amount: 0n }, page, pageSize };
-	const r = await runList<RawRow>(db, src, range, page, pageSize, ROW);
-	return {
-		rows: r.rows.map((x) => ({
-			id: x.id,
-			refundNo: x.refund_no,
-			amount: x.amount,
-			paymentMerchantOrderNo: x.payment_merchant_order_no,
-			paymentId: x.payment_id,
-			status: x.status,
-			createdAt: x.created_at,
-			processedAt: x.processed_at
-		})),
-		total: { count: r.count, amount: r.amount },
-		page,
-		pageSize
-	};
+	return rangedPage(db, merchantId, input, refundSource, ROW, (x: RawRow) => ({
+		id: x.id,
+		refundNo: x.refund_no,
+		amount: x.amount,
+		paymentMerchantOrderNo: x.payment_merchant_order_no,
+		paymentId: x.payment_id,
+		status: x.status,
+		createdAt: x.created_at,
+		processedAt: x.processed_at
+	}));
 }
 
 export async function getRefund(db: Kysely<DB>, merchantId: bigint, id: bigint): Promise<RefundDetail | null> {

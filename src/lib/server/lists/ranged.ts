@@ -1,0 +1,39 @@
+// The money lists (payments, refunds, withdrawals, flows) and their exports: a creation-time
+// range of their own (the last 7 days unless given, at most 93) over the filter's source.
+// Relative imports only: the export job imports this under plain Node.
+import type { Kysely, RawBuilder } from 'kysely';
+import type { DB } from '../../../../db/types.ts';
+import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize, type TimeRange } from '../../schemas/lists.ts';
+import { runList, type ListSource } from './engine.ts';
+import { rangeOrThrow } from './errors.ts';
+
+/** What a filter selects; null when nothing can match. */
+export type SourceOf<F> = (db: Kysely<DB>, merchantId: bigint, f: F) => Promise<ListSource | null>;
+export type RangedFilter = { from: string; to: string };
+
+/** The range is checked first, so a refused range is refused before the source's lookups run. */
+export async function rangedSource<F extends RangedFilter>(
+	db: Kysely<DB>,
+	merchantId: bigint,
+	f: F,
+	sourceOf: SourceOf<F>
+): Promise<{ source: ListSource | null; range: TimeRange | null }> {
+	const range = rangeOrThrow(f.from, f.to, { defaultDays: DEFAULT_RANGE_DAYS, maxDays: MAX_RANGE_DAYS });
+	return { source: await sourceOf(db, merchantId, f), range };
+}
+
+/** One page of `select` columns, each row made by `rowOf`, and the filter's total. */
+export async function rangedPage<F extends RangedFilter, Raw, Row>(
+	db: Kysely<DB>,
+	merchantId: bigint,
+	input: { filter: F; page: number; pageSize: PageSize },
+	sourceOf: SourceOf<F>,
+	select: RawBuilder<unknown>,
+	rowOf: (raw: Raw) => Row
+): Promise<ListPage<Row>> {
+	const { source, range } = await rangedSource(db, merchantId, input.filter, sourceOf);
+	const { page, pageSize } = input;
+	if (!source) return { rows: [], total: { count: 0n, amount: 0n }, page, pageSize };
+	const r = await runList<Raw>(db, source, range, page, pageSize, select);
+	return { rows: r.rows.map(rowOf), total: { count: r.count, amount: r.amount }, page, pageSize };
+}
