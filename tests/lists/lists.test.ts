@@ -258,7 +258,10 @@ describe('flows.list and accounts.flows', () => {
 				AND (${filter.direction} = '' OR f.direction = ${filter.direction})
 				AND f.created_at >= ${lower(filter.from)} AND f.created_at < ${upper(filter.to)}`;
 			const tot = (
-				await sql<{ n: bigint; s: bigint }>`SELECT count(*) AS n, coalesce(sum(f.amount), 0)::bigint AS s FROM fund_flows f JOIN accounts a ON a.id = f.account_id WHERE ${where}`.execute(db)
+				await sql<{ n: bigint; s: bigint; c: bigint; d: bigint }>`SELECT count(*) AS n, coalesce(sum(f.amount), 0)::bigint AS s,
+					coalesce(sum(f.amount) FILTER (WHERE f.direction = 'CREDIT'), 0)::bigint AS c,
+					coalesce(sum(f.amount) FILTER (WHERE f.direction = 'DEBIT'), 0)::bigint AS d
+					FROM fund_flows f JOIN accounts a ON a.id = f.account_id WHERE ${where}`.execute(db)
 			).rows[0];
 			const { page, pageSize } = randomPaging(r, Number(tot.n));
 			const want = (
@@ -266,10 +269,13 @@ describe('flows.list and accounts.flows', () => {
 					ORDER BY f.created_at DESC, f.id DESC OFFSET ${(page - 1) * pageSize} LIMIT ${pageSize}`.execute(db)
 			).rows;
 			const got = await caller.flows.list({ filter, page, pageSize });
-			expect({ i, count: got.total.count, amount: got.total.amount, rows: got.rows.map((x) => [x.id, x.balanceAfter]) }).toEqual({
+			const { count, amount, credit, debit } = got.total;
+			expect({ i, count, amount, credit, debit, rows: got.rows.map((x) => [x.id, x.balanceAfter]) }).toEqual({
 				i,
 				count: tot.n,
 				amount: tot.s,
+				credit: tot.c,
+				debit: tot.d,
 				rows: want.map((x) => [x.id, x.b])
 			});
 			if (!userNo) {

@@ -158,10 +158,13 @@ export function listInput<F extends z.ZodType>(filter: F) {
 	return z.object({ filter, page: pageInput, pageSize: pageSizeInput });
 }
 
-/** The answer of every `list` procedure. `total.amount` is null for lists without money (users). */
+/**
+ * The answer of every `list` procedure. `total.amount` is null for lists without money (users);
+ * ledger-entry lists (fund flows) also give the credits' and the debits' sums.
+ */
 export interface ListPage<Row> {
 	rows: Row[];
-	total: { count: bigint; amount: bigint | null };
+	total: { count: bigint; amount: bigint | null; credit?: bigint; debit?: bigint };
 	page: number;
 	pageSize: PageSize;
 }

@@ -61,6 +61,9 @@ export interface Bucket {
 	to: Date;
 	count: bigint;
 	amount: bigint;
+	/** Lists whose total is split by direction (ledger entries): credits' and debits' sums. */
+	credit?: bigint;
+	debit?: bigint;
 }
 
 /** Where row number `skip` (0-based, newest first) falls: the bucket and the offset inside it. */

@@ -28,6 +28,11 @@ export interface ListSource {
 	where: RawBuilder<unknown>;
 	/** Summed into total.amount; null for lists without money. */
 	amountColumn: 'amount' | null;
+	/**
+	 * Ledger entries move money both ways: their total is split into credits (入账) and debits
+	 * (出账) by this column, since one sum of both would mean nothing.
+	 */
+	directionColumn?: 'direction';
 	/** Set when the filter can be answered from a rollup. */
 	rollup: RollupSource | null;
 }
@@ -36,6 +41,20 @@ export interface ListResult<R> {
 	rows: R[];
 	count: bigint;
 	amount: bigint | null;
+	/** With a directionColumn: the credits' and the debits' sums. */
+	credit?: bigint;
+	debit?: bigint;
+}
+
+/** `sum(amount)` and, with a direction, the credits' and debits' sums, as bigint columns. */
+function sums(amountColumn: 'amount' | null, directionColumn: 'direction' | undefined): RawBuilder<unknown> {
+	const a = amountColumn ? sql.ref(amountColumn) : null;
+	const total = a ? sql`coalesce(sum(${a}), 0)::bigint AS amount` : sql`0::bigint AS amount`;
+	if (!a || !directionColumn) return total;
+	const d = sql.ref(directionColumn);
+	return sql`${total},
+		coalesce(sum(${a}) FILTER (WHERE ${d} = 'CREDIT'), 0)::bigint AS credit,
+		coalesce(sum(${a}) FILTER (WHERE ${d} = 'DEBIT'), 0)::bigint AS debit`;
 }
 
 const FAR_PAST = new Date(Date.UTC(1970, 0, 1));
@@ -60,11 +79,15 @@ export async function runList<R>(
 	]);
 	let count = 0n;
 	let amount = 0n;
+	let credit = 0n;
+	let debit = 0n;
 	for (const b of buckets) {
 		count += b.count;
 		amount += b.amount;
+		credit += b.credit ?? 0n;
+		debit += b.debit ?? 0n;
 	}
-	const total = { count, amount: src.amountColumn ? amount : null };
+	const total = { count, amount: src.amountColumn ? amount : null, ...(src.directionColumn ? { credit, debit } : {}) };
 	if (firstRows) return { rows: firstRows, ...total };
 	if (skip >= count) return { rows: [], ...total };
 
@@ -87,7 +110,9 @@ async function bucketCounts(db: AnyDb, src: ListSource, rollup: RollupSource, ra
 	const segments = segmentsOf(range.from, range.to);
 	const parts = await Promise.all(
 		segments.map((s) =>
-			s.kind === 'raw' ? rawBucket(db, src, s.from, s.to).then((b) => (b.count > 0n ? [b] : [])) : rollupBuckets(db, rollup, s.kind, s.from, s.to)
+			s.kind === 'raw'
+				? rawBucket(db, src, s.from, s.to).then((b) => (b.count > 0n ? [b] : []))
+				: rollupBuckets(db, rollup, s.kind, s.from, s.to, src.directionColumn)
 		)
 	);
 	return parts.flat();
@@ -95,26 +120,42 @@ async function bucketCounts(db: AnyDb, src: ListSource, rollup: RollupSource, ra
 
 async function rawBucket(db: AnyDb, src: ListSource, from: Date, to: Date): Promise<Bucket> {
 	const t = sql.ref(src.timeColumn);
-	const amount = src.amountColumn ? sql`coalesce(sum(${sql.ref(src.amountColumn)}), 0)::bigint` : sql`0::bigint`;
-	const r = await sql<{ count: bigint; amount: bigint }>`
-		SELECT count(*)::bigint AS count, ${amount} AS amount
+	const r = await sql<{ count: bigint; amount: bigint; credit?: bigint; debit?: bigint }>`
+		SELECT count(*)::bigint AS count, ${sums(src.amountColumn, src.directionColumn)}
 		  FROM ${sql.table(src.table)}
 		 WHERE ${src.where} AND ${t} >= ${from} AND ${t} < ${to}`.execute(db);
-	return { kind: 'raw', from, to, count: r.rows[0].count, amount: r.rows[0].amount };
+	return { kind: 'raw', from, to, ...r.rows[0] };
 }
 
-async function rollupBuckets(db: AnyDb, rollup: RollupSource, kind: 'day' | 'hour', from: Date, to: Date): Promise<Bucket[]> {
+async function rollupBuckets(
+	db: AnyDb,
+	rollup: RollupSource,
+	kind: 'day' | 'hour',
+	from: Date,
+	to: Date,
+	directionColumn?: 'direction'
+): Promise<Bucket[]> {
 	const table = `${rollup.table}_rollup_${kind === 'day' ? 'days' : 'hours'}`;
 	const step = kind === 'day' ? 86_400_000 : 3_600_000;
-	const r = await sql<{ bucket: Date; count: bigint; amount: bigint }>`
-		SELECT bucket, sum(count)::bigint AS count, sum(amount)::bigint AS amount
+	const split = directionColumn
+		? sql`, sum(amount) FILTER (WHERE direction = 'CREDIT')::bigint AS credit, sum(amount) FILTER (WHERE direction = 'DEBIT')::bigint AS debit`
+		: sql``;
+	const r = await sql<{ bucket: Date; count: bigint; amount: bigint; credit?: bigint | null; debit?: bigint | null }>`
+		SELECT bucket, sum(count)::bigint AS count, sum(amount)::bigint AS amount ${split}
 		  FROM ${sql.table(table)}
 		 WHERE ${rollup.where} AND bucket >= ${from} AND bucket < ${to}
 		 GROUP BY bucket
 		HAVING sum(count) <> 0
 		 ORDER BY bucket`.execute(db);
 	// A Shanghai day is always 24 h (no daylight saving), so bucket + step is its end.
-	return r.rows.map((row) => ({ kind, from: row.bucket, to: new Date(row.bucket.getTime() + step), count: row.count, amount: row.amount }));
+	return r.rows.map((row) => ({
+		kind,
+		from: row.bucket,
+		to: new Date(row.bucket.getTime() + step),
+		count: row.count,
+		amount: row.amount,
+		...(directionColumn ? { credit: row.credit ?? 0n, debit: row.debit ?? 0n } : {})
+	}));
 }
 
 /**
@@ -162,10 +203,9 @@ async function direct<R>(
 ): Promise<ListResult<R>> {
 	const t = sql.ref(src.timeColumn);
 	const inRange = range ? sql`${t} >= ${range.from} AND ${t} < ${range.to}` : sql`${t} >= ${FAR_PAST}`;
-	const amount = src.amountColumn ? sql`coalesce(sum(${sql.ref(src.amountColumn)}), 0)::bigint` : sql`NULL::bigint`;
 	const [totals, rows] = await Promise.all([
-		sql<{ count: bigint; amount: bigint | null }>`
-			SELECT count(*)::bigint AS count, ${amount} AS amount
+		sql<{ count: bigint; amount: bigint; credit?: bigint; debit?: bigint }>`
+			SELECT count(*)::bigint AS count, ${sums(src.amountColumn, src.directionColumn)}
 			  FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange}`.execute(db),
 		sql<R>`
 			SELECT ${select} FROM ${sql.table(src.table)}
@@ -173,7 +213,13 @@ async function direct<R>(
 			 ORDER BY ${t} DESC, id DESC
 			 OFFSET ${skip} LIMIT ${pageSize}`.execute(db)
 	]);
-	return { rows: rows.rows, count: totals.rows[0].count, amount: src.amountColumn ? (totals.rows[0].amount ?? 0n) : null };
+	const t0 = totals.rows[0];
+	return {
+		rows: rows.rows,
+		count: t0.count,
+		amount: src.amountColumn ? t0.amount : null,
+		...(src.directionColumn ? { credit: t0.credit ?? 0n, debit: t0.debit ?? 0n } : {})
+	};
 }
 
 /** AND of conditions; TRUE for none. */

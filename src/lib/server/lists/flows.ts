@@ -42,7 +42,7 @@ export async function flowSource(db: Kysely<DB>, merchantId: bigint, f: FlowFilt
 	const c = new ListConditions(merchantId, 'fund_flows', 'flow', { rows: where, rollup: sql`account_id IN (${sql.join(accountIds)})` });
 	c.keyed('txn_type', f.txnType);
 	c.keyed('direction', f.direction);
-	return c.source();
+	return { ...c.source(), directionColumn: 'direction' };
 }
 
 const ROW = sql.raw('id, flow_no, account_type, sub_type, created_at, txn_type, direction, amount, balance_after');
@@ -66,7 +66,7 @@ export async function listFlows(
 	const range = rangeOrThrow(input.filter.from, input.filter.to, { defaultDays: DEFAULT_RANGE_DAYS, maxDays: MAX_RANGE_DAYS });
 	const src = await flowSource(db, merchantId, input.filter);
 	const { page, pageSize } = input;
-	if (!src) return { rows: [], total: { count: 0n, amount: 0n }, page, pageSize };
+	if (!src) return { rows: [], total: { count: 0n, amount: 0n, credit: 0n, debit: 0n }, page, pageSize };
 	const r = await runList<RawRow>(db, src, range, page, pageSize, ROW);
 	return {
 		rows: r.rows.map((x) => ({
@@ -80,7 +80,7 @@ export async function listFlows(
 			amount: x.amount,
 			balanceAfter: x.balance_after
 		})),
-		total: { count: r.count, amount: r.amount },
+		total: { count: r.count, amount: r.amount, credit: r.credit, debit: r.debit },
 		page,
 		pageSize
 	};
