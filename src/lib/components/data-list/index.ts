@@ -1,4 +1,5 @@
 export { default as DataList } from './data-list.svelte';
+export { default as DataListPage } from './data-list-page.svelte';
 export { default as Pagination } from './pagination.svelte';
 export { default as ColumnChooser } from './column-chooser.svelte';
 export { default as StatusBadge } from './status-badge.svelte';

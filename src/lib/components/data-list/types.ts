@@ -1,5 +1,7 @@
 import type { Snippet } from 'svelte';
 import type { MessageKey } from '$lib/i18n';
+import type { ListPage } from '$lib/schemas/lists';
+import type { FilterValues } from './query';
 
 /** One column of a list. Plain and typed: a list is a handful of these. */
 export interface Column<Row> {
@@ -32,6 +34,14 @@ export interface ListTotal {
 	count: bigint;
 	/** null for lists without an amount (users). */
 	amount: bigint | null;
+}
+
+/** What a list page's load hands its page (loadList): the filter, one page of rows or why not, the saved columns. */
+export interface ListPageData<Row> {
+	filter: FilterValues;
+	result: ListPage<Row> | null;
+	error: string | null;
+	savedColumns: string[] | null;
 }
 
 /** Which lists remember their columns (settings.getColumns/setColumns list keys). */

@@ -1,17 +1,4 @@
-// Reading uploads in the browser and showing a refused save under each field.
-import { TRPCClientError } from '@trpc/client';
-
-/** The per-field messages of a BAD_REQUEST (already in the person's language), or null. */
-export function fieldErrorsOf(e: unknown): Record<string, string> | null {
-	if (!(e instanceof TRPCClientError)) return null;
-	const fields = (e.data as { fieldErrors?: Record<string, string> | null } | undefined)?.fieldErrors;
-	return fields && Object.keys(fields).length ? fields : null;
-}
-
-/** The message to toast for an error that belongs to no field. */
-export function messageOf(e: unknown): string {
-	return e instanceof Error ? e.message : String(e);
-}
+// Reading uploads in the browser, and fingerprints short enough for a table.
 
 export async function fileAsBase64(file: File): Promise<string> {
 	const bytes = new Uint8Array(await file.arrayBuffer());
