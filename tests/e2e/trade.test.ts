@@ -284,3 +284,25 @@ describe('支付订单查询 (payment orders)', () => {
 		await expect.poll(() => headers()).toContain(zh('payment.memo'));
 	});
 });
+
+describe('资金明细 of 自有资金账户', () => {
+	it('shows money in and money out apart, each equal to the SQL sums of its flows', async () => {
+		const { rows } = await db.query<{ n: string; credit: string; debit: string }>(
+			`SELECT count(*)::text AS n,
+			        coalesce(sum(f.amount) FILTER (WHERE f.direction = 'CREDIT'), 0)::text AS credit,
+			        coalesce(sum(f.amount) FILTER (WHERE f.direction = 'DEBIT'), 0)::text AS debit
+			   FROM fund_flows f JOIN accounts a ON a.id = f.account_id JOIN merchants m ON m.id = f.merchant_id
+			  WHERE m.merchant_no = $1 AND a.user_id IS NULL AND a.account_type = 'MCHOWN' AND f.created_at >= $2 AND f.created_at < $3`,
+			[DEMO.merchantNo, rangeFrom, rangeTo]
+		);
+		const want = rows[0];
+		expect(BigInt(want.credit)).toBeGreaterThan(0n);
+		expect(BigInt(want.debit)).toBeGreaterThan(0n);
+		await page.goto('/accounts/flows?account=MCHOWN');
+		await listReady();
+		expect(await totalLine()).toContain(zh('list.count', { count: want.n }));
+		expect(await page.getByTestId('list-total-credit').innerText()).toBe(formatYuanLabel(BigInt(want.credit)));
+		expect(await page.getByTestId('list-total-debit').innerText()).toBe(formatYuanLabel(BigInt(want.debit)));
+		expect(await totalLine()).not.toContain(zh('list.amount'));
+	});
+});

@@ -496,6 +496,8 @@ export const messages = {
 	'list.rangeUntil': { zh: '结束', en: 'until' },
 	'list.count': { zh: '共 {count} 条', en: '{count} in all' },
 	'list.amount': { zh: '金额', en: 'Amount' },
+	'list.credit': { zh: '入账合计', en: 'Credits' },
+	'list.debit': { zh: '出账合计', en: 'Debits' },
 	'list.loading': { zh: '加载中', en: 'Loading' },
 	'list.columns': { zh: '筛选列', en: 'Columns' },
 	'list.columnsHint': { zh: '选择要显示的列', en: 'Choose the columns to show' },
