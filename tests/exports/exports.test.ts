@@ -176,6 +176,38 @@ describe('flows and users exports', () => {
 		expect(rows).toEqual(expected);
 	});
 
+	it("资金明细 (accountFlows): the CSV equals every page of accounts.flows for one of the merchant's accounts, under accounts.read only", async () => {
+		const filter = { ...defaultFlowFilter(), accountType: 'MCHOWN' as const, from: addDays(today, -6), to: today };
+		const staff = await makeStaff(db, main.id);
+		const ctx = contextFor(db, main, ['accounts.read']);
+		ctx.auth!.staff.id = staff.id;
+		const accountsOnly = createCaller(ctx);
+		const { bytes } = await exportAndBuild(accountsOnly, { list: 'accountFlows', format: 'CSV', filter, columns: [] });
+		const rows = parseCsv(bytes.toString('utf8').slice(1)).slice(1);
+		const expected: string[][] = [];
+		for (let page = 1; ; page++) {
+			const p = await accountsOnly.accounts.flows({ filter, page, pageSize: 100 });
+			for (const r of p.rows) expected.push([neutral(r.flowNo), formatDateTime(r.createdAt), formatYuan(r.amount)]);
+			if (p.rows.length < 100) break;
+		}
+		expect(expected.length).toBeGreaterThan(10);
+		expect(rows.map((r) => [r[0], r[2], r[5]])).toEqual(expected);
+		// Only the merchant's own 自有资金账户: no user's or other account's flow slips in.
+		const owners = await db
+			.selectFrom('fund_flows as f')
+			.innerJoin('accounts as a', 'a.id', 'f.account_id')
+			.select(['a.account_type', 'a.user_id'])
+			.distinct()
+			.where('f.flow_no', 'in', rows.map((r) => r[0]))
+			.execute();
+		expect(owners).toEqual([{ account_type: 'MCHOWN', user_id: null }]);
+		// The same person may not export the fund-flow query (flows.read), nor the other way round.
+		await expect(accountsOnly.exports.create({ list: 'flows', format: 'CSV', filter, columns: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+		const flowsCtx = contextFor(db, main, ['flows.read']);
+		flowsCtx.auth!.staff.id = staff.id;
+		await expect(createCaller(flowsCtx).exports.create({ list: 'accountFlows', format: 'CSV', filter, columns: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+	});
+
 	it('users: masked exactly as the list masks them', async () => {
 		const filter = defaultUserFilter();
 		const { bytes } = await exportAndBuild(caller, { list: 'users', format: 'CSV', filter, columns: [] });

@@ -733,6 +733,7 @@ export const messages = {
 	'exports.list.refunds': { zh: '退款订单', en: 'Refunds' },
 	'exports.list.withdrawals': { zh: '提现代发订单', en: 'Withdrawals' },
 	'exports.list.flows': { zh: '资金流水', en: 'Fund flows' },
+	'exports.list.accountFlows': { zh: '资金明细', en: 'Account flows' },
 	'exports.list.users': { zh: '用户', en: 'Users' },
 	'exports.list.roles': { zh: '角色', en: 'Roles' },
 	'exports.list.operators': { zh: '操作员', en: 'Operators' },

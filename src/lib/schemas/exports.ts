@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 /** The lists with 导出 (the server's specs are in server/exports/lists.ts). */
-export const EXPORT_LISTS = ['payments', 'refunds', 'withdrawals', 'flows', 'users', 'roles', 'operators', 'audit'] as const;
+export const EXPORT_LISTS = ['payments', 'refunds', 'withdrawals', 'flows', 'accountFlows', 'users', 'roles', 'operators', 'audit'] as const;
 export type ExportList = (typeof EXPORT_LISTS)[number];
 
 export const EXPORT_FORMATS = ['CSV', 'XLSX'] as const;

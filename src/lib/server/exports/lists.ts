@@ -8,7 +8,7 @@ import type { DB } from '../../../../db/types.ts';
 import { translate } from '../../i18n/messages.ts';
 import type { Permission } from '../../permissions.ts';
 import { DIRECTIONS, FLOW_ACCOUNT_TYPES, FLOW_TXN_TYPES, ID_TYPES, PAYMENT_STATUSES, SUB_TYPES, USER_STATUSES, USER_TYPES, PAYMENT_TXN_TYPES, REFUND_STATUSES, WITHDRAWAL_STATUSES, WITHDRAWAL_TXN_TYPES, type TimeRange } from '../../schemas/lists.ts';
-import { flowFilter } from '../../schemas/flows.ts';
+import { accountFlowFilter, flowFilter } from '../../schemas/flows.ts';
 import { paymentFilter } from '../../schemas/payments.ts';
 import { userFilter } from '../../schemas/users.ts';
 import { refundFilter } from '../../schemas/refunds.ts';
@@ -65,6 +65,17 @@ function rangedSpec<F extends RangedFilter>(permission: Permission, filter: z.Zo
 	};
 }
 
+const FLOW_COLUMNS: readonly ExportColumn[] = [
+		{ key: 'flowNo', label: 'flow.flowNo', kind: 'text', expr: 'flow_no' },
+		{ key: 'accountType', label: 'flow.accountType', kind: 'enum', expr: 'account_type', labels: { prefix: 'enum.accountType.', values: FLOW_ACCOUNT_TYPES }, defaultVisible: false },
+		{ key: 'subType', label: 'flow.subType', kind: 'enum', expr: 'sub_type', labels: { prefix: 'enum.subType.', values: SUB_TYPES } },
+		{ key: 'createdAt', label: 'flow.createdAt', kind: 'time', expr: 'created_at' },
+		{ key: 'txnType', label: 'flow.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: FLOW_TXN_TYPES } },
+		{ key: 'direction', label: 'flow.direction', kind: 'enum', expr: 'direction', labels: { prefix: 'enum.direction.', values: DIRECTIONS } },
+		{ key: 'amount', label: 'flow.amount', kind: 'money', expr: 'amount' },
+		{ key: 'balanceAfter', label: 'flow.balanceAfter', kind: 'money', expr: 'balance_after' }
+];
+
 export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 	payments: rangedSpec('payments.read', paymentFilter, [
 		{ key: 'merchantOrderNo', label: 'payment.merchantOrderNo', kind: 'text', expr: 'merchant_order_no' },
@@ -95,16 +106,9 @@ export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 		{ key: 'createdAt', label: 'withdrawal.createdAt', kind: 'time', expr: 'created_at' },
 		{ key: 'memo', label: 'withdrawal.memo', kind: 'text', expr: 'memo' }
 	], withdrawalSource),
-	flows: rangedSpec('flows.read', flowFilter, [
-		{ key: 'flowNo', label: 'flow.flowNo', kind: 'text', expr: 'flow_no' },
-		{ key: 'accountType', label: 'flow.accountType', kind: 'enum', expr: 'account_type', labels: { prefix: 'enum.accountType.', values: FLOW_ACCOUNT_TYPES }, defaultVisible: false },
-		{ key: 'subType', label: 'flow.subType', kind: 'enum', expr: 'sub_type', labels: { prefix: 'enum.subType.', values: SUB_TYPES } },
-		{ key: 'createdAt', label: 'flow.createdAt', kind: 'time', expr: 'created_at' },
-		{ key: 'txnType', label: 'flow.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: FLOW_TXN_TYPES } },
-		{ key: 'direction', label: 'flow.direction', kind: 'enum', expr: 'direction', labels: { prefix: 'enum.direction.', values: DIRECTIONS } },
-		{ key: 'amount', label: 'flow.amount', kind: 'money', expr: 'amount' },
-		{ key: 'balanceAfter', label: 'flow.balanceAfter', kind: 'money', expr: 'balance_after' }
-	], flowSource),
+	flows: rangedSpec('flows.read', flowFilter, FLOW_COLUMNS, flowSource),
+	// 资金明细 of the merchant's own four accounts (from the home cards), under accounts.read.
+	accountFlows: rangedSpec('accounts.read', accountFlowFilter, FLOW_COLUMNS, (db, merchantId, f) => flowSource(db, merchantId, { ...f, userNo: '' })),
 	users: {
 		permission: 'users.read',
 		filter: userFilter as unknown as z.ZodType<Record<string, unknown>>,
