@@ -177,7 +177,7 @@ describe('flows and users exports', () => {
 	});
 
 	it("资金明细 (accountFlows): the CSV equals every page of accounts.flows for one of the merchant's accounts, under accounts.read only", async () => {
-		const filter = { ...defaultFlowFilter(), accountType: 'MCHOWN' as const, from: addDays(today, -6), to: today };
+		const filter = { ...defaultFlowFilter(), userNo: '' as const, accountType: 'MCHOWN' as const, from: addDays(today, -6), to: today };
 		const staff = await makeStaff(db, main.id);
 		const ctx = contextFor(db, main, ['accounts.read']);
 		ctx.auth!.staff.id = staff.id;
@@ -239,6 +239,27 @@ describe('permissions and scope', () => {
 		await expect(c.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		const ok = await c.exports.create({ list: 'refunds', format: 'CSV', filter: {}, columns: [] });
 		expect(ok.id).toBeTypeOf('bigint');
+	});
+
+	it('refuses a fourth export while three of the same person wait, with the reason; others are not held up', async () => {
+		const staff = await makeStaff(db, main.id);
+		const ctx = contextFor(db, main, ['payments.read']);
+		ctx.auth!.staff.id = staff.id;
+		const c = createCaller(ctx);
+		const ids: bigint[] = [];
+		for (let i = 0; i < 3; i++) ids.push((await c.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] })).id);
+		const before = await db.selectFrom('exports').select('id').where('staff_id', '=', staff.id).execute();
+		const refused = c.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] });
+		await expect(refused).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS', message: 'exports.tooMany' });
+		expect(await db.selectFrom('exports').select('id').where('staff_id', '=', staff.id).execute()).toEqual(before);
+		// Someone else of the merchant may still export.
+		const other = await makeStaff(db, main.id);
+		const otherCtx = contextFor(db, main, ['payments.read']);
+		otherCtx.auth!.staff.id = other.id;
+		expect((await createCaller(otherCtx).exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] })).id).toBeTypeOf('bigint');
+		// Once one of the three is built, there is room again.
+		expect((await buildExport(db, ids[0], { owner: 'test', finalAttempt: true })).outcome).toBe('built');
+		expect((await c.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] })).id).toBeTypeOf('bigint');
 	});
 
 	it("another merchant's export is not found, nor its file", async () => {

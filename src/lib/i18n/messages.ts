@@ -740,6 +740,7 @@ export const messages = {
 	'exports.list.audit': { zh: '审计日志', en: 'Audit log' },
 	'exports.unknownList': { zh: '该列表不支持导出', en: 'This list cannot be exported' },
 	'exports.badFilter': { zh: '筛选条件无效', en: 'The filter is not valid' },
+	'exports.tooMany': { zh: '您已有 {max} 个导出正在进行, 请待其完成后再导出', en: 'You already have {max} exports in progress; wait for one to finish' },
 	'exports.notFailed': { zh: '只有失败的导出可以重试', en: 'Only a failed export can be retried' },
 	'exports.button': { zh: '导出', en: 'Export' },
 	'exports.csv': { zh: '导出 CSV', en: 'Export CSV' },

@@ -1,6 +1,6 @@
 // Requesting an export: checks the person may read the list and the filter is the list's own,
 // records the export (QUEUED, with the list's total) and enqueues its build. Returns at once.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
 import { enqueueOnce } from '../../../../jobs/queues.ts';
 import type { SessionContext } from '../auth/types.ts';
@@ -11,9 +11,19 @@ import { chosenColumns, EXPORT_SPECS, isExportList } from './lists.ts';
 import { countRows } from './query.ts';
 
 export class ExportRefused extends Error {
-	constructor(readonly code: 'FORBIDDEN' | 'BAD_REQUEST' | 'NOT_FOUND', readonly key: MessageKey) {
+	constructor(
+		readonly code: 'FORBIDDEN' | 'BAD_REQUEST' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS',
+		readonly key: MessageKey,
+		readonly params: Record<string, string | number> = {}
+	) {
 		super(key);
 	}
+}
+
+/** Exports one person may have waiting or running at once (a million-row export takes seconds of a worker). */
+export function exportMaxPending(): number {
+	const n = Number(process.env.EXPORT_MAX_PENDING ?? 3);
+	return Number.isInteger(n) && n > 0 ? n : 3;
 }
 
 export const exportJobId = (id: bigint) => `export.${id}`;
@@ -42,19 +52,32 @@ export async function createExport(
 		wanted = pref?.columns ?? [];
 	}
 	const columns = chosenColumns(input.list, wanted).map((c) => c.key);
-	const row = await db
-		.insertInto('exports')
-		.values({
-			merchant_id: merchantId,
-			staff_id: auth.staff.id,
-			list_key: input.list,
-			format: input.format,
-			filter: JSON.stringify(parsed.data),
-			columns,
-			rows_total: total
-		})
-		.returning('id')
-		.executeTakeFirstOrThrow();
+	const max = exportMaxPending();
+	const row = await db.transaction().execute(async (tx) => {
+		// One person's requests one at a time, so two at once cannot both slip under the limit.
+		await sql`SELECT pg_advisory_xact_lock(hashtext(${`exports:${auth.staff.id}`}))`.execute(tx);
+		const pending = await tx
+			.selectFrom('exports')
+			.select((eb) => eb.fn.countAll<string>().as('n'))
+			.where('merchant_id', '=', merchantId)
+			.where('staff_id', '=', auth.staff.id)
+			.where('status', 'in', ['QUEUED', 'RUNNING'])
+			.executeTakeFirstOrThrow();
+		if (Number(pending.n) >= max) throw new ExportRefused('TOO_MANY_REQUESTS', 'exports.tooMany', { max });
+		return tx
+			.insertInto('exports')
+			.values({
+				merchant_id: merchantId,
+				staff_id: auth.staff.id,
+				list_key: input.list,
+				format: input.format,
+				filter: JSON.stringify(parsed.data),
+				columns,
+				rows_total: total
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+	});
 	await writeAudit(db, {
 		merchantId,
 		staffId: auth.staff.id,

@@ -11,7 +11,7 @@ export const create = protectedProcedure
 		try {
 			return await createExport(ctx.db, ctx.auth, input);
 		} catch (e) {
-			if (e instanceof ExportRefused) throw appError(e.code, e.key);
+			if (e instanceof ExportRefused) throw appError(e.code, e.key, e.params);
 			if (e instanceof ListFilterError) throw appError('BAD_REQUEST', e.key);
 			if (e instanceof ListRefNotFound) throw appError('NOT_FOUND', 'error.notFound');
 			throw e;
