@@ -82,9 +82,44 @@ export async function enqueueOnce<N extends JobName>(name: N, data: JobPayloads[
 	return true;
 }
 
+/**
+ * For requests from the web: the Postgres row (QUEUED/PENDING) is already the request, so
+ * when Redis cannot take the job right now the request still succeeds and a worker's sweep
+ * (jobs/recover.ts) enqueues it within a minute. Resolves false when it was left to the sweep.
+ */
+export async function enqueueOrLeaveToSweep(what: string, enqueue: () => Promise<unknown>): Promise<boolean> {
+	// BullMQ waits for a connection that is down rather than failing: bound the wait, so a
+	// Redis outage costs the request a moment instead of hanging it.
+	const ms = enqueueTimeoutMs();
+	const attempt = enqueue();
+	attempt.catch(() => {}); // a late failure is the sweep's to repair, like an early one
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		await Promise.race([
+			attempt,
+			new Promise((_, reject) => {
+				timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+			})
+		]);
+		return true;
+	} catch (err) {
+		console.warn(`[jobs] ${what} not enqueued now (${(err as Error).message}); a worker's sweep will enqueue it`);
+		return false;
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+function enqueueTimeoutMs(): number {
+	const n = Number(process.env.ENQUEUE_TIMEOUT_MS ?? 3_000);
+	return Number.isFinite(n) && n > 0 ? n : 3_000;
+}
+
 export async function closeQueues(): Promise<void> {
 	const queues = [...open.values()];
 	open.clear();
+	// A connection that never came up would keep the queues' close waiting for it.
+	if (connection && connection.status !== 'ready') connection.disconnect();
 	await Promise.allSettled(queues.map((q) => q.close()));
 	if (connection) {
 		const c = connection;

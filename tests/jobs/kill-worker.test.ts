@@ -1,7 +1,8 @@
 // A worker process SIGKILLed in the middle of writing an export's file: another worker takes
 // the job over (BullMQ stalled-job recovery, the row's lease run out) and finishes it once,
 // with every row, and no half file is ever attached to the export. Then: Redis loses every
-// key while an export waits, and the worker's sweep puts the job back from the Postgres row.
+// key while an export waits, and the worker's sweep puts the job back from the Postgres row;
+// a request made while Redis is unreachable is kept the same way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import pg from 'pg';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { BIG_MERCHANT_NAME, BIG_MERCHANT_NO, seedBig } from '../../db/seed/big.ts';
 import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';
+import { requeueUnfinished } from '../../jobs/recover.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '../../jobs/redis.ts';
 import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
@@ -178,4 +180,25 @@ describe('Redis losing its data while an export waits', () => {
 		w.child.kill('SIGTERM');
 		await once(w.child, 'exit');
 	}, 120_000);
+
+	it('a request made while Redis is unreachable still succeeds: the row waits and the sweep enqueues it', async () => {
+		await closeQueues();
+		const saved = process.env.REDIS_URL;
+		process.env.REDIS_URL = 'redis://127.0.0.1:1'; // nothing listens there
+		let id: bigint;
+		try {
+			({ id } = await caller.exports.create({ list: 'payments', format: 'CSV', filter, columns: [] }));
+		} finally {
+			await closeQueues();
+			if (saved === undefined) delete process.env.REDIS_URL;
+			else process.env.REDIS_URL = saved;
+		}
+		expect((await exportRow(id)).status).toBe('QUEUED');
+		expect(await getQueue(QUEUES.EXPORTS).getJob(exportJobId(id))).toBeUndefined();
+		expect(await requeueUnfinished(db)).toEqual({ exports: 1, statements: 0 });
+		expect(await (await getQueue(QUEUES.EXPORTS).getJob(exportJobId(id)))?.getState()).toBe('waiting');
+		// A second sweep finds the job there and adds nothing.
+		expect(await requeueUnfinished(db)).toEqual({ exports: 0, statements: 0 });
+	});
 });
+

@@ -2,7 +2,7 @@
 // records the export (QUEUED, with the list's total) and enqueues its build. Returns at once.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
-import { enqueueOnce } from '../../../../jobs/queues.ts';
+import { enqueueOnce, enqueueOrLeaveToSweep } from '../../../../jobs/queues.ts';
 import type { SessionContext } from '../auth/types.ts';
 import { writeAudit } from '../audit.ts';
 import type { MessageKey } from '../../i18n/messages.ts';
@@ -86,7 +86,7 @@ export async function createExport(
 		targetId: row.id,
 		detail: { list: input.list, format: input.format, rows: total.toString() }
 	});
-	await enqueueExportBuild(row.id);
+	await enqueueOrLeaveToSweep(`export ${row.id}`, () => enqueueExportBuild(row.id));
 	return { id: row.id };
 }
 

@@ -3,6 +3,7 @@ import { inStatementWindow, statementRequestInput } from '$lib/schemas/statement
 import { writeAudit } from '$lib/server/audit';
 import { upsertStatement } from '#jobs/statements/fan-out.ts';
 import { enqueueStatementBuild } from '#jobs/statements/job.ts';
+import { enqueueOrLeaveToSweep } from '#jobs/queues.ts';
 
 /** Builds a missing or failed day now (someone with the download permission asked). */
 export const request = protectedProcedure
@@ -17,7 +18,7 @@ export const request = protectedProcedure
 			// FAILED stays FAILED until a worker claims it (the claim accepts it); the button shows progress from then.
 			if (row.status === 'FAILED')
 				await ctx.db.updateTable('statements').set({ status: 'PENDING', error: null, rows_done: 0n }).where('id', '=', row.id).where('status', '=', 'FAILED').execute();
-			await enqueueStatementBuild(row.id, ctx.merchantId, input.date);
+			await enqueueOrLeaveToSweep(`statement ${row.id}`, () => enqueueStatementBuild(row.id, ctx.merchantId, input.date));
 			await writeAudit(ctx.db, {
 				merchantId: ctx.merchantId,
 				staffId: ctx.staffId,
