@@ -24,7 +24,9 @@ export const resetLimits = {
 	cooldownMs: () => positiveInt('RESET_COOLDOWN_SECONDS', 60) * 1000,
 	maxCodeAttempts: () => positiveInt('RESET_MAX_CODE_ATTEMPTS', 5),
 	perPhonePerHour: () => positiveInt('RESET_PER_PHONE_PER_HOUR', 5),
-	perIpPerHour: () => positiveInt('RESET_PER_IP_PER_HOUR', 20)
+	perIpPerHour: () => positiveInt('RESET_PER_IP_PER_HOUR', 20),
+	/** Every accepted request answers no sooner than this (see requestResetCode). */
+	minResponseMs: () => positiveInt('RESET_MIN_RESPONSE_MS', 300)
 };
 
 export const RESET_PURPOSE = 'RESET_PASSWORD';
@@ -65,6 +67,10 @@ export async function requestResetCode(
 ): Promise<ResetCodeRequestResult> {
 	const now = Date.now();
 	const hourAgo = new Date(now - 3_600_000);
+	// A real account's code is written and queued (a transaction more than an unknown phone
+	// costs): answering at a fixed floor hides that gap, so timing cannot tell whether the
+	// phone exists.
+	const answerAt = now + resetLimits.minResponseMs();
 	const limit = await db.transaction().execute(async (tx) => {
 		await sql`SELECT pg_advisory_xact_lock(hashtext(${`reset:${input.merchantNo}:${input.phone}`}))`.execute(tx);
 		const last = await tx
@@ -172,6 +178,8 @@ export async function requestResetCode(
 			userAgent: origin.userAgent
 		});
 	}
+	const wait = answerAt - Date.now();
+	if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 	return { ok: true, cooldownSeconds: Math.ceil(resetLimits.cooldownMs() / 1000), ttlMinutes: Math.round(ttlMs / 60_000) };
 }
 
