@@ -14,7 +14,6 @@ import { formatYuan } from '../../src/lib/money.ts';
 import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { authorizeFileDownload } from '../../src/lib/server/files/access.ts';
-import { readFileBytes } from '../../src/lib/server/files/index.ts';
 import { listFlows } from '../../src/lib/server/lists/flows.ts';
 import { listPayments } from '../../src/lib/server/lists/payments.ts';
 import { listUsers } from '../../src/lib/server/lists/users.ts';
@@ -22,6 +21,7 @@ import { defaultFlowFilter } from '../../src/lib/schemas/flows.ts';
 import { defaultUserFilter } from '../../src/lib/schemas/users.ts';
 import { addDays, businessDate, formatDateTime } from '../../src/lib/time.ts';
 import { contextFor } from '../accounts/factory.ts';
+import { exportAndBuild, neutral, parseCsv } from './helpers.ts';
 import { makeStaff } from '../auth/fixtures.ts';
 
 const db = getDb();
@@ -34,37 +34,6 @@ let admin: ReturnType<typeof contextFor>;
 let caller: ReturnType<typeof createCaller>;
 let otherCaller: ReturnType<typeof createCaller>;
 let otherCtx: ReturnType<typeof contextFor>;
-
-/** RFC 4180 CSV → rows of cells (quotes, doubled quotes, CR/LF inside quotes). */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text[i];
-		if (quoted) {
-			if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-			else if (ch === '"') quoted = false;
-			else cell += ch;
-		} else if (ch === '"') quoted = true;
-		else if (ch === ',') row.push(cell), (cell = '');
-		else if (ch === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
-		else if (ch !== '\r') cell += ch;
-	}
-	if (cell !== '' || row.length) row.push(cell), rows.push(row);
-	return rows;
-}
-
-const neutral = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
-
-async function exportAndBuild(c: ReturnType<typeof createCaller>, input: Parameters<typeof caller.exports.create>[0]) {
-	const { id } = await c.exports.create(input);
-	const r = await buildExport(db, id, { owner: 'test', finalAttempt: true });
-	expect(r.outcome).toBe('built');
-	const row = await db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-	return { id, row, bytes: await readFileBytes(row.file_id!) };
-}
 
 beforeAll(async () => {
 	const seeded = await seedDemo(db, { users: 20, days: 12, ordersPerDay: 30, secondUsers: 5, secondDays: 5, secondOrdersPerDay: 5, now });

@@ -6,7 +6,6 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { seedDemo } from '../../db/seed/demo.ts';
-import { buildExport } from '../../jobs/exports/build.ts';
 import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';
 import { auditActionText, auditDetailText, auditTargetText } from '../../src/lib/audit-text.ts';
 import { translate, type MessageKey } from '../../src/lib/i18n/messages.ts';
@@ -15,10 +14,10 @@ import type { AuditRow } from '../../src/lib/schemas/audit.ts';
 import type { OperatorRow } from '../../src/lib/schemas/operators.ts';
 import type { RoleRow } from '../../src/lib/schemas/roles.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
-import { readFileBytes } from '../../src/lib/server/files/index.ts';
 import { addDays, businessDate, formatDateTime, startOfBusinessDate } from '../../src/lib/time.ts';
 import { contextFor } from '../accounts/factory.ts';
 import { makeStaff } from '../auth/fixtures.ts';
+import { exportAndBuild, neutral, parseCsv } from './helpers.ts';
 
 const db = getDb();
 const zh = (key: MessageKey) => translate('zh-CN', key);
@@ -30,38 +29,7 @@ let adminId: bigint;
 let caller: Caller;
 let otherCaller: Caller;
 
-/** RFC 4180 CSV → rows of cells (quotes, doubled quotes, CR/LF inside quotes). */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text[i];
-		if (quoted) {
-			if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-			else if (ch === '"') quoted = false;
-			else cell += ch;
-		} else if (ch === '"') quoted = true;
-		else if (ch === ',') row.push(cell), (cell = '');
-		else if (ch === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
-		else if (ch !== '\r') cell += ch;
-	}
-	if (cell !== '' || row.length) row.push(cell), rows.push(row);
-	return rows;
-}
-
-const neutral = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
-
 type ExportInput = Parameters<Caller['exports']['create']>[0];
-
-async function exportAndBuild(c: Caller, input: ExportInput) {
-	const { id } = await c.exports.create(input);
-	const r = await buildExport(db, id, { owner: 'test', finalAttempt: true });
-	expect(r.outcome).toBe('built');
-	const row = await db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-	return { id, row, bytes: await readFileBytes(row.file_id!) };
-}
 
 /** Header and rows of a built CSV export. */
 async function csvOf(c: Caller, input: Omit<ExportInput, 'format'>) {

@@ -22,37 +22,7 @@ export async function seedSmallDemo(db: Db): Promise<{ merchantId: bigint; merch
 	return { merchantId: m.id, merchantNo: DEMO_MERCHANT_NO, date: day.accounting_date! };
 }
 
-/** RFC 4180 reader for the tests (the product never parses CSV). */
-export function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"' && text[i + 1] === '"') {
-				cell += '"';
-				i++;
-			} else if (c === '"') quoted = false;
-			else cell += c;
-		} else if (c === '"') quoted = true;
-		else if (c === ',') {
-			row.push(cell);
-			cell = '';
-		} else if (c === '\n') {
-			row.push(cell);
-			rows.push(row);
-			row = [];
-			cell = '';
-		} else cell += c;
-	}
-	if (cell !== '' || row.length) {
-		row.push(cell);
-		rows.push(row);
-	}
-	return rows;
-}
+export { parseCsv } from '../exports/helpers.ts';
 
 const zh = (k: string) => translate('zh-CN', k);
 const safe = (v: string | null | undefined) => {
