@@ -1,34 +1,43 @@
 // The statement's layout (SPEC §6): 26 columns in this order, then a summary per 交易类型 and status.
 import { translate } from '../../src/lib/i18n/messages.ts';
 
-export const STATEMENT_COLUMNS = [
-	'商户订单号',
-	'ACCP交易单号',
-	'ACCP交易流水号',
-	'平台商户号',
-	'商户订单时间',
-	'订单创建时间',
-	'订单完成时间',
-	'ACCP账务日期',
-	'付款方类型',
-	'付款方ID',
-	'付款方账户类型',
-	'收款方类型',
-	'收款方ID',
-	'收款方账户类型',
-	'收款方银行账户',
-	'收款方名称',
-	'订单信息',
-	'收款备注',
-	'支付产品',
-	'支付方式',
-	'交易类型',
-	'订单金额',
-	'手续费',
-	'交易状态',
-	'渠道流水号',
-	'渠道账期'
-] as const;
+/**
+ * The 26 columns in order. `freeText`: supplied by a merchant, a user or a channel, so the
+ * cell is neutralised against formulas and XML-escaped in the XLSX; every other column holds
+ * the platform's own numbers, codes, times or labels.
+ */
+const LAYOUT: readonly { header: string; freeText?: true }[] = [
+	{ header: '商户订单号', freeText: true },
+	{ header: 'ACCP交易单号' },
+	{ header: 'ACCP交易流水号' },
+	{ header: '平台商户号' },
+	{ header: '商户订单时间' },
+	{ header: '订单创建时间' },
+	{ header: '订单完成时间' },
+	{ header: 'ACCP账务日期' },
+	{ header: '付款方类型' },
+	{ header: '付款方ID', freeText: true },
+	{ header: '付款方账户类型' },
+	{ header: '收款方类型' },
+	{ header: '收款方ID', freeText: true },
+	{ header: '收款方账户类型' },
+	{ header: '收款方银行账户', freeText: true },
+	{ header: '收款方名称', freeText: true },
+	{ header: '订单信息', freeText: true },
+	{ header: '收款备注', freeText: true },
+	{ header: '支付产品', freeText: true },
+	{ header: '支付方式', freeText: true },
+	{ header: '交易类型' },
+	{ header: '订单金额' },
+	{ header: '手续费' },
+	{ header: '交易状态' },
+	{ header: '渠道流水号', freeText: true },
+	{ header: '渠道账期' }
+];
+
+export const STATEMENT_COLUMNS = LAYOUT.map((c) => c.header);
+/** Zero-based positions of the free-text columns. */
+export const FREE_TEXT_COLUMNS: ReadonlySet<number> = new Set(LAYOUT.flatMap((c, i) => (c.freeText ? [i] : [])));
 
 /** Zero-based positions of the amount columns (numeric cells in XLSX). */
 export const AMOUNT_COLUMN = STATEMENT_COLUMNS.indexOf('订单金额');

@@ -7,7 +7,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { formatYuan } from '../../src/lib/money.ts';
 import { XlsxWriter, xlsxRowsSql } from '../../src/lib/server/xlsx/index.ts';
 import { startOfBusinessDate } from '../../src/lib/time.ts';
-import { AMOUNT_COLUMN, FEE_COLUMN, STATEMENT_COLUMNS, STATEMENT_SHEET, SUMMARY_COLUMNS, SUMMARY_TITLE, SUMMARY_TOTAL } from './columns.ts';
+import { AMOUNT_COLUMN, FEE_COLUMN, FREE_TEXT_COLUMNS, STATEMENT_COLUMNS, STATEMENT_SHEET, SUMMARY_COLUMNS, SUMMARY_TITLE, SUMMARY_TOTAL } from './columns.ts';
 import { statementRowsSql } from './query.ts';
 
 export interface SummaryRow {
@@ -72,24 +72,6 @@ export async function writeStatementCsv(
 	return copy.rowCount ?? 0;
 }
 
-// The platform's own numbers, codes, times and labels need no XML escaping; whatever a
-// merchant, user or channel supplied is escaped in SQL.
-const PLAIN = new Set([
-	'ACCP交易单号',
-	'ACCP交易流水号',
-	'平台商户号',
-	'商户订单时间',
-	'订单创建时间',
-	'订单完成时间',
-	'ACCP账务日期',
-	'付款方类型',
-	'付款方账户类型',
-	'收款方类型',
-	'收款方账户类型',
-	'交易类型',
-	'交易状态',
-	'渠道账期'
-]);
 
 /**
  * Streams the XLSX (sheet 对账单 with the rows, numeric 0.00 amounts; sheet 汇总) into `sink`.
@@ -108,9 +90,9 @@ export async function writeStatementXlsx(
 	const amount = (i: number) => i === AMOUNT_COLUMN || i === FEE_COLUMN;
 	const rowsSql = xlsxRowsSql(
 		statementRowsSql(merchantId, accountingDate, 'text'),
-		STATEMENT_COLUMNS.map((header, i) => ({
+		STATEMENT_COLUMNS.map((_, i) => ({
 			name: `c${String(i + 1).padStart(2, '0')}`,
-			kind: amount(i) ? 'amount' : PLAIN.has(header) ? 'plain' : 'text'
+			kind: amount(i) ? 'amount' : FREE_TEXT_COLUMNS.has(i) ? 'text' : 'plain'
 		}))
 	);
 	const done = await xlsx.addRowSheets(

@@ -2,7 +2,7 @@
 // times, 元 from fen, formula neutralising) and COPY streams the CSV out at full speed.
 // COPY takes no bind parameters: the only values inlined are a bigint and a checked date.
 import { BUSINESS_TZ } from '../../src/lib/time.ts';
-import { LABELS } from './columns.ts';
+import { FREE_TEXT_COLUMNS, LABELS } from './columns.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -56,7 +56,6 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, amo
 	const m = BigInt(merchantId).toString();
 	const d = `DATE '${accountingDate}'`;
 	const money = (expr: string) => (amounts === 'text' ? yuan(expr) : `${expr}::int8`);
-	const s = neutralised;
 	const cols = (c: {
 		orderNo: string; platformNo: string; flowNo: string; orderTime: string; createdAt: string; completedAt: string;
 		payerType: string; payerId: string; payerAcct: string; payeeType: string; payeeId: string; payeeAcct: string;
@@ -65,36 +64,36 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, amo
 		sortAt: string; sortNo: string; kind: number;
 	}) =>
 		[
-			`${s(c.orderNo)} AS c01`,
-			`${c.platformNo} AS c02`,
-			`${c.flowNo} AS c03`,
-			`(SELECT merchant_no FROM merchants WHERE id = ${m}) AS c04`,
-			`${time(c.orderTime)} AS c05`,
-			`${time(c.createdAt)} AS c06`,
-			`${time(c.completedAt)} AS c07`,
-			`${day('x.accounting_date')} AS c08`,
-			`${c.payerType} AS c09`,
-			`${s(c.payerId)} AS c10`,
-			`${c.payerAcct} AS c11`,
-			`${c.payeeType} AS c12`,
-			`${s(c.payeeId)} AS c13`,
-			`${c.payeeAcct} AS c14`,
-			`${s(c.payeeBank)} AS c15`,
-			`${s(c.payeeName)} AS c16`,
-			`${s(c.orderInfo)} AS c17`,
-			`${s(c.memo)} AS c18`,
-			`${s(c.product)} AS c19`,
-			`${s(c.method)} AS c20`,
-			`${c.type} AS c21`,
-			`${money(c.amount)} AS c22`,
-			`${money(c.fee)} AS c23`,
-			`${c.status} AS c24`,
-			`${s(c.channelNo)} AS c25`,
-			`${day(c.channelDate)} AS c26`,
-			`${c.sortAt} AS sort_at`,
-			`${c.sortNo} AS sort_no`,
-			`${c.kind} AS sort_kind`
-		].join(',\n    ');
+			c.orderNo,
+			c.platformNo,
+			c.flowNo,
+			`(SELECT merchant_no FROM merchants WHERE id = ${m})`,
+			time(c.orderTime),
+			time(c.createdAt),
+			time(c.completedAt),
+			day('x.accounting_date'),
+			c.payerType,
+			c.payerId,
+			c.payerAcct,
+			c.payeeType,
+			c.payeeId,
+			c.payeeAcct,
+			c.payeeBank,
+			c.payeeName,
+			c.orderInfo,
+			c.memo,
+			c.product,
+			c.method,
+			c.type,
+			money(c.amount),
+			money(c.fee),
+			c.status,
+			c.channelNo,
+			day(c.channelDate)
+		]
+			.map((e, i) => `${FREE_TEXT_COLUMNS.has(i) ? neutralised(e) : e} AS c${String(i + 1).padStart(2, '0')}`)
+			.concat([`${c.sortAt} AS sort_at`, `${c.sortNo} AS sort_no`, `${c.kind} AS sort_kind`])
+			.join(',\n    ');
 
 	const payments = `SELECT ${cols({
 		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
