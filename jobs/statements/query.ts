@@ -1,36 +1,13 @@
 // The statement's rows as one SQL query, so Postgres does the formatting (Asia/Shanghai
 // times, 元 from fen, formula neutralising) and COPY streams the CSV out at full speed.
 // COPY takes no bind parameters: the only values inlined are a bigint and a checked date.
-import { BUSINESS_TZ } from '../../src/lib/time.ts';
+import { labelledSql as labelled, neutralisedSql as neutralised, shanghaiTimeSql as time, sqlLiteral as literal, yuanSql as yuan } from '../../src/lib/server/sql-cells.ts';
 import { FREE_TEXT_COLUMNS, LABELS } from './columns.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function literal(text: string): string {
-	return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** A cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading apostrophe. */
-export function neutralised(expr: string): string {
-	return `CASE WHEN left(${expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expr} ELSE ${expr} END`;
-}
-
-function time(expr: string): string {
-	return `to_char(${expr} AT TIME ZONE '${BUSINESS_TZ}', 'YYYY-MM-DD HH24:MI:SS')`;
-}
-
 function day(expr: string): string {
 	return `to_char(${expr}, 'YYYY-MM-DD')`;
-}
-
-/** 1242 fen → '12.42' (exact: numeric, never float). */
-export function yuan(expr: string): string {
-	return `to_char(${expr}::numeric / 100, 'FM9999999999999990.00')`;
-}
-
-function labelled(expr: string, labels: Record<string, string>): string {
-	const whens = Object.entries(labels).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`);
-	return `CASE ${expr} ${whens.join(' ')} ELSE ${expr} END`;
 }
 
 /**

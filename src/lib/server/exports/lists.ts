@@ -17,8 +17,8 @@ import { auditExportFilter } from '../../schemas/audit.ts';
 import { EXPORT_LISTS, type ExportList } from '../../schemas/exports.ts';
 import { operatorExportFilter } from '../../schemas/operators.ts';
 import { roleListFilter } from '../../schemas/roles.ts';
-import { BUSINESS_TZ } from '../../time.ts';
 import type { ListSource } from '../lists/engine.ts';
+import { labelledSql, neutralisedSql, shanghaiTimeSql, yuanSql } from '../sql-cells.ts';
 import { rangeOrThrow } from '../lists/errors.ts';
 import { flowSource } from '../lists/flows.ts';
 import { rangedSource, type RangedFilter, type SourceOf } from '../lists/ranged.ts';
@@ -171,15 +171,6 @@ export function headerOf(c: ExportColumn): string {
 	return translate('zh-CN', c.label);
 }
 
-function literal(text: string): string {
-	return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** A cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading apostrophe. */
-export function neutralisedSql(expr: string): string {
-	return `CASE WHEN left(${expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expr} ELSE ${expr} END`;
-}
-
 /** The same masks as lists/mask.ts (personal data never leaves whole), in SQL. */
 function maskSql(kind: 'maskName' | 'maskPhone' | 'maskIdNo', e: string): string {
 	const n = `char_length(${e})`;
@@ -194,18 +185,18 @@ function maskSql(kind: 'maskName' | 'maskPhone' | 'maskIdNo', e: string): string
 export function cellSql(c: ExportColumn): string {
 	switch (c.kind) {
 		case 'money':
-			return `to_char((${c.expr})::numeric / 100, 'FM9999999999999990.00')`;
+			return yuanSql(c.expr);
 		case 'time':
-			return `to_char((${c.expr}) AT TIME ZONE '${BUSINESS_TZ}', 'YYYY-MM-DD HH24:MI:SS')`;
+			return shanghaiTimeSql(c.expr);
 		case 'date':
-			return `to_char((${c.expr}) AT TIME ZONE '${BUSINESS_TZ}', 'YYYY-MM-DD')`;
+			return shanghaiTimeSql(c.expr, 'date');
 		case 'maskName':
 		case 'maskPhone':
 		case 'maskIdNo':
 			return neutralisedSql(maskSql(c.kind, c.expr));
 		case 'enum': {
-			const whens = (c.labels?.values ?? []).map((v) => `WHEN ${literal(v)} THEN ${literal(translate('zh-CN', `${c.labels!.prefix}${v}`))}`);
-			return `CASE ${c.expr} ${whens.join(' ')} ELSE ${c.expr} END`;
+			const { prefix, values } = c.labels ?? { prefix: '', values: [] };
+			return labelledSql(c.expr, Object.fromEntries(values.map((v) => [v, translate('zh-CN', `${prefix}${v}`)])));
 		}
 		default:
 			return neutralisedSql(`(${c.expr})::text`);

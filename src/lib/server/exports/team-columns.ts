@@ -5,9 +5,9 @@ import { messages, translate, type MessageKey } from '../../i18n/messages.ts';
 import { OPERATOR_STATUSES } from '../../schemas/operators.ts';
 import { ROLE_STATUSES } from '../../schemas/roles.ts';
 import type { ExportColumn } from './lists.ts';
+import { labelledSql, sqlLiteral as literal } from '../sql-cells.ts';
 
 const zh = (key: MessageKey) => translate('zh-CN', key);
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** How the pages join several things in one cell (an operator's roles). */
 const JOIN = '、';
 
@@ -28,7 +28,7 @@ export const ROLE_COLUMNS: readonly ExportColumn[] = [
 
 // The status cell shows the status and, beside it, 已锁定 and 待修改初始密码 when they apply.
 const operatorStatusSql = [
-	`CASE staff.status ${OPERATOR_STATUSES.map((s) => `WHEN ${literal(s)} THEN ${literal(zh(`operators.status.${s}`))}`).join(' ')} ELSE staff.status END`,
+	labelledSql('staff.status', Object.fromEntries(OPERATOR_STATUSES.map((s) => [s, zh(`operators.status.${s}`)]))),
 	`CASE WHEN staff.locked_until > now() THEN ${literal(JOIN + zh('operators.locked'))} ELSE '' END`,
 	`CASE WHEN staff.must_change_password THEN ${literal(JOIN + zh('operators.mustChange'))} ELSE '' END`
 ].join(' || ');
