@@ -2,8 +2,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
 export class LeaseLost extends Error {
 	constructor(what: string) {
 		super(`${what} lease lost to another worker`);

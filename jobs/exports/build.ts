@@ -1,7 +1,7 @@
 // Builds one export (the 'exports.build' job). The exports row is the truth: a build claims it
 // with a lease so two workers never build the same export at once; the file becomes complete
 // and the row READY in one transaction, so a killed build leaves nothing visible.
-import { holdLease, LeaseLost, leaseExpiry, XLSX_TYPE } from '../lease.ts';
+import { holdLease, LeaseLost, leaseExpiry } from '../lease.ts';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '../../db/index.ts';
-import { getFilePool, openFileWriter, type FileWriter } from '../../src/lib/server/files/index.ts';
+import { CSV_BOM, CSV_TYPE, csvLine, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../../src/lib/server/files/index.ts';
 import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn } from '../../src/lib/server/exports/lists.ts';
 import { exportSelectSql } from '../../src/lib/server/exports/query.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';
@@ -23,11 +23,6 @@ export type ExportBuildOutcome =
 	| { outcome: 'built'; rows: number; fileId: bigint }
 	| { outcome: 'skipped'; reason: 'done' | 'missing' }
 	| { outcome: 'leased'; leaseUntil: Date };
-
-export const CSV_TYPE = 'text/csv; charset=utf-8';
-function csvLine(cells: readonly string[]): string {
-	return cells.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\n';
-}
 
 export function exportFileName(list: string, id: bigint, ext: 'csv' | 'xlsx', now = new Date()): string {
 	return `${translate('zh-CN', `exports.list.${list}`)}_${businessDate(now)}_${id}.${ext}`;
@@ -140,7 +135,7 @@ async function writeCsv(
 	columns: readonly ExportColumn[],
 	progress: (done: number) => void
 ): Promise<number> {
-	const head = Buffer.from('\uFEFF' + csvLine(columns.map(headerOf)));
+	const head = Buffer.from(CSV_BOM + csvLine(columns.map(headerOf)));
 	if (!select) {
 		await pipeline(async function* () {
 			yield head;

@@ -2,12 +2,12 @@
 // build first claims it with a lease, so two workers never build the same statement at
 // once; both files are written, then the files become complete and the row READY in one
 // transaction — a killed build leaves nothing visible and is simply built again.
-import { holdLease, LeaseLost, leaseExpiry, XLSX_TYPE } from '../lease.ts';
+import { holdLease, LeaseLost, leaseExpiry } from '../lease.ts';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';
-import { getFilePool, openFileWriter, type FileWriter } from '../../src/lib/server/files/index.ts';
+import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../../src/lib/server/files/index.ts';
 import { writeStatementCsv, writeStatementXlsx, type SummaryRow } from './files.ts';
 import { statementSummarySql } from './query.ts';
 
@@ -35,7 +35,6 @@ export function statementFileName(merchantNo: string, accountingDate: string, ex
 	return `${translate('zh-CN', 'statements.fileName')}_${merchantNo}_${accountingDate}.${ext}`;
 }
 
-export const CSV_TYPE = 'text/csv; charset=utf-8';
 export async function readSummary(db: Db, merchantId: bigint, accountingDate: string): Promise<SummaryRow[]> {
 	const r = await sql<{ txn_type: string; status: string; rows: bigint; amount: bigint; fee: bigint }>`${sql.raw(
 		statementSummarySql(merchantId, accountingDate)

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { formatYuan } from '../../src/lib/money.ts';
+import { CSV_BOM, csvLine } from '../../src/lib/server/files/index.ts';
 import { XlsxWriter, xlsxRowsSql } from '../../src/lib/server/xlsx/index.ts';
 import { startOfBusinessDate } from '../../src/lib/time.ts';
 import { AMOUNT_COLUMN, FEE_COLUMN, FREE_TEXT_COLUMNS, STATEMENT_COLUMNS, STATEMENT_SHEET, SUMMARY_COLUMNS, SUMMARY_TITLE, SUMMARY_TOTAL } from './columns.ts';
@@ -32,15 +33,8 @@ export function totalsOf(summary: SummaryRow[]): SummaryTotals {
 	});
 }
 
-const BOM = '\uFEFF';
-
-/** One CSV line of our own cells (labels and amounts): quoted when needed, CRLF-free. */
-function csvLine(cells: readonly string[]): string {
-	return cells.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',') + '\n';
-}
-
 export function csvHead(): string {
-	return BOM + csvLine(STATEMENT_COLUMNS);
+	return CSV_BOM + csvLine(STATEMENT_COLUMNS);
 }
 
 /** The summary section after the rows: a blank line, 汇总, its header, one line per type and status, 合计. */
