@@ -23,9 +23,7 @@ try {
 	const r = await build(id);
 	const ms = performance.now() - t0;
 	if (r.outcome !== 'built') throw new Error(`${kind} ${id} not built: ${JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
-	const cpu = process.cpuUsage();
-	const mem = process.memoryUsage();
-	console.log(JSON.stringify({ ms, rows: r.rows, maxRssMB: process.resourceUsage().maxRSS / 1024, cpuMs: (cpu.user + cpu.system) / 1000, heapMB: mem.heapTotal / 2 ** 20, externalMB: mem.external / 2 ** 20, rssMB: mem.rss / 2 ** 20 }));
+	console.log(JSON.stringify({ ms, rows: r.rows, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
 } finally {
 	await closeFilePool();
 	await db.destroy();

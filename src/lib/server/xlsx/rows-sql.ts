@@ -42,7 +42,7 @@ const SPECIAL = '[&<>\\\\\\x01-\\x1f]|^\\s|\\s$';
  * newline and CR become character references, so COPY's text format passes every line
  * through unchanged and a row stays one line.
  */
-export function xmlTextSql(expr: string): string {
+function xmlTextSql(expr: string): string {
 	let e = `regexp_replace(${expr}, '${FORBIDDEN}', '', 'g')`;
 	for (const [from, to] of [
 		["'&'", '&amp;'],

@@ -99,11 +99,6 @@ export class XlsxWriter {
 		this.#zip.addBuffer(Buffer.from(ROOT_RELS), '_rels/.rels', this.#entry);
 	}
 
-	/** How many sheets so far. */
-	get sheetCount(): number {
-		return this.#sheets.length;
-	}
-
 	#open(name: string, columns: readonly XlsxColumn[]): PassThrough {
 		this.#sheets.push(name);
 		const body = new PassThrough({ highWaterMark: 256 * 1024 });
