@@ -44,7 +44,6 @@ export async function createExport(
 	if (!parsed.success) throw new ExportRefused('BAD_REQUEST', 'exports.badFilter');
 	const merchantId = auth.staff.merchantId;
 	const { source, range } = await spec.resolve(db, merchantId, parsed.data);
-	const total = await countRows(db, source, range);
 	// No columns sent: the ones this person shows in the list (their saved choice), else all.
 	let wanted = input.columns;
 	if (wanted.length === 0) {
@@ -64,6 +63,8 @@ export async function createExport(
 			.where('status', 'in', ['QUEUED', 'RUNNING'])
 			.executeTakeFirstOrThrow();
 		if (Number(pending.n) >= max) throw new ExportRefused('TOO_MANY_REQUESTS', 'exports.tooMany', { max });
+		// Counted only for a request that is taken: the count reads the whole range.
+		const total = await countRows(tx, source, range);
 		return tx
 			.insertInto('exports')
 			.values({
@@ -75,7 +76,7 @@ export async function createExport(
 				columns,
 				rows_total: total
 			})
-			.returning('id')
+			.returning(['id', 'rows_total'])
 			.executeTakeFirstOrThrow();
 	});
 	await writeAudit(db, {
@@ -84,7 +85,7 @@ export async function createExport(
 		action: 'exports.create',
 		targetType: 'export',
 		targetId: row.id,
-		detail: { list: input.list, format: input.format, rows: total.toString() }
+		detail: { list: input.list, format: input.format, rows: String(row.rows_total) }
 	});
 	await enqueueOrLeaveToSweep(`export ${row.id}`, () => enqueueExportBuild(row.id));
 	return { id: row.id };
