@@ -48,9 +48,8 @@ interface AccountRow {
 
 export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin): Promise<SignInResult> {
 	const ip = origin.ip?.slice(0, 100) ?? null;
-	const throttledUntil = ip ? await ipThrottledUntil(db, ip) : null;
 	// The merchant number picks the account: the same phone may exist under two merchants.
-	const account = await db
+	const findAccount = db
 		.selectFrom('merchants as m')
 		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', input.phone))
 		.select([
@@ -64,7 +63,8 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 			's.locked_until'
 		])
 		.where('m.merchant_no', '=', input.merchantNo)
-		.executeTakeFirst() as AccountRow | undefined;
+		.executeTakeFirst() as Promise<AccountRow | undefined>;
+	const [throttledUntil, account] = await Promise.all([ip ? ipThrottledUntil(db, ip) : null, findAccount]);
 
 	const audit = (action: string, staffId: bigint | null, detail: Record<string, unknown>) =>
 		writeAudit(db, {
