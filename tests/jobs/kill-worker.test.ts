@@ -64,6 +64,18 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 
 const exportRow = (id: bigint) => db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
+/** The export's row once it is READY. */
+const ready = (id: bigint, what: string, output: () => string) =>
+	until(
+		what,
+		async () => {
+			const row = await exportRow(id);
+			return row.status === 'READY' && row;
+		},
+		60_000,
+		output
+	);
+
 /** What the list's own filter matches, counted independently of the export code. */
 async function expectedRows(): Promise<number> {
 	const r = await sql<{ n: string }>`SELECT count(*)::text AS n FROM payments
@@ -122,15 +134,7 @@ describe('a worker killed mid-export', () => {
 		await blocker.end();
 
 		const b = startWorker();
-		const done = await until(
-			'the second worker to finish the export',
-			async () => {
-				const row = await exportRow(id);
-				return row.status === 'READY' && row;
-			},
-			60_000,
-			() => `first worker:\n${a.output()}\nsecond worker:\n${b.output()}`
-		);
+		const done = await ready(id, 'the second worker to finish the export', () => `first worker:\n${a.output()}\nsecond worker:\n${b.output()}`);
 		expect(done.rows_done).toBe(BigInt(expected));
 		expect(done.rows_total).toBe(BigInt(expected));
 		expect(done.attempts).toBe(2); // claimed by the killed worker, then by the second
@@ -166,15 +170,7 @@ describe('Redis losing its data while an export waits', () => {
 		expect(await getQueue(QUEUES.EXPORTS).getJob(exportJobId(id))).toBeUndefined();
 
 		const w = startWorker();
-		const done = await until(
-			'the export to be built after the keys were lost',
-			async () => {
-				const row = await exportRow(id);
-				return row.status === 'READY' && row;
-			},
-			60_000,
-			w.output
-		);
+		const done = await ready(id, 'the export to be built after the keys were lost', w.output);
 		expect(done.rows_done).toBe(BigInt(await expectedRows()));
 		expect(w.output()).toContain('sweep: 1 export(s) and 0 statement(s) had no job; enqueued again');
 		w.child.kill('SIGTERM');
