@@ -17,8 +17,6 @@ export function leaseExpiry(leaseMs: number) {
 export const PROGRESS_MS = 500;
 
 export interface HeldLease {
-	/** Extends the lease (and records progress); a lost lease is noticed at the next check(). */
-	renew(rowsDone?: number): Promise<void>;
 	/** Throws LeaseLost once another worker has taken the row over. */
 	check(): void;
 	/**
@@ -52,7 +50,6 @@ export function holdLease(
 	let reported = 0;
 	let inflight: Promise<void> | undefined;
 	return {
-		renew,
 		check,
 		progress: (rowsDone) => {
 			check();

@@ -28,6 +28,11 @@ export function exportMaxPending(): number {
 
 export const exportJobId = (id: bigint) => `export.${id}`;
 
+/** From a request (create, 重试): never held up by a Redis outage, the sweep covers it. */
+export function requestExportBuild(id: bigint): Promise<boolean> {
+	return enqueueOrLeaveToSweep(`export ${id}`, () => enqueueExportBuild(id));
+}
+
 export async function enqueueExportBuild(id: bigint): Promise<boolean> {
 	return enqueueOnce('exports.build', { exportId: id.toString() }, exportJobId(id));
 }
@@ -87,7 +92,7 @@ export async function createExport(
 		targetId: row.id,
 		detail: { list: input.list, format: input.format, rows: String(row.rows_total) }
 	});
-	await enqueueOrLeaveToSweep(`export ${row.id}`, () => enqueueExportBuild(row.id));
+	await requestExportBuild(row.id);
 	return { id: row.id };
 }
 

@@ -1,8 +1,7 @@
 import { appError, protectedProcedure } from '../../init';
 import { exportIdInput } from '$lib/schemas/exports';
-import { enqueueExportBuild, visibleTo } from '$lib/server/exports/create';
+import { requestExportBuild, visibleTo } from '$lib/server/exports/create';
 import { EXPORT_SPECS, isExportList } from '$lib/server/exports/lists';
-import { enqueueOrLeaveToSweep } from '#jobs/queues.ts';
 
 /** 重试 a FAILED export: back to QUEUED and enqueued again. */
 export const retry = protectedProcedure
@@ -17,6 +16,6 @@ export const retry = protectedProcedure
 		if (!isExportList(row.list_key) || !ctx.auth.permissions.has(EXPORT_SPECS[row.list_key].permission)) throw appError('FORBIDDEN', 'error.forbidden');
 		if (row.status !== 'FAILED') throw appError('BAD_REQUEST', 'exports.notFailed');
 		await ctx.db.updateTable('exports').set({ status: 'QUEUED', error: null, rows_done: 0n }).where('id', '=', row.id).where('status', '=', 'FAILED').execute();
-		await enqueueOrLeaveToSweep(`export ${row.id}`, () => enqueueExportBuild(row.id));
+		await requestExportBuild(row.id);
 		return { id: row.id };
 	});
