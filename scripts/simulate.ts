@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { bankCard, idCardNo, phone, unifiedCode } from '../db/seed/identity.ts';
 import { Rng } from '../db/seed/rng.ts';
-import { ingestSecret, signatureHeaders } from '../src/lib/server/ingest/signature.ts';
+import { ingestPath, ingestSecret, signatureHeaders } from '../src/lib/server/ingest/signature.ts';
 
 const { values: args } = parseArgs({
 	options: {
@@ -53,9 +53,10 @@ async function send(kind: string, body: Body): Promise<{ status: number; json: {
 	stats.sent++;
 	stats.byKind.set(kind, (stats.byKind.get(kind) ?? 0) + 1);
 	try {
-		const res = await fetch(`${BASE_URL}/api/ingest/v1/${kind}`, {
+		const path = ingestPath(kind);
+		const res = await fetch(`${BASE_URL}${path}`, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', ...signatureHeaders(SECRET, raw) },
+			headers: { 'content-type': 'application/json', ...signatureHeaders(SECRET, { method: 'POST', path, body: raw }) },
 			body: raw
 		});
 		const json = (await res.json()) as { ok: boolean; code?: string; message?: string; created?: boolean };

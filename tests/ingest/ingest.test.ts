@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
@@ -5,7 +6,7 @@ import { createMerchant } from '../../db/seed/staff.ts';
 import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
 import { checkInvariants, openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
 import { handleIngest } from '../../src/lib/server/ingest/handle.ts';
-import { ingestSecret, signatureHeaders, signBody, verifySignature } from '../../src/lib/server/ingest/signature.ts';
+import { ingestPath, ingestSecret, sign, signatureHeaders, verifySignature } from '../../src/lib/server/ingest/signature.ts';
 import { POST } from '../../src/routes/api/ingest/v1/[kind]/+server.ts';
 
 const db = getDb();
@@ -14,14 +15,20 @@ const B = '2030010100000002';
 let seq = 0;
 const no = () => `T${Date.now()}${String(++seq).padStart(4, '0')}`;
 
-function signed(body: unknown, at = new Date(), secret = ingestSecret()) {
+/** Headers signed for a POST of `raw` to the kind's path. */
+const headersFor = (kind: string, raw: string, at = new Date(), secret = ingestSecret()) =>
+	new Headers(signatureHeaders(secret, { method: 'POST', path: ingestPath(kind), body: raw }, at));
+
+function signed(kind: string, body: unknown, at = new Date(), secret = ingestSecret()) {
 	const raw = JSON.stringify(body);
-	return { raw, headers: new Headers(signatureHeaders(secret, raw, at)) };
+	return { raw, headers: headersFor(kind, raw, at, secret) };
 }
 
+const post = (kind: string, raw: string, headers: Headers) => handleIngest(db, { method: 'POST', kind, body: raw, headers });
+
 async function call(kind: string, body: Record<string, unknown>, at?: Date) {
-	const { raw, headers } = signed(body, at);
-	return handleIngest(db, kind, raw, headers);
+	const { raw, headers } = signed(kind, body, at);
+	return post(kind, raw, headers);
 }
 
 async function counts() {
@@ -68,13 +75,22 @@ describe('signature', () => {
 	it('verifies in constant time and rejects tampering, old timestamps and junk', () => {
 		const now = new Date();
 		const ts = String(Math.floor(now.getTime() / 1000));
-		const sig = signBody('s3cret', ts, '{"a":1}');
-		expect(verifySignature('s3cret', '{"a":1}', ts, sig, now)).toEqual({ ok: true });
-		expect(verifySignature('s3cret', '{"a":2}', ts, sig, now)).toEqual({ ok: false, reason: 'mismatch' });
-		expect(verifySignature('other', '{"a":1}', ts, sig, now)).toEqual({ ok: false, reason: 'mismatch' });
-		expect(verifySignature('s3cret', '{"a":1}', ts, sig, new Date(now.getTime() + 301_000))).toEqual({ ok: false, reason: 'expired' });
-		expect(verifySignature('s3cret', '{"a":1}', ts, 'zz', now)).toEqual({ ok: false, reason: 'mismatch' });
-		expect(verifySignature('s3cret', '{"a":1}', null, sig, now)).toEqual({ ok: false, reason: 'missing' });
+		const req = { method: 'POST', path: '/api/ingest/v1/users', body: '{"a":1}' };
+		const sig = sign('s3cret', req, ts);
+		expect(verifySignature('s3cret', req, ts, sig, now)).toEqual({ ok: true });
+		expect(verifySignature('s3cret', { ...req, body: '{"a":2}' }, ts, sig, now)).toEqual({ ok: false, reason: 'mismatch' });
+		expect(verifySignature('s3cret', { ...req, path: '/api/ingest/v1/payments' }, ts, sig, now)).toEqual({ ok: false, reason: 'mismatch' });
+		expect(verifySignature('s3cret', { ...req, method: 'PUT' }, ts, sig, now)).toEqual({ ok: false, reason: 'mismatch' });
+		expect(verifySignature('other', req, ts, sig, now)).toEqual({ ok: false, reason: 'mismatch' });
+		expect(verifySignature('s3cret', req, ts, sig, new Date(now.getTime() + 301_000))).toEqual({ ok: false, reason: 'expired' });
+		expect(verifySignature('s3cret', req, ts, 'zz', now)).toEqual({ ok: false, reason: 'mismatch' });
+		expect(verifySignature('s3cret', req, null, sig, now)).toEqual({ ok: false, reason: 'missing' });
+	});
+
+	it('signs the documented string: method, path, timestamp and body on their own lines', () => {
+		const body = '{"merchant_no":"2018062800003003"}';
+		const expected = createHmac('sha256', 's3cret').update(`POST\n/api/ingest/v1/users\n1767225600\n${body}`).digest('hex');
+		expect(sign('s3cret', { method: 'post', path: '/api/ingest/v1/users', body }, 1767225600)).toBe(expected);
 	});
 });
 
@@ -95,15 +111,15 @@ describe('POST /api/ingest/v1/<kind>', () => {
 		const before = await counts();
 		const body = user('U2001');
 		const raw = JSON.stringify(body);
-		const forged = new Headers(signatureHeaders('not-the-secret', raw));
-		expect((await handleIngest(db, 'users', raw, forged)).status).toBe(401);
-		const old = new Headers(signatureHeaders(ingestSecret(), raw, new Date(Date.now() - 301_000)));
-		const expired = await handleIngest(db, 'users', raw, old);
+		const forged = headersFor('users', raw, new Date(), 'not-the-secret');
+		expect((await post('users', raw, forged)).status).toBe(401);
+		const old = headersFor('users', raw, new Date(Date.now() - 301_000));
+		const expired = await post('users', raw, old);
 		expect(expired).toMatchObject({ status: 401, body: { ok: false, code: 'SIGNATURE_EXPIRED' } });
-		expect((await handleIngest(db, 'users', raw, new Headers())).status).toBe(401);
+		expect((await post('users', raw, new Headers())).status).toBe(401);
 		// signed for one body, sent with another
-		const tampered = signed(body);
-		expect((await handleIngest(db, 'users', tampered.raw.replace('张三', '李四'), tampered.headers)).status).toBe(401);
+		const tampered = signed('users', body);
+		expect((await post('users', tampered.raw.replace('张三', '李四'), tampered.headers)).status).toBe(401);
 		expect(await counts()).toBe(before);
 	});
 
@@ -131,12 +147,10 @@ describe('POST /api/ingest/v1/<kind>', () => {
 			expect((r.body as { message: string }).message).toMatch(/[\u4e00-\u9fa5]/);
 		}
 		expect(await call('payments', { ...topup('U4001', 100), txn_type: 'NOPE' })).toMatchObject({ status: 400 });
-		const notJson = signed({});
-		expect(await handleIngest(db, 'payments', '{not json', new Headers(signatureHeaders(ingestSecret(), '{not json')))).toMatchObject({
+		expect(await post('payments', '{not json', headersFor('payments', '{not json'))).toMatchObject({
 			status: 400,
 			body: { code: 'BAD_JSON' }
 		});
-		expect(notJson.raw).toBe('{}');
 		expect(await counts()).toBe(before);
 	});
 
@@ -209,7 +223,7 @@ describe('POST /api/ingest/v1/<kind>', () => {
 	});
 
 	it('is served by the SvelteKit route without a session', async () => {
-		const { raw, headers } = signed(user('U9001'));
+		const { raw, headers } = signed('users', user('U9001'));
 		headers.set('content-type', 'application/json');
 		const request = new Request('http://localhost/api/ingest/v1/users', { method: 'POST', body: raw, headers });
 		const res = await POST({ params: { kind: 'users' }, request } as unknown as Parameters<typeof POST>[0]);

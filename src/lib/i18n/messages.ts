@@ -168,6 +168,8 @@ export const messages = {
 	'ingest.userConflict': { zh: '用户号已存在且信息不一致', en: 'This user number exists with different details' },
 	'ingest.cardNotBound': { zh: '银行卡未绑定到该用户', en: 'The card is not bound to this user' },
 	'ingest.dayNotOver': { zh: '只能结转已结束的账务日', en: 'Only a finished business day can be settled' },
+	'ingest.badText': { zh: '{field} 含有不允许的字符', en: '{field} contains characters that are not allowed' },
+	'ingest.bodyTooLarge': { zh: '请求体过大', en: 'The body is too large' },
 
 	// keys (参数管理: src/lib/server/keys validation, src/lib/schemas/keys.ts)
 	'keys.set': { zh: '已设置', en: 'Set' },

@@ -1,5 +1,7 @@
 // Bodies of the signed ingest API (POST /api/ingest/v1/<kind>), as the payment core sends
-// them: snake_case, amounts in integer fen as a string or a JSON integer, never a float.
+// them: snake_case, amounts in integer fen as a string or a JSON integer, never a float (the
+// handler also reads the raw body, where `100.00` and `1e2` are still visible: see
+// src/lib/server/ingest/numbers.ts).
 // Relative imports only: the simulator runs under plain tsx.
 import { z } from 'zod';
 
@@ -26,14 +28,24 @@ function fen(min: bigint) {
 export const positiveFen = fen(1n);
 export const nonNegativeFen = fen(0n);
 
+/**
+ * Free text: no C0 controls but tab and line breaks, no U+FFFE/U+FFFF, no lone surrogates.
+ * Postgres refuses a NUL, and the others make the XLSX statements and exports unreadable.
+ */
+const ILLEGAL_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+export function isCleanText(s: string): boolean {
+	return !ILLEGAL_TEXT.test(s) && s.isWellFormed();
+}
+const cleanString = () => z.string().refine(isCleanText, 'ingest.badText');
+
 const merchantNo = z.string().regex(/^[0-9]{16}$/, 'ingest.badMerchantNo');
 const txnNo = z.string().regex(/^[0-9A-Za-z_-]{6,64}$/, 'ingest.badTxnNo');
-const orderNo = z.string().min(1).max(64);
-const userNo = z.string().min(1).max(64);
+const orderNo = cleanString().min(1).max(64);
+const userNo = cleanString().min(1).max(64);
 const phone = z.string().regex(/^1[0-9]{10}$/, 'ingest.badPhone');
 const cardNo = z.string().regex(/^[0-9]{12,19}$/, 'ingest.badCardNo');
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-const text = (max: number) => z.string().max(max).nullish();
+const text = (max: number) => cleanString().max(max).nullish();
 
 export const ingestUser = z
 	.object({
@@ -41,7 +53,7 @@ export const ingestUser = z
 		user_no: userNo,
 		user_type: z.enum(['INNERUSER', 'INNERCOMPANY']),
 		status: z.enum(['NORMAL', 'ACTIVATE_PENDING', 'CHECK_PENDING', 'PAUSE', 'CANCEL']).default('NORMAL'),
-		name: z.string().min(1).max(100),
+		name: cleanString().min(1).max(100),
 		phone,
 		id_type: z.enum(['ID_CARD', 'UNIFIED_CODE']),
 		id_no: z.string().regex(/^[0-9A-Z]{15,18}$/, 'ingest.badIdNo'),
@@ -56,7 +68,7 @@ export const ingestCard = z.object({
 	user_no: userNo,
 	card_no: cardNo,
 	card_type: z.enum(['DEBIT', 'CREDIT']),
-	bank_name: z.string().min(1).max(50),
+	bank_name: cleanString().min(1).max(50),
 	reserved_phone: phone,
 	bound_at: instant.optional()
 });
@@ -71,8 +83,8 @@ export const ingestPayment = z
 		amount: positiveFen,
 		coupon_amount: nonNegativeFen.optional(),
 		fee_amount: nonNegativeFen.optional(),
-		pay_method: z.string().max(40).nullish(),
-		pay_product: z.string().max(40).nullish(),
+		pay_method: cleanString().max(40).nullish(),
+		pay_product: cleanString().max(40).nullish(),
 		user_no: userNo.nullish(),
 		payee_user_no: userNo.nullish(),
 		original_platform_txn_no: txnNo.nullish(),

@@ -1,4 +1,5 @@
-// One ingest request from the payment core: signature → JSON → schema → merchant → ledger.
+// One ingest request from the payment core: signature → JSON → integer numbers → schema →
+// merchant → ledger.
 // Free of SvelteKit so tests call it directly and the route stays a thin adapter.
 import type { Kysely } from 'kysely';
 import { ZodError } from 'zod';
@@ -8,7 +9,8 @@ import { INGEST_SCHEMAS, isIngestKind } from '../../schemas/ingest.ts';
 import { LedgerError, type LedgerErrorKey } from '../ledger/index.ts';
 import { IngestError } from './errors.ts';
 import { PROCESSORS } from './processors.ts';
-import { ingestSecret, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.ts';
+import { firstInexactNumber } from './numbers.ts';
+import { ingestPath, ingestSecret, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.ts';
 
 export type IngestResponse =
 	| { status: 200; body: { ok: true; created: boolean; id: string } }
@@ -44,17 +46,32 @@ export interface IngestHeaders {
 	get(name: string): string | null;
 }
 
-export async function handleIngest(
-	db: Kysely<DB>,
-	kind: string,
-	rawBody: string,
-	headers: IngestHeaders,
-	now: Date = new Date()
-): Promise<IngestResponse> {
+/** One request as it arrived: the body is the raw text the signature was computed over. */
+export interface IngestRequest {
+	method: string;
+	kind: string;
+	body: string;
+	headers: IngestHeaders;
+}
+
+/** A JSON key named back to the caller only if it looks like one of ours. */
+function fieldName(key: string | null): string {
+	return key !== null && /^[a-z_]{1,40}$/.test(key) ? key : 'body';
+}
+
+export async function handleIngest(db: Kysely<DB>, req: IngestRequest, now: Date = new Date()): Promise<IngestResponse> {
+	const { kind, body: rawBody } = req;
 	if (!isIngestKind(kind)) return refuse(404, 'UNKNOWN_KIND', 'ingest.unknownKind');
 
-	// Authenticate before reading anything else, so an unsigned caller learns nothing.
-	const check = verifySignature(ingestSecret(), rawBody, headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER), now);
+	// Authenticate before reading anything else, so an unsigned caller learns nothing. The path
+	// signed is the kind's own, so a body signed for one endpoint fails at every other.
+	const check = verifySignature(
+		ingestSecret(),
+		{ method: req.method, path: ingestPath(kind), body: rawBody },
+		req.headers.get(TIMESTAMP_HEADER),
+		req.headers.get(SIGNATURE_HEADER),
+		now
+	);
 	if (!check.ok) {
 		const key = check.reason === 'missing' ? 'ingest.missingSignature' : check.reason === 'expired' ? 'ingest.expiredSignature' : 'ingest.badSignature';
 		return refuse(401, `SIGNATURE_${check.reason.toUpperCase()}`, key);
@@ -66,6 +83,10 @@ export async function handleIngest(
 	} catch {
 		return refuse(400, 'BAD_JSON', 'ingest.badJson');
 	}
+	// Every number in these bodies is an amount in fen: `100.00` or `1e2` is not one, whatever
+	// JSON.parse made of it, and neither is an integer too large to survive as a JSON number.
+	const inexact = firstInexactNumber(rawBody);
+	if (inexact) return refuse(400, 'BAD_INPUT', 'ingest.amountNotInteger', { field: fieldName(inexact.key) });
 	const parsed = INGEST_SCHEMAS[kind].safeParse(json);
 	if (!parsed.success) return fromZod(parsed.error);
 
