@@ -2,7 +2,7 @@ import type { Handle } from '@sveltejs/kit';
 import { closeDb, getDb } from '#db';
 import { closeQueues } from '../jobs/queues.ts';
 import { cookieSecure } from '$lib/server/auth/config';
-import { deleteSessionCookie, SESSION_COOKIE, setSessionCookie } from '$lib/server/auth/cookie';
+import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookie';
 import { validateSessionToken } from '$lib/server/auth/session';
 
 const LOCALE_COOKIE = 'locale';
@@ -26,9 +26,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 
 	// The signed ingest API authenticates every request itself and never uses a session.
 	if (!event.url.pathname.startsWith('/api/ingest/')) {
-		const token = event.cookies.get(SESSION_COOKIE);
+		// Secure mode reads only `__Host-session`: a plain `session` cookie planted by a sibling
+		// subdomain or over plain http is not a session here.
+		const secure = cookieSecure(event.url);
+		const token = event.cookies.get(sessionCookieName(secure));
 		if (token) {
-			const secure = cookieSecure(event.url);
 			const set = event.cookies.set.bind(event.cookies);
 			const result = await validateSessionToken(getDb(), token);
 			if (result) {
@@ -43,16 +45,40 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%lang%', locale)
 	});
-	setSecurityHeaders(response.headers);
-	return response;
+	return withSecurityHeaders(response, {
+		https: event.url.protocol === 'https:',
+		personal: event.locals.auth !== null || event.url.pathname.startsWith('/api/trpc')
+	});
 };
 
-function setSecurityHeaders(headers: Headers): void {
-	try {
+/** What a page without its own policy may do: nothing (JSON answers, downloads, redirects). */
+const NOTHING_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * Headers every answer carries. Pages get their Content-Security-Policy from kit.csp
+ * (svelte.config.js, with a nonce for SvelteKit's own inline script); everything else gets one
+ * that allows nothing, so a download or JSON answer opened in a tab cannot run anything.
+ */
+function withSecurityHeaders(response: Response, o: { https: boolean; personal: boolean }): Response {
+	const apply = (headers: Headers) => {
 		headers.set('X-Frame-Options', 'DENY');
 		headers.set('X-Content-Type-Options', 'nosniff');
 		headers.set('Referrer-Policy', 'same-origin');
+		if (!headers.has('content-security-policy')) headers.set('Content-Security-Policy', NOTHING_POLICY);
+		// Only over https: a browser ignores it on http, and it would pin a plain-http demo to https.
+		if (o.https) headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+		// A signed-in person's pages and every API answer are theirs alone: no shared cache, and no
+		// copy on disk for the next person at a shared computer to find with the back button.
+		// Public answers are not cached either unless their handler says otherwise.
+		if (o.personal || !headers.has('cache-control')) headers.set('Cache-Control', 'private, no-store');
+	};
+	try {
+		apply(response.headers);
+		return response;
 	} catch {
-		// Responses passed through from fetch() have immutable headers; they are not our pages.
+		// A response passed through from fetch() has immutable headers: copy it to set ours.
+		const copy = new Response(response.body, response);
+		apply(copy.headers);
+		return copy;
 	}
 }

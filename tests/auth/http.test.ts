@@ -131,28 +131,56 @@ describe('hooks + /api/trpc', () => {
 		expect((renewed.opts.expires as Date).getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
 	});
 
-	it('marks cookies Secure over https, and in production unless COOKIE_SECURE=false', async () => {
+	it('marks cookies Secure over https, and in production unless COOKIE_SECURE=false, named __Host-session when Secure', async () => {
 		const { staff } = await account();
 		const { token, session } = await createSession(db, staff.id, { ip: null, userAgent: null });
 		const slide = () => db.updateTable('sessions').set({ expires_at: new Date(Date.now() + 60_000) }).where('id', '=', session.id).execute();
 		await slide();
-		const https = await run('https://shop.example/api/trpc/auth.me', GET as Handler, {}, { session: token });
-		expect(https.set[0].opts.secure).toBe(true);
+		const https = await run('https://shop.example/api/trpc/auth.me', GET as Handler, {}, { '__Host-session': token });
+		expect(https.set).toEqual([{ name: '__Host-session', value: token, opts: expect.objectContaining({ secure: true, path: '/', httpOnly: true }) }]);
+		expect(https.set[0].opts).not.toHaveProperty('domain');
 
 		const env = process.env.NODE_ENV;
 		process.env.NODE_ENV = 'production';
 		try {
 			await slide();
-			const prod = await run('http://shop.example/api/trpc/auth.me', GET as Handler, {}, { session: token });
-			expect(prod.set[0].opts.secure).toBe(true);
+			const prod = await run('http://shop.example/api/trpc/auth.me', GET as Handler, {}, { '__Host-session': token });
+			expect(prod.set).toEqual([{ name: '__Host-session', value: token, opts: expect.objectContaining({ secure: true }) }]);
 			process.env.COOKIE_SECURE = 'false';
 			await slide();
 			const plain = await run('http://shop.example/api/trpc/auth.me', GET as Handler, {}, { session: token });
-			expect(plain.set[0].opts.secure).toBe(false);
+			expect(plain.set).toEqual([{ name: 'session', value: token, opts: expect.objectContaining({ secure: false }) }]);
 		} finally {
 			process.env.NODE_ENV = env;
 			delete process.env.COOKIE_SECURE;
 		}
+	});
+
+	it('over https, sign-in sets __Host-session (Secure, Path=/, no Domain) and a plain `session` cookie is no session', async () => {
+		const { merchant, staff } = await account();
+		const signIn = await run(
+			'https://shop.example/api/trpc/auth.signIn',
+			POST as Handler,
+			signInBody({ merchantNo: merchant.merchant_no, phone: staff.phone, password: PASSWORD })
+		);
+		expect(signIn.response.status).toBe(200);
+		expect(signIn.set.map((c) => c.name)).toEqual(['__Host-session']);
+		const cookie = signIn.set[0];
+		expect(cookie.opts).toMatchObject({ path: '/', httpOnly: true, sameSite: 'lax', secure: true });
+		expect(cookie.opts).not.toHaveProperty('domain');
+
+		const me = await run('https://shop.example/api/trpc/auth.me', GET as Handler, {}, { '__Host-session': cookie.value });
+		expect(me.locals.auth?.staff.id).toBe(staff.id);
+		// the same token under the plain name, as a sibling subdomain or an http response could plant it
+		const planted = await run('https://shop.example/api/trpc/auth.me', GET as Handler, {}, { session: cookie.value });
+		expect(planted.locals.auth).toBeNull();
+		expect(planted.response.status).toBe(401);
+		// and over http the secure name is not read either
+		const downgraded = await run('http://shop.example/api/trpc/auth.me', GET as Handler, {}, { '__Host-session': cookie.value });
+		expect(downgraded.locals.auth).toBeNull();
+
+		const out = await run('https://shop.example/api/trpc/auth.signOut', POST as Handler, signInBody(undefined), { '__Host-session': cookie.value });
+		expect(out.set).toEqual([{ name: '__Host-session', value: '', opts: expect.objectContaining({ maxAge: 0, path: '/', secure: true }) }]);
 	});
 
 	it('/api/ingest/ requests skip the session entirely', async () => {

@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { getDb } from '#db';
 import { isMessageKey, translate, type Locale } from '$lib/i18n/messages';
 import { cookieSecure } from '$lib/server/auth/config';
+import { sessionCookieSetter } from '$lib/server/auth/cookie';
 import type { Context } from './context';
 import { MessageParams } from './init';
 import { createCaller } from './root';
@@ -18,7 +19,7 @@ export function contextFor(event: RequestEvent): Context {
 		locale: event.locals.locale,
 		ip: clientAddress(event),
 		userAgent: event.request.headers.get('user-agent'),
-		setCookie: (name, value, opts) => event.cookies.set(name, value, { ...opts, secure: opts.secure ?? secure })
+		setCookie: sessionCookieSetter(event.cookies.set.bind(event.cookies), secure)
 	};
 }
 
