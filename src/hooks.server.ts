@@ -1,9 +1,10 @@
-import type { Handle } from '@sveltejs/kit';
+import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { closeDb, getDb } from '#db';
 import { closeQueues } from '../jobs/queues.ts';
 import { cookieSecure } from '$lib/server/auth/config';
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookie';
 import { validateSessionToken } from '$lib/server/auth/session';
+import { translate } from '$lib/i18n/messages';
 
 const LOCALE_COOKIE = 'locale';
 
@@ -49,6 +50,21 @@ export const handle: Handle = async ({ event, resolve }) => {
 		https: event.url.protocol === 'https:',
 		personal: event.locals.auth !== null || event.url.pathname.startsWith('/api/trpc')
 	});
+};
+
+/**
+ * An error no handler expected (a thrown exception, a route that does not exist): the person
+ * sees the catalogue's message in their language, the operator's log gets the real error.
+ * SvelteKit's own default would show "Internal Error" / "Not Found" in English.
+ */
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	const locale = event.locals.locale ?? 'zh-CN';
+	if (status === 404) return { message: translate(locale, 'error.pageNotFound') };
+	if (status >= 500) {
+		console.error(`${event.request.method} ${event.url.pathname} failed:`, error);
+		return { message: translate(locale, 'error.internal') };
+	}
+	return { message: translate(locale, 'error.badInput') };
 };
 
 /** What a page without its own policy may do: nothing (JSON answers, downloads, redirects). */

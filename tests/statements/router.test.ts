@@ -47,7 +47,7 @@ describe('statements.month', () => {
 		const month = await caller.statements.month({ month: ready.slice(0, 7) });
 		const byDate = new Map(month.days.map((d) => [d.date, d]));
 		expect(byDate.get(ready)).toMatchObject({ state: 'BUILDING', rowsDone: 5, rowCount: 10 });
-		if (failed.slice(0, 7) === ready.slice(0, 7)) expect(byDate.get(failed)).toMatchObject({ state: 'FAILED', error: 'disk full' });
+		if (failed.slice(0, 7) === ready.slice(0, 7)) expect(byDate.get(failed)).toMatchObject({ state: 'FAILED', error: 'statements.buildFailed' });
 		expect(byDate.get(w.today)?.state ?? 'NOT_DUE').toBe('NOT_DUE');
 
 		const old = await caller.statements.month({ month: addMonths(w.first, -1).slice(0, 7) });

@@ -750,6 +750,7 @@ export const messages = {
 	'exports.requested': { zh: '已开始导出，完成后可在导出记录中下载', en: 'Export started; download it from Exports when it is ready' },
 	'exports.open': { zh: '查看导出记录', en: 'Open Exports' },
 	'exports.failedToStart': { zh: '导出失败：{reason}', en: 'Export failed: {reason}' },
+	'exports.buildFailed': { zh: '文件生成出错, 请点击重试', en: 'The file could not be produced; please retry' },
 	'exports.col.list': { zh: '列表', en: 'List' },
 	'exports.col.format': { zh: '格式', en: 'Format' },
 	'exports.col.status': { zh: '状态', en: 'Status' },
@@ -783,6 +784,7 @@ export const messages = {
 	'statements.downloadCsv': { zh: '下载 CSV', en: 'Download CSV' },
 	'statements.downloadXlsx': { zh: '下载 Excel', en: 'Download Excel' },
 	'statements.failedReason': { zh: '失败原因: {reason}', en: 'Reason: {reason}' },
+	'statements.buildFailed': { zh: '对账单生成出错, 点击该日可重新生成', en: 'The statement could not be produced; click the day to try again' },
 	'statements.prevMonth': { zh: '上个月', en: 'Previous month' },
 	'statements.nextMonth': { zh: '下个月', en: 'Next month' },
 	'statements.monthTitle': { zh: '{year}年{month}月', en: '{year}-{month}' },
@@ -832,6 +834,7 @@ export const messages = {
 	'error.unauthorized': { zh: '请先登录', en: 'Please sign in' },
 	'error.forbidden': { zh: '您没有此操作的权限', en: 'You do not have permission to do this' },
 	'error.notFound': { zh: '记录不存在', en: 'Record not found' },
+	'error.pageNotFound': { zh: '页面不存在', en: 'Page not found' },
 	'error.badInput': { zh: '输入有误, 请检查后重试', en: 'Please check what you entered' },
 	'error.mustChangePassword': { zh: '请先修改初始密码', en: 'Please change your initial password first' },
 	'error.internal': { zh: '系统繁忙, 请稍后重试', en: 'Something went wrong, please try again' }

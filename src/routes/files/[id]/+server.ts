@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '#db';
+import { translate } from '$lib/i18n/messages';
 import { writeAudit } from '$lib/server/audit';
 import { authorizeFileDownload } from '$lib/server/files/access';
 import { fileResponse } from '$lib/server/files/http';
@@ -9,11 +10,12 @@ import { fileResponse } from '$lib/server/files/http';
 // is checked here again: the (app) layout helps the UI, it is not the security boundary.
 const serve: RequestHandler = async (event) => {
 	const auth = event.locals.auth;
-	if (!auth) error(401, 'error.unauthorized');
-	if (!/^\d{1,18}$/.test(event.params.id)) error(404, 'error.notFound');
+	const locale = event.locals.locale;
+	if (!auth) error(401, translate(locale, 'error.unauthorized'));
+	if (!/^\d{1,18}$/.test(event.params.id)) error(404, translate(locale, 'error.notFound'));
 	const db = getDb();
 	const grant = await authorizeFileDownload(db, auth, BigInt(event.params.id));
-	if (!grant) error(404, 'error.notFound');
+	if (!grant) error(404, translate(locale, 'error.notFound'));
 	// A resumed download (Range) or a HEAD probe is not a new download.
 	if (event.request.method === 'GET' && !event.request.headers.get('range')) {
 		let ip: string | null = null;

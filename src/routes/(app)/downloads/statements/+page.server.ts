@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
-import { callerFor } from '$lib/server/api/caller';
+import { callerFor, errorMessage } from '$lib/server/api/caller';
 import { statementWindow } from '$lib/schemas/statements';
 import type { PageServerLoad } from './$types';
 
@@ -10,7 +10,7 @@ export const load: PageServerLoad = async (event) => {
 	try {
 		return { month, calendar: await callerFor(event).statements.month({ month }) };
 	} catch (e) {
-		if (e instanceof TRPCError && e.code === 'FORBIDDEN') error(403, 'error.forbidden');
+		if (e instanceof TRPCError && e.code === 'FORBIDDEN') error(403, errorMessage(e, event.locals.locale));
 		throw e;
 	}
 };

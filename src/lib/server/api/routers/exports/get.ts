@@ -1,6 +1,7 @@
 import { appError, protectedProcedure } from '../../init';
 import { exportIdInput } from '$lib/schemas/exports';
 import { visibleTo } from '$lib/server/exports/create';
+import { buildFailureKey } from '$lib/build-failure';
 
 /** One export's progress (polled every second while it runs). */
 export const get = protectedProcedure
@@ -16,5 +17,5 @@ export const get = protectedProcedure
 		if (v.staffId !== null) q = q.where('staff_id', '=', v.staffId);
 		const row = await q.executeTakeFirst();
 		if (!row) throw appError('NOT_FOUND', 'error.notFound');
-		return row;
+		return { ...row, error: buildFailureKey(row.error, 'exports.buildFailed') };
 	});

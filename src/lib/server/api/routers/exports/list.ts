@@ -1,6 +1,7 @@
 import { protectedProcedure } from '../../init';
 import { exportListInput } from '$lib/schemas/exports';
 import { visibleTo } from '$lib/server/exports/create';
+import { buildFailureKey } from '$lib/build-failure';
 
 /** 导出记录: the merchant's exports, newest first; only one's own unless admin. */
 export const list = protectedProcedure
@@ -38,5 +39,10 @@ export const list = protectedProcedure
 				.execute(),
 			q.select((eb) => eb.fn.countAll<bigint>().as('n')).executeTakeFirstOrThrow()
 		]);
-		return { rows, total: { count: BigInt(total.n) }, page: input.page, pageSize: input.pageSize };
+		return {
+			rows: rows.map((r) => ({ ...r, error: buildFailureKey(r.error, 'exports.buildFailed') })),
+			total: { count: BigInt(total.n) },
+			page: input.page,
+			pageSize: input.pageSize
+		};
 	});

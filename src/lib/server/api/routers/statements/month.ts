@@ -1,4 +1,5 @@
 import { protectedProcedure } from '../../init';
+import { buildFailureKey } from '$lib/build-failure';
 import { daysOfMonth, statementMonthInput, statementWindow, type StatementDay } from '$lib/schemas/statements';
 
 /** One month of the 对账单下载 calendar: each day's state, build progress and file ids. */
@@ -32,7 +33,7 @@ export const month = protectedProcedure
 					state: stale ? 'FAILED' : r.status,
 					rowsDone: Number(r.rows_done),
 					rowCount: r.row_count === null ? null : Number(r.row_count),
-					error: r.error,
+					error: buildFailureKey(r.error, 'statements.buildFailed'),
 					csvFileId: r.status === 'READY' ? String(r.csv_file_id) : null,
 					xlsxFileId: r.status === 'READY' ? String(r.xlsx_file_id) : null
 				};
