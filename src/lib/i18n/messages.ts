@@ -836,6 +836,8 @@ export const messages = {
 	'error.notFound': { zh: '记录不存在', en: 'Record not found' },
 	'error.pageNotFound': { zh: '页面不存在', en: 'Page not found' },
 	'error.badInput': { zh: '输入有误, 请检查后重试', en: 'Please check what you entered' },
+	'error.badCharacters': { zh: '输入含有不允许的字符 (如控制字符), 请检查后重试', en: 'The input contains characters that are not allowed (such as control characters)' },
+	'error.badId': { zh: '记录编号无效', en: 'Invalid record ID' },
 	'error.mustChangePassword': { zh: '请先修改初始密码', en: 'Please change your initial password first' },
 	'error.internal': { zh: '系统繁忙, 请稍后重试', en: 'Something went wrong, please try again' }
 } as const satisfies Record<string, { zh: string; en: string }>;

@@ -1,20 +1,17 @@
 // 审计日志: the list filter shared by the audit router and its screen.
 import { z } from 'zod';
-import { idSchema, idTextSchema, pageSchema, pageSizeSchema } from './roles.ts';
+import { idSchema, idTextSchema, text } from './common.ts';
+import { pageSchema, pageSizeSchema } from './roles.ts';
 
 /** 'YYYY-MM-DD' (Asia/Shanghai, whole day) or 'YYYY-MM-DD HH:mm:ss'. */
-const timeBound = z
-	.string()
-	.trim()
+const timeBound = text({ trim: true })
 	.regex(/^(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?)?$/, 'audit.badTime')
 	.optional()
 	.transform((v) => (v ? v : undefined));
 
 export const auditListFilter = z.object({
 	staffId: idSchema.optional(),
-	action: z
-		.string()
-		.trim()
+	action: text({ trim: true })
 		.max(60, 'error.badInput')
 		.optional()
 		.transform((v) => (v ? v : undefined)),

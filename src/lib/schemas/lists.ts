@@ -2,6 +2,7 @@
 // filters offer. Relative imports only: the export jobs parse the same filters under tsx.
 import { z } from 'zod';
 import { addDays, businessDate, startOfBusinessDate } from '../time.ts';
+import { idSchema, text } from './common.ts';
 
 export const PAGE_SIZES = [10, 20, 50, 100] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];
@@ -56,13 +57,11 @@ export function enumFilter<const T extends readonly [string, ...string[]]>(value
 }
 
 /** A free-text filter; surrounding blanks are dropped and '' means not set. */
-export const textFilter = z.string().trim().max(64).default('');
+export const textFilter = text({ trim: true }).max(64).default('');
 
 /** 'YYYY-MM-DD' or 'YYYY-MM-DD HH:mm[:ss]' (Asia/Shanghai), or '' for not set. */
 export const TIME_PATTERN = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
-export const timeFilter = z
-	.string()
-	.trim()
+export const timeFilter = text({ trim: true })
 	.refine((s) => s === '' || parseLocalTime(s) !== null, { message: 'lists.timeInvalid' })
 	.default('');
 
@@ -169,7 +168,7 @@ export interface ListPage<Row> {
 	pageSize: PageSize;
 }
 
-export const detailInput = z.object({ id: z.bigint().positive() });
+export const detailInput = z.object({ id: idSchema });
 export type DetailInput = z.infer<typeof detailInput>;
 
 /** settings.getColumns / setColumns (the column chooser, remembered per person and list). */
@@ -177,7 +176,7 @@ export const getColumnsInput = z.object({ list: z.enum(LIST_KEYS) });
 export const setColumnsInput = z.object({
 	list: z.enum(LIST_KEYS),
 	columns: z
-		.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,39}$/, { message: 'lists.columnsInvalid' }))
+		.array(text().regex(/^[A-Za-z][A-Za-z0-9_.]{0,39}$/, { message: 'lists.columnsInvalid' }))
 		.max(40, { message: 'lists.columnsInvalid' })
 });
 export type SetColumnsInput = z.infer<typeof setColumnsInput>;

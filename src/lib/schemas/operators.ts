@@ -1,14 +1,13 @@
 // 操作员: inputs shared by the operators router and its forms. Messages are catalogue keys.
 import { z } from 'zod';
-import { idSchema, idTextSchema, pageSchema, pageSizeSchema } from './roles.ts';
+import { idSchema, idTextSchema, text } from './common.ts';
+import { pageSchema, pageSizeSchema } from './roles.ts';
 
 export const OPERATOR_STATUSES = ['ACTIVE', 'DISABLED'] as const;
 export type OperatorStatus = (typeof OPERATOR_STATUSES)[number];
 
 const optionalText = (max: number) =>
-	z
-		.string()
-		.trim()
+	text({ trim: true })
 		.max(max, 'error.badInput')
 		.optional()
 		.transform((v) => (v ? v : undefined));
@@ -16,9 +15,7 @@ const optionalText = (max: number) =>
 export const operatorListFilter = z.object({
 	name: optionalText(50),
 	/** Any part of the phone number. */
-	phone: z
-		.string()
-		.trim()
+	phone: text({ trim: true })
 		.max(11, 'operators.phoneInvalid')
 		.regex(/^[0-9]*$/, 'operators.phoneInvalid')
 		.optional()
@@ -40,12 +37,10 @@ export const operatorListInput = z.object({
 	pageSize: pageSizeSchema
 });
 
-export const operatorNameSchema = z.string().trim().min(1, 'operators.nameRequired').max(50, 'operators.nameTooLong');
-export const operatorPhoneSchema = z.string().trim().regex(/^1[0-9]{10}$/, 'operators.phoneInvalid');
+export const operatorNameSchema = text({ trim: true }).min(1, 'operators.nameRequired').max(50, 'operators.nameTooLong');
+export const operatorPhoneSchema = text({ trim: true }).regex(/^1[0-9]{10}$/, 'operators.phoneInvalid');
 /** Optional: '' clears it. Same shape the database checks (something@something, no spaces). */
-export const operatorEmailSchema = z
-	.string()
-	.trim()
+export const operatorEmailSchema = text({ trim: true })
 	.max(100, 'operators.emailInvalid')
 	.refine((v) => v === '' || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), 'operators.emailInvalid')
 	.transform((v) => (v === '' ? null : v))

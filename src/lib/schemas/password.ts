@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { MessageKey } from '../i18n/messages.ts';
 import { merchantNoSchema, phoneSchema } from './auth.ts';
+import { text } from './common.ts';
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 32;
@@ -31,9 +32,10 @@ export function passwordRuleProblems(password: string, phone: string | null | un
 		.map((c) => c.key);
 }
 
-// No trimming anywhere: spaces may be part of a password.
-const newPassword = z.string().max(128, 'password.rule.length');
-const oldPassword = z.string().min(1, 'password.oldRequired').max(128, 'password.oldWrong');
+// No trimming anywhere: spaces may be part of a password (control characters may not).
+const newPassword = text().max(128, 'password.rule.length');
+const oldPassword = text().min(1, 'password.oldRequired').max(128, 'password.oldWrong');
+const confirmPassword = text().max(128, 'password.mismatch');
 
 function checkNewPassword(
 	value: { newPassword: string; confirmPassword: string; phone?: string },
@@ -47,7 +49,7 @@ function checkNewPassword(
 
 /** 原密码 / 新密码 / 再输一次: the initial change and 设置 → 修改密码. The phone rule is checked on the server. */
 export const changePasswordSchema = z
-	.object({ oldPassword, newPassword, confirmPassword: z.string().max(128) })
+	.object({ oldPassword, newPassword, confirmPassword })
 	.superRefine(checkNewPassword);
 export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 
@@ -60,9 +62,9 @@ export const resetPasswordSchema = z
 	.object({
 		merchantNo: merchantNoSchema,
 		phone: phoneSchema,
-		code: z.string().trim().regex(/^[0-9]{6}$/, 'password.forgot.codeFormat'),
+		code: text({ trim: true }).regex(/^[0-9]{6}$/, 'password.forgot.codeFormat'),
 		newPassword,
-		confirmPassword: z.string().max(128)
+		confirmPassword
 	})
 	.superRefine(checkNewPassword);
 export type ResetPasswordInput = z.infer<typeof resetPasswordSchema>;

@@ -1,6 +1,7 @@
 // 角色管理: inputs shared by the roles router and the role editor. Messages are catalogue keys.
 import { z } from 'zod';
 import { REQUIRED_ROLE_PERMISSION, ROLE_PERMISSIONS, type RolePermission } from '../permissions.ts';
+import { idSchema, text } from './common.ts';
 
 export const ROLE_STATUSES = ['ENABLED', 'DISABLED'] as const;
 export type RoleStatus = (typeof ROLE_STATUSES)[number];
@@ -13,26 +14,9 @@ export const pageSizeSchema = z
 	.default(20);
 export const pageSchema = z.number().int().min(1).max(100_000).default(1);
 
-/** A record id as the browser sends it (superjson carries bigint). */
-export const idSchema = z.bigint().positive();
-
-/**
- * An id in an export's copy of a list filter: text, because the export keeps its filter as JSON.
- * Text that is no id filters nothing, as the list page reads its URL.
- */
-export const idTextSchema = z
-	.union([z.string(), z.bigint()])
-	.optional()
-	.transform((v) => {
-		const text = v === undefined ? '' : String(v);
-		return /^[1-9]\d{0,18}$/.test(text) ? text : undefined;
-	});
-
 /** '' from an empty form field means "not set". */
 const optionalText = (max: number) =>
-	z
-		.string()
-		.trim()
+	text({ trim: true })
 		.max(max, 'error.badInput')
 		.optional()
 		.transform((v) => (v ? v : undefined));
@@ -52,7 +36,7 @@ export const roleListInput = z.object({
 	pageSize: pageSizeSchema
 });
 
-export const roleNameSchema = z.string().trim().min(1, 'roles.nameRequired').max(30, 'roles.nameTooLong');
+export const roleNameSchema = text({ trim: true }).min(1, 'roles.nameRequired').max(30, 'roles.nameTooLong');
 
 const rolePermission = z.enum(ROLE_PERMISSIONS as [RolePermission, ...RolePermission[]], 'roles.permissionUnknown');
 

@@ -1,14 +1,24 @@
 // The statements calendar: which days exist and may be asked for (shared by API and page).
 import { z } from 'zod';
 import { businessDate, yesterday } from '../time.ts';
+import { text } from './common.ts';
 
 export const STATEMENT_MONTHS_BACK = 3;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = /^\d{4}-\d{2}$/;
+/** Years 0001–9999, months 01–12: the shape alone let '2026-13' reach Postgres as '2026-13-01' (a 500). */
+const MONTH = /^(?!0000)\d{4}-(0[1-9]|1[0-2])$/;
 
-export const statementDateSchema = z.string().regex(DATE, 'error.badInput');
-export const statementMonthInput = z.object({ month: z.string().regex(MONTH, 'error.badInput') });
+/** A real calendar day ('2026-02-30' is not one), so the text can go to Postgres as a date. */
+function isRealDate(s: string): boolean {
+	if (!DATE.test(s)) return false;
+	const [y, m, d] = s.split('-').map(Number);
+	const probe = new Date(Date.UTC(y, m - 1, d));
+	return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
+}
+
+export const statementDateSchema = text().refine(isRealDate, 'error.badInput');
+export const statementMonthInput = z.object({ month: text().regex(MONTH, 'error.badInput') });
 export const statementRequestInput = z.object({ date: statementDateSchema });
 
 /** 'YYYY-MM-DD' moved by whole months, the day clamped to the target month's length. */

@@ -2,12 +2,13 @@
 // all behind the tab's own write permission.
 import { z } from 'zod';
 import type { Permission } from '$lib/permissions';
+import { idSchema } from '$lib/schemas/common';
 import { alipayKeyInput, setKeyStatusInput, wechatKeyInput, type KeyProvider } from '$lib/schemas/keys';
 import { getKey, listKeys, saveAlipayKey, saveWechatKey, setKeyStatus } from '$lib/server/keys/store';
 import { appError, protectedProcedure, router, type ProtectedContext } from '../../init';
 import { actorOf, keyCall } from './keyCall';
 
-const idInput = z.object({ id: z.bigint().positive() });
+const idInput = z.object({ id: idSchema });
 
 function tabProcedures(provider: KeyProvider, permission: Permission) {
 	const procedure = protectedProcedure.meta({ permission });

@@ -1,6 +1,7 @@
 // 支付密钥列表: the read-only view of both tabs, and the home page's certificate warning.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { idSchema } from '$lib/schemas/common';
 import { KEY_PERMISSIONS } from '$lib/menu';
 import { listKeysInput } from '$lib/schemas/keys';
 import { getKey, listExpiringKeys, listKeys } from '$lib/server/keys/store';
@@ -14,7 +15,7 @@ export const list = protectedProcedure
 
 export const get = protectedProcedure
 	.meta({ permission: 'keys.list.read' })
-	.input(z.object({ id: z.bigint().positive() }))
+	.input(z.object({ id: idSchema }))
 	.query(({ ctx, input }) => keyCall(() => getKey(ctx.db, ctx.merchantId, input.id)));
 
 /**
