@@ -11,7 +11,8 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '../../db/index.ts';
 import { CSV_BOM, CSV_TYPE, csvLine, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../../src/lib/server/files/index.ts';
 import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn } from '../../src/lib/server/exports/lists.ts';
-import { exportSelectSql } from '../../src/lib/server/exports/query.ts';
+import { exportSelectSql, type CopySelect } from '../../src/lib/server/exports/query.ts';
+import { inCopyTransaction } from '../../src/lib/server/exports/copy.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';
 import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../../src/lib/server/xlsx/index.ts';
 import { businessDate } from '../../src/lib/time.ts';
@@ -72,11 +73,12 @@ export async function buildExport(
 		client = await getFilePool().connect();
 		const progress = lease.progress;
 		const title = translate('zh-CN', `exports.list.${claimed.list_key}`);
-		const text = source ? exportSelectSql(db, source, range, columns) : null;
+		// The filter's values are bound, never in the SQL text (exports/copy.ts).
+		const select = source ? exportSelectSql(db, source, range, columns, ext) : null;
 		const rows =
 			claimed.format === 'CSV'
-				? await writeCsv(client, writer.stream, text, columns, progress)
-				: await writeXlsx(client, writer.stream, title, text, columns, progress);
+				? await writeCsv(client, writer.stream, select, columns, progress)
+				: await writeXlsx(client, writer.stream, title, select, columns, progress);
 		lease.check();
 		await lease.settle();
 		const w = writer;
@@ -131,7 +133,7 @@ export async function buildExport(
 async function writeCsv(
 	client: pg.PoolClient,
 	sink: Writable,
-	select: string | null,
+	select: CopySelect | null,
 	columns: readonly ExportColumn[],
 	progress: (done: number) => void
 ): Promise<number> {
@@ -142,19 +144,21 @@ async function writeCsv(
 		}, sink);
 		return 0;
 	}
-	const copy = client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv)`));
-	let lines = 0;
-	await pipeline(async function* () {
-		yield head;
-		for await (const chunk of copy) {
-			const buf = chunk as Buffer;
-			// Newlines approximate rows (a quoted memo may hold one); the exact count comes at the end.
-			for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
-			progress(lines);
-			yield buf;
-		}
-	}, sink);
-	return copy.rowCount ?? lines;
+	return inCopyTransaction(client, select.values, async () => {
+		const copy = client.query(copyTo(`COPY (${select.sql}) TO STDOUT WITH (FORMAT csv)`));
+		let lines = 0;
+		await pipeline(async function* () {
+			yield head;
+			for await (const chunk of copy) {
+				const buf = chunk as Buffer;
+				// Newlines approximate rows (a quoted memo may hold one); the exact count comes at the end.
+				for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
+				progress(lines);
+				yield buf;
+			}
+		}, sink);
+		return copy.rowCount ?? lines;
+	});
 }
 
 const xlsxKind = (c: ExportColumn): XlsxCellKind =>
@@ -165,18 +169,20 @@ async function writeXlsx(
 	client: pg.PoolClient,
 	sink: Writable,
 	title: string,
-	select: string | null,
+	select: CopySelect | null,
 	columns: readonly ExportColumn[],
 	progress: (done: number) => void
 ): Promise<number> {
 	const xlsx = new XlsxWriter(sink);
 	const sheetColumns = columns.map((c) => ({ header: headerOf(c), width: c.kind === 'money' ? 14 : 22 }));
-	const lines: AsyncIterable<Buffer> = select
-		? client.query(copyTo(`COPY (${xlsxRowsSql(select, columns.map((c, i) => ({ name: `c${i}`, kind: xlsxKind(c) })))}) TO STDOUT`))
-		: (async function* () {})();
-	const rows = await xlsx.addRowSheets((i) => (i === 0 ? title : `${title} ${i + 1}`), sheetColumns, lines, {
-		onRows: async (done) => progress(done)
-	});
+	const sheets = (lines: AsyncIterable<Buffer>) =>
+		xlsx.addRowSheets((i) => (i === 0 ? title : `${title} ${i + 1}`), sheetColumns, lines, {
+			onRows: async (done) => progress(done)
+		});
+	const rowsSql = (s: CopySelect) => xlsxRowsSql(s.sql, columns.map((c, i) => ({ name: `c${i}`, kind: xlsxKind(c) })));
+	const rows = select
+		? await inCopyTransaction(client, select.values, () => sheets(client.query(copyTo(`COPY (${rowsSql(select)}) TO STDOUT`))))
+		: await sheets((async function* () {})());
 	await xlsx.finish();
 	return rows;
 }

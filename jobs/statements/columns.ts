@@ -4,24 +4,26 @@ import { translate } from '../../src/lib/i18n/messages.ts';
 /**
  * The 26 columns in order. `freeText`: supplied by a merchant, a user or a channel, so the
  * cell is neutralised against formulas and XML-escaped in the XLSX; every other column holds
- * the platform's own numbers, codes, times or labels.
+ * the platform's own numbers, codes, times or labels. `identifier`: an order, flow, merchant,
+ * user, card or channel number, whose long all-digit values get a leading backtick in the CSV
+ * so Excel/WPS keep every digit (src/lib/server/sql-cells.ts).
  */
-const LAYOUT: readonly { header: string; freeText?: true }[] = [
-	{ header: '商户订单号', freeText: true },
-	{ header: 'ACCP交易单号' },
-	{ header: 'ACCP交易流水号' },
-	{ header: '平台商户号' },
+const LAYOUT: readonly { header: string; freeText?: true; identifier?: true }[] = [
+	{ header: '商户订单号', freeText: true, identifier: true },
+	{ header: 'ACCP交易单号', identifier: true },
+	{ header: 'ACCP交易流水号', identifier: true },
+	{ header: '平台商户号', identifier: true },
 	{ header: '商户订单时间' },
 	{ header: '订单创建时间' },
 	{ header: '订单完成时间' },
 	{ header: 'ACCP账务日期' },
 	{ header: '付款方类型' },
-	{ header: '付款方ID', freeText: true },
+	{ header: '付款方ID', freeText: true, identifier: true },
 	{ header: '付款方账户类型' },
 	{ header: '收款方类型' },
-	{ header: '收款方ID', freeText: true },
+	{ header: '收款方ID', freeText: true, identifier: true },
 	{ header: '收款方账户类型' },
-	{ header: '收款方银行账户', freeText: true },
+	{ header: '收款方银行账户', freeText: true, identifier: true },
 	{ header: '收款方名称', freeText: true },
 	{ header: '订单信息', freeText: true },
 	{ header: '收款备注', freeText: true },
@@ -31,13 +33,15 @@ const LAYOUT: readonly { header: string; freeText?: true }[] = [
 	{ header: '订单金额' },
 	{ header: '手续费' },
 	{ header: '交易状态' },
-	{ header: '渠道流水号', freeText: true },
+	{ header: '渠道流水号', freeText: true, identifier: true },
 	{ header: '渠道账期' }
 ];
 
 export const STATEMENT_COLUMNS = LAYOUT.map((c) => c.header);
 /** Zero-based positions of the free-text columns. */
 export const FREE_TEXT_COLUMNS: ReadonlySet<number> = new Set(LAYOUT.flatMap((c, i) => (c.freeText ? [i] : [])));
+/** Zero-based positions of the identifier columns. */
+export const IDENTIFIER_COLUMNS: ReadonlySet<number> = new Set(LAYOUT.flatMap((c, i) => (c.identifier ? [i] : [])));
 
 /** Zero-based positions of the amount columns (numeric cells in XLSX). */
 export const AMOUNT_COLUMN = STATEMENT_COLUMNS.indexOf('订单金额');

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { formatYuan } from '../../src/lib/money.ts';
 import { CSV_BOM, csvLine } from '../../src/lib/server/files/index.ts';
+import { inCopyTransaction } from '../../src/lib/server/exports/copy.ts';
 import { XlsxWriter, xlsxRowsSql } from '../../src/lib/server/xlsx/index.ts';
 import { startOfBusinessDate } from '../../src/lib/time.ts';
 import { AMOUNT_COLUMN, FEE_COLUMN, FREE_TEXT_COLUMNS, STATEMENT_COLUMNS, STATEMENT_SHEET, SUMMARY_COLUMNS, SUMMARY_TITLE, SUMMARY_TOTAL } from './columns.ts';
@@ -57,13 +58,16 @@ export async function writeStatementCsv(
 	accountingDate: string,
 	summary: SummaryRow[]
 ): Promise<number> {
-	const copy = client.query(copyTo(`COPY (${statementRowsSql(merchantId, accountingDate, 'text')}) TO STDOUT WITH (FORMAT csv)`));
-	await pipeline(async function* () {
-		yield Buffer.from(csvHead());
-		for await (const chunk of copy) yield chunk as Buffer;
-		yield Buffer.from(csvSummary(summary));
-	}, sink);
-	return copy.rowCount ?? 0;
+	// No values to bind; the transaction still pins the server's quoting rules (exports/copy.ts).
+	return inCopyTransaction(client, [], async () => {
+		const copy = client.query(copyTo(`COPY (${statementRowsSql(merchantId, accountingDate, 'csv')}) TO STDOUT WITH (FORMAT csv)`));
+		await pipeline(async function* () {
+			yield Buffer.from(csvHead());
+			for await (const chunk of copy) yield chunk as Buffer;
+			yield Buffer.from(csvSummary(summary));
+		}, sink);
+		return copy.rowCount ?? 0;
+	});
 }
 
 
@@ -83,17 +87,19 @@ export async function writeStatementXlsx(
 	const xlsx = new XlsxWriter(sink, { mtime: startOfBusinessDate(accountingDate) });
 	const amount = (i: number) => i === AMOUNT_COLUMN || i === FEE_COLUMN;
 	const rowsSql = xlsxRowsSql(
-		statementRowsSql(merchantId, accountingDate, 'text'),
+		statementRowsSql(merchantId, accountingDate, 'xlsx'),
 		STATEMENT_COLUMNS.map((_, i) => ({
 			name: `c${String(i + 1).padStart(2, '0')}`,
 			kind: amount(i) ? 'amount' : FREE_TEXT_COLUMNS.has(i) ? 'text' : 'plain'
 		}))
 	);
-	const done = await xlsx.addRowSheets(
-		(i) => (i === 0 ? STATEMENT_SHEET : `${STATEMENT_SHEET} ${i + 1}`),
-		STATEMENT_COLUMNS.map((header, i) => ({ header, width: amount(i) ? 12 : 20 })),
-		client.query(copyTo(`COPY (${rowsSql}) TO STDOUT`)),
-		{ onRows: onProgress }
+	const done = await inCopyTransaction(client, [], () =>
+		xlsx.addRowSheets(
+			(i) => (i === 0 ? STATEMENT_SHEET : `${STATEMENT_SHEET} ${i + 1}`),
+			STATEMENT_COLUMNS.map((header, i) => ({ header, width: amount(i) ? 12 : 20 })),
+			client.query(copyTo(`COPY (${rowsSql}) TO STDOUT`)),
+			{ onRows: onProgress }
+		)
 	);
 
 	const totals = totalsOf(summary);

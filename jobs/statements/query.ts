@@ -1,8 +1,16 @@
 // The statement's rows as one SQL query, so Postgres does the formatting (Asia/Shanghai
 // times, 元 from fen, formula neutralising) and COPY streams the CSV out at full speed.
-// COPY takes no bind parameters: the only values inlined are a bigint and a checked date.
-import { labelledSql as labelled, neutralisedSql as neutralised, shanghaiTimeSql as time, sqlLiteral as literal, yuanSql as yuan } from '../../src/lib/server/sql-cells.ts';
-import { FREE_TEXT_COLUMNS, LABELS } from './columns.ts';
+// COPY takes no bind parameters: the only values inlined are a bigint and a checked date (no
+// text anyone typed), and our own labels as E'' literals (sql-cells.ts).
+import {
+	csvIdentifierSql as csvIdentifier,
+	labelledSql as labelled,
+	neutralisedSql as neutralised,
+	shanghaiTimeSql as time,
+	sqlLiteral as literal,
+	yuanSql as yuan
+} from '../../src/lib/server/sql-cells.ts';
+import { FREE_TEXT_COLUMNS, IDENTIFIER_COLUMNS, LABELS } from './columns.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -19,20 +27,30 @@ function firstFlow(platformNo: string): string {
 	return `${platformNo} || '-01'`;
 }
 
-export type AmountMode = 'text' | 'fen';
+/**
+ * What the rows are for: `csv` (amounts as 元, long numeric ids with a leading backtick),
+ * `xlsx` (amounts as 元 text for numeric cells, ids as they are: cells are text already),
+ * `summary` (amounts as int8 fen, for sums).
+ */
+export type RowsFor = 'csv' | 'xlsx' | 'summary';
+
+/** A column's cell: free text neutralised, and in CSV long numeric ids marked. */
+function cell(i: number, expr: string, target: RowsFor): string {
+	if (target === 'csv' && IDENTIFIER_COLUMNS.has(i)) return csvIdentifier(expr, FREE_TEXT_COLUMNS.has(i));
+	return FREE_TEXT_COLUMNS.has(i) ? neutralised(expr) : expr;
+}
 
 /**
  * The 26 columns for (merchant, accounting date), in statement order: payments completed that
  * day, successful refunds of that day as their own rows (the refund's numbers, its amount,
  * status 已退款), and withdrawals/payouts booked that day. Sorted by completion time, then
- * the platform number, so a rebuild gives the same bytes. `fen` keeps the two amount columns
- * as int8 fen (for numeric XLSX cells); `text` formats them as 元.
+ * the platform number, so a rebuild gives the same bytes. See RowsFor for `target`.
  */
-export function statementRowsSql(merchantId: bigint, accountingDate: string, amounts: AmountMode = 'text'): string {
+export function statementRowsSql(merchantId: bigint, accountingDate: string, target: RowsFor): string {
 	if (!DATE.test(accountingDate)) throw new Error(`bad accounting date ${accountingDate}`);
 	const m = BigInt(merchantId).toString();
 	const d = `DATE '${accountingDate}'`;
-	const money = (expr: string) => (amounts === 'text' ? yuan(expr) : `${expr}::int8`);
+	const money = (expr: string) => (target === 'summary' ? `${expr}::int8` : yuan(expr));
 	const cols = (c: {
 		orderNo: string; platformNo: string; flowNo: string; orderTime: string; createdAt: string; completedAt: string;
 		payerType: string; payerId: string; payerAcct: string; payeeType: string; payeeId: string; payeeAcct: string;
@@ -68,7 +86,7 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, amo
 			c.channelNo,
 			day(c.channelDate)
 		]
-			.map((e, i) => `${FREE_TEXT_COLUMNS.has(i) ? neutralised(e) : e} AS c${String(i + 1).padStart(2, '0')}`)
+			.map((e, i) => `${cell(i, e, target)} AS c${String(i + 1).padStart(2, '0')}`)
 			.concat([`${c.sortAt} AS sort_at`, `${c.sortNo} AS sort_no`, `${c.kind} AS sort_kind`])
 			.join(',\n    ');
 
@@ -126,7 +144,7 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, amo
  * Labels come from the same CASE expressions as the rows, so they group identically.
  */
 export function statementSummarySql(merchantId: bigint, accountingDate: string): string {
-	const rows = statementRowsSql(merchantId, accountingDate, 'fen');
+	const rows = statementRowsSql(merchantId, accountingDate, 'summary');
 	return `SELECT c21 AS txn_type, c24 AS status, count(*)::int8 AS rows, sum(c22)::int8 AS amount, sum(c23)::int8 AS fee
   FROM (${rows}) r GROUP BY c21, c24 ORDER BY c21 COLLATE "C", c24 COLLATE "C"`;
 }

@@ -21,7 +21,7 @@ import { defaultFlowFilter } from '../../src/lib/schemas/flows.ts';
 import { defaultUserFilter } from '../../src/lib/schemas/users.ts';
 import { addDays, businessDate, formatDateTime } from '../../src/lib/time.ts';
 import { contextFor } from '../accounts/factory.ts';
-import { exportAndBuild, neutral, parseCsv } from './helpers.ts';
+import { csvId, exportAndBuild, neutral, parseCsv } from './helpers.ts';
 import { makeStaff } from '../auth/fixtures.ts';
 
 const db = getDb();
@@ -55,7 +55,21 @@ beforeAll(async () => {
 	const some = await db.selectFrom('payments').select('id').where('merchant_id', '=', main.id).orderBy('id', 'desc').limit(4).execute();
 	const memos = ['=HYPERLINK("http://x","y")', '+1', '-2,"q"', '@SUM(A1)'];
 	for (const [i, p] of some.entries()) await db.updateTable('payments').set({ memo: memos[i] }).where('id', '=', p.id).execute();
+	// Order numbers Excel/WPS would turn into numbers and mangle (12+ digits, a leading 0), and
+	// one of 11 digits, which it shows whole.
+	const paid = await db
+		.selectFrom('payments')
+		.select('id')
+		.where('merchant_id', '=', main.id)
+		.where('status', '=', 'TRADE_SUCCESS')
+		.where('created_at', '>=', new Date(now.getTime() - 5 * 86_400_000))
+		.orderBy('id')
+		.limit(DIGIT_ORDER_NOS.length)
+		.execute();
+	for (const [i, p] of paid.entries()) await db.updateTable('payments').set({ merchant_order_no: DIGIT_ORDER_NOS[i] }).where('id', '=', p.id).execute();
 }, 600_000);
+
+const DIGIT_ORDER_NOS = ['6222021234567890123', '202612040001', '20261204000', '0012345'];
 
 afterAll(async () => {
 	await getQueue(QUEUES.EXPORTS).obliterate({ force: true }).catch(() => {});
@@ -76,7 +90,7 @@ describe('payments export', () => {
 			const p = await listPayments(db, main.id, { filter: { merchantOrderNo: '', userNo: '', txnType: '', ...filter }, page, pageSize: 100 });
 			for (const r of p.rows)
 				expected.push([
-					neutral(r.merchantOrderNo),
+					csvId(r.merchantOrderNo),
 					translate('zh-CN', `enum.txnType.${r.txnType}`),
 					formatYuan(r.amount),
 					translate('zh-CN', `enum.paymentStatus.${r.status}`),
@@ -87,6 +101,8 @@ describe('payments export', () => {
 		}
 		expect(expected.length).toBeGreaterThan(50);
 		expect(rows).toEqual(expected);
+		// Long numeric order numbers carry the backtick that keeps them text in Excel/WPS.
+		expect(rows.map((r) => r[0])).toEqual(expect.arrayContaining(['`6222021234567890123', '`202612040001', '20261204000', '`0012345']));
 		expect(row.status).toBe('READY');
 		expect(row.rows_total).toBe(BigInt(expected.length));
 		expect(row.rows_done).toBe(BigInt(expected.length));
@@ -110,9 +126,12 @@ describe('payments export', () => {
 		expect(ws.rowCount - 1).toBe(Number(row.rows_total));
 		const csv = await exportAndBuild(caller, { list: 'payments', format: 'CSV', filter, columns: ['merchantOrderNo', 'amount'] });
 		const csvRows = parseCsv(csv.bytes.toString('utf8').slice(1)).slice(1);
+		// XLSX cells are text already: the order numbers as they are, no backtick.
+		const xlsxOrderNos = Array.from({ length: csvRows.length }, (_, i) => ws.getRow(i + 2).getCell(1).value);
+		expect(xlsxOrderNos).toEqual(expect.arrayContaining(DIGIT_ORDER_NOS));
 		for (let i = 0; i < csvRows.length; i++) {
 			const r = ws.getRow(i + 2);
-			expect(r.getCell(1).value).toBe(csvRows[i][0]);
+			expect(r.getCell(1).value).toBe(csvRows[i][0].replace(/^`(?=\d+$)/, ''));
 			expect(typeof r.getCell(2).value).toBe('number');
 			expect((r.getCell(2).value as number).toFixed(2)).toBe(csvRows[i][1]);
 			expect(r.getCell(2).numFmt).toBe('0.00');
@@ -131,7 +150,7 @@ describe('flows and users exports', () => {
 			const p = await listFlows(db, main.id, { filter, page, pageSize: 100 });
 			for (const r of p.rows)
 				expected.push([
-					neutral(r.flowNo),
+					csvId(r.flowNo),
 					translate('zh-CN', `enum.subType.${r.subType}`),
 					formatDateTime(r.createdAt),
 					translate('zh-CN', `enum.txnType.${r.txnType}`),
@@ -156,7 +175,7 @@ describe('flows and users exports', () => {
 		const expected: string[][] = [];
 		for (let page = 1; ; page++) {
 			const p = await accountsOnly.accounts.flows({ filter, page, pageSize: 100 });
-			for (const r of p.rows) expected.push([neutral(r.flowNo), formatDateTime(r.createdAt), formatYuan(r.amount)]);
+			for (const r of p.rows) expected.push([csvId(r.flowNo), formatDateTime(r.createdAt), formatYuan(r.amount)]);
 			if (p.rows.length < 100) break;
 		}
 		expect(expected.length).toBeGreaterThan(10);
@@ -185,7 +204,7 @@ describe('flows and users exports', () => {
 		expect(p.rows.length).toBeGreaterThan(5);
 		expect(rows).toEqual(
 			p.rows.map((r) => [
-				neutral(r.userNo),
+				csvId(r.userNo),
 				r.name,
 				r.phone,
 				translate('zh-CN', `enum.userType.${r.userType}`),
@@ -196,6 +215,8 @@ describe('flows and users exports', () => {
 			])
 		);
 		expect(rows.every((r) => r[2].includes('*'))).toBe(true);
+		// The seeded user numbers are 12 digits: every one keeps its digits behind a backtick.
+		expect(rows.every((r) => /^`\d{12}$/.test(r[0]))).toBe(true);
 	});
 });
 

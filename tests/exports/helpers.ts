@@ -31,6 +31,12 @@ export function parseCsv(text: string): string[][] {
 /** What a cell a spreadsheet would run as a formula looks like once neutralised. */
 export const neutral = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
+/**
+ * An identifier's CSV cell: Excel/WPS would read an all-digit value of 12+ digits (or with a
+ * leading 0) as a number and lose digits, so it carries a leading backtick; others as `neutral`.
+ */
+export const csvId = (s: string) => (/^\d+$/.test(s) && s.length > 1 && (s.length >= 12 || s[0] === '0') ? `\`${s}` : neutral(s));
+
 /** Requests an export as `c` and builds it at once (no worker): the row and the file's bytes. */
 export async function exportAndBuild(c: Caller, input: Parameters<Caller['exports']['create']>[0]) {
 	const db = getDb();

@@ -23,6 +23,7 @@ export async function seedSmallDemo(db: Db): Promise<{ merchantId: bigint; merch
 }
 
 export { parseCsv } from '../exports/helpers.ts';
+import { csvId } from '../exports/helpers.ts';
 
 const zh = (k: string) => translate('zh-CN', k);
 const safe = (v: string | null | undefined) => {
@@ -30,7 +31,20 @@ const safe = (v: string | null | undefined) => {
 	return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 };
 
+/**
+ * The identifier columns (商户订单号, ACCP交易单号, ACCP交易流水号, 平台商户号, 付款方ID, 收款方ID,
+ * 收款方银行账户, 渠道流水号): in the CSV their long all-digit values carry a leading backtick.
+ */
+const ID_COLUMNS = new Set([0, 1, 2, 3, 9, 12, 14, 24]);
+
+/** A row as the CSV writes it (cells as the XLSX holds them, plus the backtick on long numeric ids). */
+export function csvCells(cells: string[]): string[] {
+	// The cells are already neutralised; an all-digit one never starts like a formula.
+	return cells.map((c, i) => (ID_COLUMNS.has(i) ? csvId(c) : c));
+}
+
 export interface ExpectedRow {
+	/** As the XLSX holds them; csvCells gives the CSV's. */
 	cells: string[];
 	type: string;
 	status: string;

@@ -1,17 +1,46 @@
 // Spreadsheet cells as SQL, for exports and statements alike: Postgres formats every cell
-// (元 from fen, Asia/Shanghai times, Chinese labels, formula neutralising) so COPY streams the
-// file out at full speed. Only values we made ourselves are inlined (COPY takes no parameters).
+// (元 from fen, Asia/Shanghai times, Chinese labels, formula neutralising, long ids kept as
+// text) so COPY streams the file out at full speed. Only values we made ourselves are written
+// into the SQL text; text people typed reaches COPY as bound settings (exports/copy.ts).
 // Relative imports only: the jobs run this under plain Node.
 import { BUSINESS_TZ } from '../time.ts';
 
-/** A text literal. */
+/**
+ * A text literal of our own (a label, a regex), as an E'' string: `\` and `'` are escaped, so
+ * it means the same whatever the server's standard_conforming_strings says (a plain '…'
+ * literal holding a backslash does not).
+ */
 export function sqlLiteral(text: string): string {
-	return `'${text.replace(/'/g, "''")}'`;
+	return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
+
+/** Does the cell start like a formula (= + - @ tab CR)? */
+const formulaStart = (expr: string) => `left(${expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r')`;
 
 /** A cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading apostrophe. */
 export function neutralisedSql(expr: string): string {
-	return `CASE WHEN left(${expr}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expr} ELSE ${expr} END`;
+	return `CASE WHEN ${formulaStart(expr)} THEN '''' || ${expr} ELSE ${expr} END`;
+}
+
+/**
+ * Excel and WPS open an all-digit CSV cell as a number: from 12 digits it shows as
+ * 1.23457E+15 in a default-width column, past 15 digits the rest become 0, and a leading 0
+ * is dropped. So an identifier that is all digits and 12 or more of them (or starts with 0)
+ * gets a leading backtick in CSV, as the wallets' bills do; XLSX cells are text already.
+ * Tested without a regex: the length first, then ltrim (about a third of a regex's cost).
+ */
+function digitsKeptSql(expr: string): string {
+	return `octet_length(${expr}) > 1 AND (octet_length(${expr}) >= 12 OR left(${expr}, 1) = '0') AND ltrim(${expr}, '0123456789') = ''`;
+}
+
+/**
+ * An identifier column's CSV cell (order numbers, 商户号, card and user numbers, flow ids):
+ * long all-digit values get the backtick; `freeText` ones (typed by a merchant, a user or a
+ * channel) are neutralised against formulas as well.
+ */
+export function csvIdentifierSql(expr: string, freeText: boolean): string {
+	const formula = freeText ? `WHEN ${formulaStart(expr)} THEN '''' || ${expr} ` : '';
+	return `CASE ${formula}WHEN ${digitsKeptSql(expr)} THEN '\`' || ${expr} ELSE ${expr} END`;
 }
 
 /** 1242 fen → '12.42' (exact: numeric, never float). */
@@ -21,7 +50,7 @@ export function yuanSql(expr: string): string {
 
 /** An instant as Asia/Shanghai 'YYYY-MM-DD HH24:MI:SS' (or only the date). */
 export function shanghaiTimeSql(expr: string, format: 'datetime' | 'date' = 'datetime'): string {
-	return `to_char((${expr}) AT TIME ZONE '${BUSINESS_TZ}', '${format === 'date' ? 'YYYY-MM-DD' : 'YYYY-MM-DD HH24:MI:SS'}')`;
+	return `to_char((${expr}) AT TIME ZONE ${sqlLiteral(BUSINESS_TZ)}, '${format === 'date' ? 'YYYY-MM-DD' : 'YYYY-MM-DD HH24:MI:SS'}')`;
 }
 
 /** A code as its label; a code without one is written as it is. */

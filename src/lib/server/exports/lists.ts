@@ -18,7 +18,7 @@ import { EXPORT_LISTS, type ExportList } from '../../schemas/exports.ts';
 import { operatorExportFilter } from '../../schemas/operators.ts';
 import { roleListFilter } from '../../schemas/roles.ts';
 import type { ListSource } from '../lists/engine.ts';
-import { labelledSql, neutralisedSql, shanghaiTimeSql, yuanSql } from '../sql-cells.ts';
+import { csvIdentifierSql, labelledSql, neutralisedSql, shanghaiTimeSql, yuanSql } from '../sql-cells.ts';
 import { rangeOrThrow } from '../lists/errors.ts';
 import { flowSource } from '../lists/flows.ts';
 import { rangedSource, type RangedFilter, type SourceOf } from '../lists/ranged.ts';
@@ -45,7 +45,12 @@ export interface ExportColumn {
 	labels?: { prefix: string; values: readonly string[] };
 	/** Hidden in the list until chosen (so left out when the person chose nothing). */
 	defaultVisible?: false;
+	/** An identifier (order, flow, user number…): long all-digit values keep their digits in CSV (sql-cells.ts). */
+	identifier?: true;
 }
+
+/** The file being written: CSV marks long numeric ids with a backtick, XLSX cells are text already. */
+export type ExportFormat = 'csv' | 'xlsx';
 
 export interface ExportListSpec {
 	permission: Permission;
@@ -66,7 +71,7 @@ function rangedSpec<F extends RangedFilter>(permission: Permission, filter: z.Zo
 }
 
 const FLOW_COLUMNS: readonly ExportColumn[] = [
-		{ key: 'flowNo', label: 'flow.flowNo', kind: 'text', expr: 'flow_no' },
+		{ key: 'flowNo', label: 'flow.flowNo', kind: 'text', expr: 'flow_no', identifier: true },
 		{ key: 'accountType', label: 'flow.accountType', kind: 'enum', expr: 'account_type', labels: { prefix: 'enum.accountType.', values: FLOW_ACCOUNT_TYPES }, defaultVisible: false },
 		{ key: 'subType', label: 'flow.subType', kind: 'enum', expr: 'sub_type', labels: { prefix: 'enum.subType.', values: SUB_TYPES } },
 		{ key: 'createdAt', label: 'flow.createdAt', kind: 'time', expr: 'created_at' },
@@ -78,7 +83,7 @@ const FLOW_COLUMNS: readonly ExportColumn[] = [
 
 export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 	payments: rangedSpec('payments.read', paymentFilter, [
-		{ key: 'merchantOrderNo', label: 'payment.merchantOrderNo', kind: 'text', expr: 'merchant_order_no' },
+		{ key: 'merchantOrderNo', label: 'payment.merchantOrderNo', kind: 'text', expr: 'merchant_order_no', identifier: true },
 		{ key: 'txnType', label: 'payment.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: PAYMENT_TXN_TYPES } },
 		{ key: 'amount', label: 'payment.amount', kind: 'money', expr: 'amount' },
 		{ key: 'status', label: 'payment.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.paymentStatus.', values: PAYMENT_STATUSES } },
@@ -86,20 +91,21 @@ export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 		{ key: 'memo', label: 'payment.memo', kind: 'text', expr: 'memo' }
 	], paymentSource),
 	refunds: rangedSpec('refunds.read', refundFilter, [
-		{ key: 'refundNo', label: 'refund.refundNo', kind: 'text', expr: 'refund_no' },
+		{ key: 'refundNo', label: 'refund.refundNo', kind: 'text', expr: 'refund_no', identifier: true },
 		{ key: 'amount', label: 'refund.amount', kind: 'money', expr: 'amount' },
 		{
 			key: 'paymentMerchantOrderNo',
 			label: 'refund.paymentMerchantOrderNo',
 			kind: 'text',
-			expr: '(SELECT p.merchant_order_no FROM payments p WHERE p.id = refunds.payment_id)'
+			expr: '(SELECT p.merchant_order_no FROM payments p WHERE p.id = refunds.payment_id)',
+			identifier: true
 		},
 		{ key: 'status', label: 'refund.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.refundStatus.', values: REFUND_STATUSES } },
 		{ key: 'createdAt', label: 'refund.createdAt', kind: 'time', expr: 'created_at' },
 		{ key: 'processedAt', label: 'refund.processedAt', kind: 'time', expr: 'processed_at' }
 	], refundSource),
 	withdrawals: rangedSpec('withdrawals.read', withdrawalFilter, [
-		{ key: 'merchantOrderNo', label: 'withdrawal.merchantOrderNo', kind: 'text', expr: 'merchant_order_no' },
+		{ key: 'merchantOrderNo', label: 'withdrawal.merchantOrderNo', kind: 'text', expr: 'merchant_order_no', identifier: true },
 		{ key: 'txnType', label: 'withdrawal.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: WITHDRAWAL_TXN_TYPES } },
 		{ key: 'amount', label: 'withdrawal.amount', kind: 'money', expr: 'amount' },
 		{ key: 'status', label: 'withdrawal.status', kind: 'enum', expr: 'status', labels: { prefix: 'enum.withdrawalStatus.', values: WITHDRAWAL_STATUSES } },
@@ -113,7 +119,7 @@ export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 		permission: 'users.read',
 		filter: userFilter as unknown as z.ZodType<Record<string, unknown>>,
 		columns: [
-			{ key: 'userNo', label: 'user.userNo', kind: 'text', expr: 'user_no' },
+			{ key: 'userNo', label: 'user.userNo', kind: 'text', expr: 'user_no', identifier: true },
 			{ key: 'name', label: 'user.name', kind: 'maskName', expr: 'name' },
 			{ key: 'phone', label: 'user.phone', kind: 'maskPhone', expr: 'phone' },
 			{ key: 'userType', label: 'user.userType', kind: 'enum', expr: 'user_type', labels: { prefix: 'enum.userType.', values: USER_TYPES } },
@@ -181,8 +187,8 @@ function maskSql(kind: 'maskName' | 'maskPhone' | 'maskIdNo', e: string): string
 	return `CASE WHEN coalesce(${e}, '') = '' THEN '' WHEN ${n} <= 8 THEN left(${e}, 1) || repeat('*', greatest(0, ${n} - 2)) || right(${e}, 1) ELSE left(${e}, 4) || repeat('*', ${n} - 8) || right(${e}, 4) END`;
 }
 
-/** The column as SQL text; money as 元 with two decimals (a numeric cell in XLSX). */
-export function cellSql(c: ExportColumn): string {
+/** The column as SQL text for `format`; money as 元 with two decimals (a numeric cell in XLSX). */
+export function cellSql(c: ExportColumn, format: ExportFormat): string {
 	switch (c.kind) {
 		case 'money':
 			return yuanSql(c.expr);
@@ -199,6 +205,6 @@ export function cellSql(c: ExportColumn): string {
 			return labelledSql(c.expr, Object.fromEntries(values.map((v) => [v, translate('zh-CN', `${prefix}${v}`)])));
 		}
 		default:
-			return neutralisedSql(`(${c.expr})::text`);
+			return c.identifier && format === 'csv' ? csvIdentifierSql(`(${c.expr})::text`, true) : neutralisedSql(`(${c.expr})::text`);
 	}
 }

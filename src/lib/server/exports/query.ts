@@ -1,44 +1,39 @@
-// The export's SELECT as one SQL text: COPY takes no bind parameters, so the list source's
-// parameters (bigints, checked strings, instants) are inlined as literals here.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+// The export's SELECT for COPY. COPY takes no bind parameters: the list source's conditions go
+// through bindForCopy (copy.ts), so the text people typed into a filter reaches Postgres as a
+// bound setting, never inside the SQL text.
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
 import type { TimeRange } from '../../schemas/lists.ts';
 import type { ListSource } from '../lists/engine.ts';
-import { cellSql, type ExportColumn } from './lists.ts';
+import { bindForCopy, type CopySelect } from './copy.ts';
+import { cellSql, type ExportColumn, type ExportFormat } from './lists.ts';
 
-function literalOf(v: unknown): string {
-	if (v === null || v === undefined) return 'NULL';
-	if (typeof v === 'bigint') return v.toString();
-	if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-	if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-	if (v instanceof Date) return `'${v.toISOString()}'::timestamptz`;
-	if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
-	throw new Error(`cannot inline a ${typeof v} into an export query`);
-}
-
-/** A compiled RawBuilder with its $n placeholders replaced by literals. */
-export function inline(db: Kysely<DB>, raw: RawBuilder<unknown>): string {
-	const c = raw.compile(db);
-	// Placeholders only ever come from parameters; string literals of the source text hold no `$n`.
-	return c.sql.replace(/\$(\d+)/g, (_m, n: string) => literalOf(c.parameters[Number(n) - 1]));
-}
+export type { CopySelect } from './copy.ts';
 
 const FAR_PAST = new Date(Date.UTC(1970, 0, 1));
 
-/** The rows the list's filter matches, newest first (the list's order), every cell formatted as text. */
+/**
+ * The rows the list's filter matches, newest first (the list's order), every cell formatted as
+ * text for `format` (CSV marks long numeric ids, see sql-cells.ts). Only the conditions are
+ * bound; the cells are our own SQL and are added around them, so no `$n` inside them is touched.
+ */
 export function exportSelectSql(
 	db: Kysely<DB>,
 	src: ListSource,
 	range: TimeRange | null,
-	columns: readonly ExportColumn[]
-): string {
+	columns: readonly ExportColumn[],
+	format: ExportFormat = 'csv'
+): CopySelect {
 	const t = sql.ref(src.timeColumn);
 	const inRange = range ? sql`${t} >= ${range.from} AND ${t} < ${range.to}` : sql`${t} >= ${FAR_PAST}`;
-	const cells = sql.raw(columns.map((c, i) => `${cellSql(c)} AS c${i}`).join(', '));
-	return inline(
-		db,
-		sql`SELECT ${cells} FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange} ORDER BY ${t} DESC, id DESC`
-	);
+	const where = bindForCopy(db, sql`${src.where} AND ${inRange}`);
+	const cells = columns.map((c, i) => `${cellSql(c, format)} AS c${i}`).join(', ');
+	// table and timeColumn are closed unions of our own names.
+	const time = `"${src.timeColumn}"`;
+	return {
+		sql: `SELECT ${cells} FROM "${src.table}" WHERE ${where.sql} ORDER BY ${time} DESC, id DESC`,
+		values: where.values
+	};
 }
 
 /** How many rows the export will hold (the list's total). */

@@ -12,7 +12,7 @@ const zh = (key: MessageKey) => translate('zh-CN', key);
 const JOIN = '、';
 
 export const ROLE_COLUMNS: readonly ExportColumn[] = [
-	{ key: 'id', label: 'roles.id', kind: 'text', expr: 'id' },
+	{ key: 'id', label: 'roles.id', kind: 'text', expr: 'id', identifier: true },
 	{ key: 'name', label: 'roles.name', kind: 'text', expr: 'name' },
 	{ key: 'status', label: 'roles.status', kind: 'enum', expr: 'status', labels: { prefix: 'roles.status.', values: ROLE_STATUSES } },
 	{ key: 'createdAt', label: 'roles.createdAt', kind: 'time', expr: 'created_at' },
@@ -49,13 +49,16 @@ const LABELLED_ACTIONS = Object.keys(messages)
 	.filter((k) => k.startsWith('audit.action.'))
 	.map((k) => k.slice('audit.action.'.length));
 
+/** A JSON string token (escapes included) or a run of other non-spaces. */
+const JSON_TOKEN = literal('("(?:[^"\\\\]|\\\\.)*"|[^" ]+)');
+
 /**
  * jsonb as JSON.stringify writes it: Postgres prints `{"a": 1, "b": [1, 2]}`, the page
  * `{"a":1,"b":[1,2]}`. Outside strings jsonb text has no other spaces, so keeping the string
  * tokens whole and every other run of non-spaces gives the compact form.
  */
 function compactJsonSql(e: string): string {
-	return `(SELECT string_agg(m.token[1], '' ORDER BY m.n) FROM regexp_matches((${e})::text, '("(?:[^"\\\\]|\\\\.)*"|[^" ]+)', 'g') WITH ORDINALITY AS m(token, n))`;
+	return `(SELECT string_agg(m.token[1], '' ORDER BY m.n) FROM regexp_matches((${e})::text, ${JSON_TOKEN}, 'g') WITH ORDINALITY AS m(token, n))`;
 }
 
 // src/lib/audit-text.ts auditDetailText, in SQL.

@@ -1,6 +1,7 @@
 // A spreadsheet's rows as SQL: Postgres writes each <row> of SpreadsheetML as one line of
 // text, so COPY streams the sheet body out as fast as it streams CSV, and Node only zips it.
 // Relative imports only: the jobs import this under plain Node.
+import { sqlLiteral } from '../sql-cells.ts';
 
 /** Excel's limit is 1,048,576 rows a sheet, one of them the header. */
 export const SHEET_ROWS = 1_048_575;
@@ -29,11 +30,14 @@ export function columnLetters(index: number): string {
 	return out;
 }
 
-// XML 1.0 forbids these even as character references; they are dropped.
-const FORBIDDEN = '[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f]';
+// XML 1.0 forbids these even as character references, and Excel refuses a sheet holding one:
+// C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF; they are dropped. (NUL and lone
+// surrogates cannot be in Postgres text at all.) Regexes go in as E'' literals (sqlLiteral),
+// which mean the same whatever standard_conforming_strings says.
+const FORBIDDEN = sqlLiteral('[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]');
 // What needs the slow path: XML specials, backslash (COPY's escape), control characters
-// (tab, LF and CR included) and leading or trailing white space (kept by xml:space).
-const SPECIAL = '[&<>\\\\\\x01-\\x1f]|^\\s|\\s$';
+// (tab, LF and CR included), U+FFFE/U+FFFF, and leading or trailing white space (kept by xml:space).
+const SPECIAL = sqlLiteral('[&<>\\\\\\x01-\\x1f\\ufffe\\uffff]|^\\s|\\s$');
 
 /**
  * The `<t>` element of an inline string holding the text expression. Most values need no
@@ -43,7 +47,7 @@ const SPECIAL = '[&<>\\\\\\x01-\\x1f]|^\\s|\\s$';
  * through unchanged and a row stays one line.
  */
 function xmlTextSql(expr: string): string {
-	let e = `regexp_replace(${expr}, '${FORBIDDEN}', '', 'g')`;
+	let e = `regexp_replace(${expr}, ${FORBIDDEN}, '', 'g')`;
 	for (const [from, to] of [
 		["'&'", '&amp;'],
 		["'<'", '&lt;'],
@@ -54,7 +58,7 @@ function xmlTextSql(expr: string): string {
 		["E'\\t'", '&#9;']
 	])
 		e = `replace(${e}, ${from}, '${to}')`;
-	return `CASE WHEN ${expr} ~ '${SPECIAL}' THEN '<t xml:space="preserve">' || ${e} || '</t>' ELSE '<t>' || ${expr} || '</t>' END`;
+	return `CASE WHEN ${expr} ~ ${SPECIAL} THEN '<t xml:space="preserve">' || ${e} || '</t>' ELSE '<t>' || ${expr} || '</t>' END`;
 }
 
 function cellSql(column: string, kind: XlsxCellKind, letters: string): string {

@@ -57,9 +57,13 @@ const STYLES =
 	'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
 	'</styleSheet>';
 
+// What XML 1.0 cannot hold (Excel refuses the sheet): C0 controls but tab, LF and CR,
+// U+FFFE/U+FFFF, and a surrogate without its pair.
+const XML_ILLEGAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 export function escapeXml(text: string): string {
 	return text
-		.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+		.replace(XML_ILLEGAL, '')
 		.replace(/&/g, '&amp;')
 		.replace(/</g, '&lt;')
 		.replace(/>/g, '&gt;')
