@@ -60,16 +60,21 @@ export interface P12Options {
 	/** Leave the certificate out (a key-only PKCS#12). */
 	withoutCert?: boolean;
 	keyLabel?: string;
+	/** The MAC and PBE iteration count (forge's default and WeChat's: 2048). */
+	count?: number;
+	/** The key pair inside (default: a real 2048-bit pair by keyLabel). */
+	pair?: { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey };
 }
 
 const DAY = 86_400_000;
 
 /** A WeChat-style apiclient_cert.p12, self-signed, 3DES like the files WeChat issues. */
 export function makeP12(o: P12Options): Buffer {
-	const pair = rsa(2048, o.keyLabel ?? 'cert');
-	const key = forge.pki.privateKeyFromPem(pair.pkcs1Pem) as forge.pki.rsa.PrivateKey;
+	const real = rsa(2048, o.keyLabel ?? 'cert');
+	const realKey = forge.pki.privateKeyFromPem(real.pkcs1Pem) as forge.pki.rsa.PrivateKey;
+	const key = o.pair?.privateKey ?? realKey;
 	const cert = forge.pki.createCertificate();
-	cert.publicKey = forge.pki.publicKeyFromPem(pair.spkiPem);
+	cert.publicKey = o.pair?.publicKey ?? forge.pki.publicKeyFromPem(real.spkiPem);
 	cert.serialNumber = '5a' + randomBytes(8).toString('hex');
 	cert.validity.notBefore = o.notBefore ?? new Date(Date.now() - DAY);
 	cert.validity.notAfter = o.notAfter ?? new Date(Date.now() + 365 * DAY);
@@ -84,10 +89,12 @@ export function makeP12(o: P12Options): Buffer {
 	];
 	cert.setSubject(attrs);
 	cert.setIssuer([{ shortName: 'CN', value: 'Tenpay.com Root CA' }]);
-	cert.sign(key, forge.md.sha256.create());
+	// Signed by the real key: a made-up pair could not sign (nothing checks this signature anyway).
+	cert.sign(realKey, forge.md.sha256.create());
 	const fileKey = o.withoutKey ? null : o.foreignKey ? (forge.pki.privateKeyFromPem(rsa(2048, 'foreign').pkcs1Pem) as forge.pki.rsa.PrivateKey) : key;
 	const asn1 = forge.pkcs12.toPkcs12Asn1(fileKey, o.withoutCert ? [] : cert, o.password, {
 		algorithm: '3des',
+		count: o.count ?? 2048,
 		// forge derives the local key id from the certificate, so a key-only file goes without one.
 		generateLocalKeyId: !o.withoutCert
 	});

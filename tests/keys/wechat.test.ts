@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openApiclientCert, validateWechatKey, type WechatKeyFields } from '../../src/lib/server/keys/wechat.ts';
+import { openApiclientCert, openWechatUpload, validateWechatKey, type WechatKeyFields, type WechatValidationContext } from '../../src/lib/server/keys/wechat.ts';
 import { messages } from '../../src/lib/i18n/messages.ts';
+import { fakeRsa, hiddenBombP12, patchedP12 } from './crafted.ts';
 import { API_KEY, makeP12, WECHAT_APPID, WECHAT_MCH_ID } from './fixtures.ts';
 
 const DAY = 86_400_000;
@@ -19,7 +20,12 @@ function form(over: Partial<WechatKeyFields> = {}): WechatKeyFields {
 	};
 }
 
-function issueKeys(r: ReturnType<typeof validateWechatKey>): string[] {
+/** What saving checks: the certificate opened in the parse worker, then the form. */
+async function validate(input: WechatKeyFields, ctx: WechatValidationContext = {}) {
+	return validateWechatKey(input, await openWechatUpload(input, now), ctx);
+}
+
+function issueKeys(r: Awaited<ReturnType<typeof validate>>): string[] {
 	return r.ok ? [] : r.issues.map((i) => i.key);
 }
 
@@ -43,16 +49,24 @@ const cases: [string, () => ReturnType<typeof openApiclientCert>, string][] = [
 		() => openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', notBefore: new Date(Date.now() + 2 * DAY) }), 'p', WECHAT_MCH_ID, now),
 		'keys.wechat.certNotYetValid'
 	],
-	['over 64 KB', () => openApiclientCert(Buffer.concat([goodP12, randomBytes(70_000)]), WECHAT_MCH_ID, WECHAT_MCH_ID, now), 'keys.wechat.certTooLarge']
+	['over 64 KB', () => openApiclientCert(Buffer.concat([goodP12, randomBytes(70_000)]), WECHAT_MCH_ID, WECHAT_MCH_ID, now), 'keys.wechat.certTooLarge'],
+	// BER with indefinite lengths: 2 bytes a level, 20,000 levels deep in 40 KB.
+	['ASN.1 nested 20,000 deep', () => openApiclientCert(Buffer.from('3080'.repeat(20_000), 'hex'), 'p', WECHAT_MCH_ID, now), 'keys.wechat.certCorrupt'],
+	['a MAC iteration count of 2^31-1', () => openApiclientCert(patchedP12({ mchId: WECHAT_MCH_ID, password: 'p' }, { mac: 2 ** 31 - 1 }), 'p', WECHAT_MCH_ID, now), 'keys.wechat.certIterationsTooHigh'],
+	['a MAC iteration count of 10,001', () => openApiclientCert(patchedP12({ mchId: WECHAT_MCH_ID, password: 'p' }, { mac: 10_001 }), 'p', WECHAT_MCH_ID, now), 'keys.wechat.certIterationsTooHigh'],
+	['a key bag PBE count of 2^31-1', () => openApiclientCert(patchedP12({ mchId: WECHAT_MCH_ID, password: 'p' }, { keyBag: 2 ** 31 - 1 }), 'p', WECHAT_MCH_ID, now), 'keys.wechat.certIterationsTooHigh'],
+	['a bag of 2^31-1 inside the encrypted safe', () => openApiclientCert(hiddenBombP12({ mchId: WECHAT_MCH_ID, password: 'p' }, 2 ** 31 - 1), 'p', WECHAT_MCH_ID, now), 'keys.wechat.certIterationsTooHigh'],
+	['an 8192-bit key pair', () => openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', pair: fakeRsa(8192).forge }), 'p', WECHAT_MCH_ID, now), 'keys.rsa.tooLarge'],
+	['a key pair with an even public exponent', () => openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', pair: fakeRsa(2048, 65_536n).forge }), 'p', WECHAT_MCH_ID, now), 'keys.rsa.badExponent']
 ];
 
 describe('openApiclientCert', () => {
-	it('opens a certificate naming the 商户号 in CN or OU and reads its validity', () => {
+	it('opens a certificate naming the 商户号 in CN or OU and reads its validity', async () => {
 		const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - 10 * DAY);
 		const notAfter = new Date(Math.floor(Date.now() / 1000) * 1000 + 400 * DAY);
 		for (const subjectField of ['CN', 'OU'] as const) {
 			const file = makeP12({ mchId: WECHAT_MCH_ID, password: 'pw-123', subjectField, notBefore, notAfter });
-			const r = openApiclientCert(file, 'pw-123', WECHAT_MCH_ID, now);
+			const r = await openApiclientCert(file, 'pw-123', WECHAT_MCH_ID, now);
 			if (!r.ok) throw new Error(`refused: ${r.issue.key}`);
 			expect(r.cert.notBefore.getTime()).toBe(notBefore.getTime());
 			expect(r.cert.notAfter.getTime()).toBe(notAfter.getTime());
@@ -65,39 +79,44 @@ describe('openApiclientCert', () => {
 	});
 
 	for (const [name, run, key] of cases)
-		it(`refuses ${name} with ${key}`, () => {
-			const r = run();
+		it(`refuses ${name} with ${key}`, async () => {
+			const r = await run();
 			expect(r.ok ? 'accepted' : r.issue.key).toBe(key);
 		});
 
-	it('names the subject it found when the certificate belongs to someone else', () => {
-		const r = openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', subjectField: 'none' }), 'p', WECHAT_MCH_ID, now);
+	it('opens a file at 10,000 iterations (the bound), as real tools may write', async () => {
+		const r = await openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', count: 10_000 }), 'p', WECHAT_MCH_ID, now);
+		expect(r.ok ? 'opened' : r.issue.key).toBe('opened');
+	});
+
+	it('names the subject it found when the certificate belongs to someone else', async () => {
+		const r = await openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', subjectField: 'none' }), 'p', WECHAT_MCH_ID, now);
 		expect(r.ok).toBe(false);
 		if (!r.ok) expect(r.issue.params).toMatchObject({ mchId: WECHAT_MCH_ID, subject: expect.stringContaining('CN=1999999999') });
 	});
 
-	it('flags expiresSoon with under 30 days left, not with more', () => {
-		const soon = openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', notAfter: new Date(Date.now() + 29 * DAY) }), 'p', WECHAT_MCH_ID, now);
-		const later = openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', notAfter: new Date(Date.now() + 31 * DAY) }), 'p', WECHAT_MCH_ID, now);
+	it('flags expiresSoon with under 30 days left, not with more', async () => {
+		const soon = await openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', notAfter: new Date(Date.now() + 29 * DAY) }), 'p', WECHAT_MCH_ID, now);
+		const later = await openApiclientCert(makeP12({ mchId: WECHAT_MCH_ID, password: 'p', notAfter: new Date(Date.now() + 31 * DAY) }), 'p', WECHAT_MCH_ID, now);
 		expect(soon.ok && soon.cert.expiresSoon).toBe(true);
 		expect(later.ok && !later.cert.expiresSoon).toBe(true);
 	});
 });
 
 describe('validateWechatKey', () => {
-	it('accepts a complete entry; the certificate password defaults to the 商户号', () => {
-		const r = validateWechatKey(form({ mchId: ` ${WECHAT_MCH_ID} `, certPassword: undefined }), { now });
+	it('accepts a complete entry; the certificate password defaults to the 商户号', async () => {
+		const r = await validate(form({ mchId: ` ${WECHAT_MCH_ID} `, certPassword: undefined }));
 		if (!r.ok) throw new Error(JSON.stringify(r.issues));
 		expect(r.value.mchId).toBe(WECHAT_MCH_ID);
 		expect(r.value.cert?.password).toBe(WECHAT_MCH_ID);
 		expect(r.value.apiKey).toBe(API_KEY);
 	});
 
-	it('uses the given certificate password, and refuses a wrong one on the password field', () => {
+	it('uses the given certificate password, and refuses a wrong one on the password field', async () => {
 		const file = makeP12({ mchId: WECHAT_MCH_ID, password: 'Custom-Pass' });
-		const ok = validateWechatKey(form({ certP12Base64: file.toString('base64'), certPassword: 'Custom-Pass' }), { now });
+		const ok = await validate(form({ certP12Base64: file.toString('base64'), certPassword: 'Custom-Pass' }));
 		expect(ok.ok && ok.value.cert?.password).toBe('Custom-Pass');
-		const bad = validateWechatKey(form({ certP12Base64: file.toString('base64') }), { now });
+		const bad = await validate(form({ certP12Base64: file.toString('base64') }));
 		expect(bad.ok ? [] : bad.issues).toEqual([{ field: 'certPassword', key: 'keys.wechat.certPasswordWrong' }]);
 	});
 
@@ -117,21 +136,21 @@ describe('validateWechatKey', () => {
 		['a sign type other than RSA/RSA2', { signType: 'MD5' as never }, 'keys.signTypeInvalid']
 	];
 	for (const [name, over, key] of fieldCases)
-		it(`refuses ${name} (${key})`, () => {
-			expect(issueKeys(validateWechatKey(form(over), { now }))).toEqual([key]);
+		it(`refuses ${name} (${key})`, async () => {
+			expect(issueKeys(await validate(form(over)))).toEqual([key]);
 		});
 
-	it('lists every problem at once', () => {
-		const r = validateWechatKey(form({ appid: 'bad', apiKey: 'short', certP12Base64: randomBytes(100).toString('base64') }), { now });
+	it('lists every problem at once', async () => {
+		const r = await validate(form({ appid: 'bad', apiKey: 'short', certP12Base64: randomBytes(100).toString('base64') }));
 		expect(issueKeys(r).sort()).toEqual(['keys.wechat.apiKeyInvalid', 'keys.wechat.appidInvalid', 'keys.wechat.certCorrupt']);
 	});
 
-	it('on an edit, leaves out secrets that are not resent, keeps the 商户号 fixed, and wants the file with a new password', () => {
+	it('on an edit, leaves out secrets that are not resent, keeps the 商户号 fixed, and wants the file with a new password', async () => {
 		const existing = { mchId: WECHAT_MCH_ID };
-		const keep = validateWechatKey(form({ apiKey: undefined, certP12Base64: undefined, signType: 'RSA' }), { now, existing });
+		const keep = await validate(form({ apiKey: undefined, certP12Base64: undefined, signType: 'RSA' }), { existing });
 		expect(keep.ok && keep.value).toMatchObject({ signType: 'RSA', apiKey: undefined, cert: undefined });
-		expect(issueKeys(validateWechatKey(form({ mchId: '1900009192' }), { now, existing }))).toEqual(['keys.externalIdImmutable']);
-		expect(issueKeys(validateWechatKey(form({ certP12Base64: undefined, certPassword: 'new' }), { now, existing }))).toEqual([
+		expect(issueKeys(await validate(form({ mchId: '1900009192' }), { existing }))).toEqual(['keys.externalIdImmutable']);
+		expect(issueKeys(await validate(form({ certP12Base64: undefined, certPassword: 'new' }), { existing }))).toEqual([
 			'keys.wechat.certPasswordWithoutCert'
 		]);
 	});

@@ -194,6 +194,7 @@ export const messages = {
 	'keys.wechat.certSubjectMismatch': { zh: '该证书不属于微信商户号 {mchId} (证书主体: {subject})', en: 'This certificate does not belong to merchant ID {mchId} (subject: {subject})' },
 	'keys.wechat.certExpired': { zh: '证书已于 {date} 过期, 请在微信商户平台重新申请证书', en: 'The certificate expired on {date}; request a new one in the WeChat Pay console' },
 	'keys.wechat.certNotYetValid': { zh: '证书要到 {date} 才生效', en: 'The certificate is not valid until {date}' },
+	'keys.wechat.certIterationsTooHigh': { zh: '证书文件要求的密钥派生迭代次数异常大 (微信签发的证书为 2048 次左右), 不是微信商户平台下载的 apiclient_cert.p12, 已拒绝', en: 'The certificate file asks for an abnormally high key-derivation iteration count (WeChat’s certificates use about 2048); it is not the apiclient_cert.p12 from the WeChat Pay console and was refused' },
 	'keys.wechat.duplicate': { zh: '该微信商户号已添加', en: 'This WeChat Pay merchant ID has already been added' },
 	'keys.alipay.pidInvalid': { zh: '合作者身份(PID) 应为 2088 开头的 16 位数字', en: 'The partner ID (PID) must be 16 digits starting with 2088' },
 	'keys.alipay.appidInvalid': { zh: '支付宝 appid 应为 16 位数字', en: 'The Alipay appid must be 16 digits' },
@@ -218,6 +219,10 @@ export const messages = {
 	'keys.verify.signatureMalformed': { zh: '签名应为 base64 编码', en: 'The signature must be base64' },
 	'keys.verify.valid': { zh: '验签通过 ({algorithm})', en: 'Signature verified ({algorithm})' },
 	'keys.verify.invalid': { zh: '验签失败: 签名与请求内容或商户公钥不匹配', en: 'Verification failed: the signature does not match the body or the merchant public key' },
+	'keys.rsa.tooLarge': { zh: '密钥长度为 {bits} 位, 超过上限 {max} 位', en: 'The key has {bits} bits; at most {max} are accepted' },
+	'keys.rsa.badExponent': { zh: 'RSA 密钥的公钥指数异常, 不是正常生成的密钥', en: 'The RSA key has an abnormal public exponent; it is not a normally generated key' },
+	'keys.parseTimeout': { zh: '文件解析超出了时间或资源限制, 已拒绝; 请确认上传的是正确的证书或密钥', en: 'Reading the file went past its time or memory limit and it was refused; make sure it is the right certificate or key' },
+	'keys.parseBusy': { zh: '同时校验的证书和密钥过多, 请稍后重试', en: 'Too many certificates and keys are being checked right now; try again in a moment' },
 
 	// 支付密钥管理 screens (src/routes/(app)/params/keys) and the home page's certificate warning
 	'keys.page.title': { zh: '支付密钥管理', en: 'Payment keys' },

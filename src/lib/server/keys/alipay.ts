@@ -7,7 +7,7 @@ import {
 	type KeyIssue,
 	type SignType
 } from '../../schemas/keys.ts';
-import { parsePrivateKey, parsePublicKey, type KeyParseFailure, type ParsedKey } from './rsa.ts';
+import { commonKeyIssue, parsePrivateKey, parsePublicKey, type KeyParse, type ParsedKey } from './rsa.ts';
 import { refused, type Validated } from './validation.ts';
 
 /** The form's fields after zod (alipayKeyInput); secrets may be absent on an edit. */
@@ -41,20 +41,40 @@ export interface AlipayExisting {
 	alipayPublicKeyFingerprint?: string;
 }
 
-const PRIVATE_FAILURE: Record<KeyParseFailure, KeyIssue['key']> = {
+const PRIVATE_FAILURE: Record<'unreadable' | 'swapped' | 'encrypted' | 'notRsa', KeyIssue['key']> = {
 	unreadable: 'keys.privateKey.unreadable',
 	swapped: 'keys.privateKey.isPublic',
 	encrypted: 'keys.privateKey.encrypted',
 	notRsa: 'keys.privateKey.notRsa'
 };
-const PUBLIC_FAILURE: Record<KeyParseFailure, KeyIssue['key']> = {
+const PUBLIC_FAILURE: typeof PRIVATE_FAILURE = {
 	unreadable: 'keys.publicKey.unreadable',
 	swapped: 'keys.publicKey.isPrivate',
 	encrypted: 'keys.publicKey.isPrivate',
 	notRsa: 'keys.publicKey.notRsa'
 };
 
-export function validateAlipayKey(input: AlipayKeyFields, existing?: AlipayExisting): Validated<AlipayKeyValue> {
+function keyIssue(field: string, r: Extract<KeyParse, { ok: false }>, words: typeof PRIVATE_FAILURE): KeyIssue {
+	return commonKeyIssue(field, r) ?? { field, key: words[r.reason as keyof typeof words] ?? words.unreadable };
+}
+
+/** The keys pasted into the form, parsed (in the parse worker); absent ones stay absent. */
+export interface AlipayUpload {
+	privateKey?: KeyParse;
+	alipayPublicKey?: KeyParse;
+}
+
+/** The slow part of validateAlipayKey, done before any transaction (it waits on the parse worker). */
+export async function parseAlipayUpload(input: Pick<AlipayKeyFields, 'privateKey' | 'alipayPublicKey'>): Promise<AlipayUpload> {
+	const [privateKey, alipayPublicKey] = await Promise.all([
+		input.privateKey?.trim() ? parsePrivateKey(input.privateKey) : undefined,
+		input.alipayPublicKey?.trim() ? parsePublicKey(input.alipayPublicKey) : undefined
+	]);
+	return { privateKey, alipayPublicKey };
+}
+
+/** Checks the form against `upload` (parseAlipayUpload of the same input) and, on an edit, what is saved. */
+export function validateAlipayKey(input: AlipayKeyFields, upload: AlipayUpload, existing?: AlipayExisting): Validated<AlipayKeyValue> {
 	const issues: KeyIssue[] = [];
 	const pid = input.pid.trim();
 	const appid = input.appid.trim();
@@ -70,8 +90,8 @@ export function validateAlipayKey(input: AlipayKeyFields, existing?: AlipayExist
 
 	let privateKey: ParsedKey | undefined;
 	if (input.privateKey?.trim()) {
-		const r = parsePrivateKey(input.privateKey);
-		if (!r.ok) issues.push({ field: 'privateKey', key: PRIVATE_FAILURE[r.reason] });
+		const r = parsed(upload.privateKey);
+		if (!r.ok) issues.push(keyIssue('privateKey', r, PRIVATE_FAILURE));
 		else privateKey = r.parsed;
 	} else if (adding) issues.push({ field: 'privateKey', key: 'keys.alipay.privateKeyRequired' });
 	const privateBits = privateKey?.bits ?? existing?.privateKeyBits;
@@ -80,8 +100,8 @@ export function validateAlipayKey(input: AlipayKeyFields, existing?: AlipayExist
 
 	let alipayPublicKey: ParsedKey | undefined;
 	if (input.alipayPublicKey?.trim()) {
-		const r = parsePublicKey(input.alipayPublicKey);
-		if (!r.ok) issues.push({ field: 'alipayPublicKey', key: PUBLIC_FAILURE[r.reason] });
+		const r = parsed(upload.alipayPublicKey);
+		if (!r.ok) issues.push(keyIssue('alipayPublicKey', r, PUBLIC_FAILURE));
 		else alipayPublicKey = r.parsed;
 	} else if (adding) issues.push({ field: 'alipayPublicKey', key: 'keys.alipay.publicKeyRequired' });
 	const publicBits = alipayPublicKey?.bits ?? existing?.alipayPublicKeyBits;
@@ -99,4 +119,9 @@ export function validateAlipayKey(input: AlipayKeyFields, existing?: AlipayExist
 
 	if (issues.length) return refused(issues);
 	return { ok: true, value: { pid, appid, signType: input.signType, privateKey, alipayPublicKey, md5Key } };
+}
+
+function parsed(r: KeyParse | undefined): KeyParse {
+	if (!r) throw new Error('validateAlipayKey: a pasted key was not parsed (parseAlipayUpload)');
+	return r;
 }

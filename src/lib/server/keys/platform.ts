@@ -6,13 +6,14 @@ import { createPublicKey } from 'node:crypto';
 import { PLATFORM_KEY_BITS, VERIFY_ALGORITHMS, type KeyIssue, type VerifyAlgorithm, type VerifyResult } from '../../schemas/keys.ts';
 import { publicFingerprint } from '../crypto/secrets.ts';
 import demoPlatformPublicKey from './platform-demo-public.pem?raw';
-import { parsePublicKey, verifyRsaSignature, type ParsedKey } from './rsa.ts';
+import { parsePool } from './parse-pool.ts';
+import { commonKeyIssue, parsePublicKey, type ParsedKey } from './rsa.ts';
 import { decodeBase64, refused, type Validated } from './validation.ts';
 
 /** 商户公钥: an RSA public key of 1024 or 2048 bits. A private key is refused loudly and never kept. */
-export function validateMerchantPublicKey(text: string): Validated<ParsedKey> {
+export async function validateMerchantPublicKey(text: string): Promise<Validated<ParsedKey>> {
 	if (!text.trim()) return refused([{ field: 'publicKey', key: 'keys.platform.publicKeyRequired' }]);
-	const r = parsePublicKey(text);
+	const r = await parsePublicKey(text);
 	if (!r.ok) {
 		const key: KeyIssue['key'] =
 			r.reason === 'swapped' || r.reason === 'encrypted'
@@ -20,11 +21,24 @@ export function validateMerchantPublicKey(text: string): Validated<ParsedKey> {
 				: r.reason === 'notRsa'
 					? 'keys.publicKey.notRsa'
 					: 'keys.publicKey.unreadable';
-		return refused([{ field: 'publicKey', key }]);
+		return refused([commonKeyIssue('publicKey', r) ?? { field: 'publicKey', key }]);
 	}
 	if (!(PLATFORM_KEY_BITS as readonly number[]).includes(r.parsed.bits))
 		return refused([{ field: 'publicKey', key: 'keys.platform.publicKeySize', params: { bits: r.parsed.bits } }]);
 	return { ok: true, value: r.parsed };
+}
+
+/**
+ * A 商户公钥 as saved: SPKI PEM that validateMerchantPublicKey accepted (1024 or 2048 bits),
+ * so reading it back on this thread is cheap and safe. Not for anything a person just sent.
+ */
+export function savedPublicKey(pem: string): { bits: number; fingerprint: string } | null {
+	try {
+		const key = createPublicKey(pem);
+		return { bits: key.asymmetricKeyDetails?.modulusLength ?? 0, fingerprint: publicFingerprint(key.export({ format: 'der', type: 'spki' })) };
+	} catch {
+		return null;
+	}
 }
 
 export interface PlatformPublicKey {
@@ -51,17 +65,19 @@ export function platformPublicKey(env: NodeJS.ProcessEnv = process.env): Platfor
 
 /**
  * 签名验证: does `signature` (base64) over `body` verify under `publicKeyPem`? 'auto' tries
- * MD5withRSA (what the platform uses) and then SHA256withRSA, and says which matched.
+ * MD5withRSA (what the platform uses) and then SHA256withRSA, and says which matched. The
+ * check runs in the parse worker (the body is up to 1 MB of the person's text).
  */
-export function verifyWithPublicKey(
+export async function verifyWithPublicKey(
 	publicKeyPem: string,
 	body: string,
 	signatureBase64: string,
 	algorithm: VerifyAlgorithm | 'auto' = 'auto'
-): Validated<VerifyResult> {
+): Promise<Validated<VerifyResult>> {
 	const signature = decodeBase64(signatureBase64.trim());
 	if (!signature || signature.length === 0) return refused([{ field: 'signature', key: 'keys.verify.signatureMalformed' }]);
 	const candidates: readonly VerifyAlgorithm[] = algorithm === 'auto' ? VERIFY_ALGORITHMS : [algorithm];
-	for (const a of candidates) if (verifyRsaSignature(publicKeyPem, body, signature, a)) return { ok: true, value: { valid: true, algorithm: a } };
-	return { ok: true, value: { valid: false, algorithm: null } };
+	const r = await parsePool.run('verify', publicKeyPem, body, signature, candidates);
+	if (!r.ok) return refused([{ field: 'signature', key: r.refusal }]);
+	return { ok: true, value: { valid: r.value !== null, algorithm: r.value } };
 }

@@ -1,11 +1,11 @@
-// Reading RSA keys the way merchants paste them: PEM, or bare base64 DER (Alipay's console
-// hands out bare base64), PKCS#1 or PKCS#8 private keys, SPKI or PKCS#1 public keys.
-import { createPrivateKey, createPublicKey, createVerify, type KeyObject } from 'node:crypto';
-import { MAX_KEY_CHARS, type VerifyAlgorithm } from '../../schemas/keys.ts';
-import { publicFingerprint } from '../crypto/secrets.ts';
+// Reading RSA keys the way merchants paste them (PEM or bare base64 DER, PKCS#1/PKCS#8
+// private keys, SPKI/PKCS#1 public keys). The parsing itself runs in the parse worker
+// (parse-core.ts); this side bounds the text and turns the outcome into field messages.
+import { MAX_KEY_CHARS, type KeyIssue } from '../../schemas/keys.ts';
+import type { KeyParseFailure as CoreFailure } from './parse-core.ts';
+import { parsePool, type ParseRefusal } from './parse-pool.ts';
 
 export interface ParsedKey {
-	key: KeyObject;
 	bits: number;
 	/** The public half as SPKI DER: what fingerprints are taken of. */
 	spkiDer: Buffer;
@@ -14,117 +14,45 @@ export interface ParsedKey {
 	fingerprint: string;
 }
 
-export type KeyParseFailure =
-	/** Not a key at all. */
-	| 'unreadable'
-	/** A private key where a public key belongs, or the reverse. */
-	| 'swapped'
-	/** A passphrase-protected private key. */
-	| 'encrypted'
-	| 'notRsa';
+export type KeyParseFailure = CoreFailure | ParseRefusal;
 
-export type KeyParse = { ok: true; parsed: ParsedKey } | { ok: false; reason: KeyParseFailure };
+export type KeyParse = { ok: true; parsed: ParsedKey } | { ok: false; reason: KeyParseFailure; params?: { bits: number; max: number } };
 
-const BARE_BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
-
-function isPem(text: string): boolean {
-	return text.includes('-----BEGIN ');
-}
-
-function derOf(text: string): Buffer | null {
-	if (!BARE_BASE64.test(text)) return null;
-	const der = Buffer.from(text.replace(/\s+/g, ''), 'base64');
-	return der.length > 0 ? der : null;
-}
-
-function tryPrivate(text: string): KeyObject | 'encrypted' | null {
-	try {
-		if (isPem(text)) return createPrivateKey({ key: text, format: 'pem' });
-	} catch (e) {
-		if (isPassphraseError(e)) return 'encrypted';
-		return null;
-	}
-	const der = derOf(text);
-	if (!der) return null;
-	for (const type of ['pkcs8', 'pkcs1'] as const) {
-		try {
-			return createPrivateKey({ key: der, format: 'der', type });
-		} catch {
-			// try the next encoding
-		}
-	}
-	return null;
-}
-
-function tryPublic(text: string): KeyObject | null {
-	try {
-		if (isPem(text)) return createPublicKey({ key: text, format: 'pem' });
-	} catch {
-		return null;
-	}
-	const der = derOf(text);
-	if (!der) return null;
-	for (const type of ['spki', 'pkcs1'] as const) {
-		try {
-			return createPublicKey({ key: der, format: 'der', type });
-		} catch {
-			// try the next encoding
-		}
-	}
-	return null;
-}
-
-function isPassphraseError(e: unknown): boolean {
-	const code = (e as { code?: string })?.code ?? '';
-	const message = (e as Error)?.message ?? '';
-	return code === 'ERR_MISSING_PASSPHRASE' || /passphrase|ENCRYPTED/i.test(message) || /ENCRYPTED/.test(String(e));
-}
-
-function describe(key: KeyObject, publicKey: KeyObject): KeyParse {
-	if (key.asymmetricKeyType !== 'rsa') return { ok: false, reason: 'notRsa' };
-	const spkiDer = publicKey.export({ format: 'der', type: 'spki' });
-	const pem = (key.type === 'private' ? key.export({ format: 'pem', type: 'pkcs8' }) : key.export({ format: 'pem', type: 'spki' })) as string;
-	return {
-		ok: true,
-		parsed: { key, bits: key.asymmetricKeyDetails?.modulusLength ?? 0, spkiDer, pem, fingerprint: publicFingerprint(spkiDer) }
-	};
+async function parse(task: 'privateKey' | 'publicKey', input: string): Promise<KeyParse> {
+	const text = input.trim();
+	if (!text || text.length > MAX_KEY_CHARS) return { ok: false, reason: 'unreadable' };
+	const r = await parsePool.run(task, text);
+	if (!r.ok) return { ok: false, reason: r.refusal };
+	if (!r.value.ok) return r.value;
+	const { spkiDer, ...rest } = r.value.parsed;
+	// Structured clone turns a Buffer into a plain Uint8Array on the way back.
+	return { ok: true, parsed: { ...rest, spkiDer: Buffer.from(spkiDer.buffer, spkiDer.byteOffset, spkiDer.byteLength) } };
 }
 
 /** A private key field: a public key pasted here is reported as swapped. */
-export function parsePrivateKey(input: string): KeyParse {
-	const text = input.trim();
-	if (!text || text.length > MAX_KEY_CHARS) return { ok: false, reason: 'unreadable' };
-	const key = tryPrivate(text);
-	if (key === 'encrypted' || (key === null && /ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(text)))
-		return { ok: false, reason: 'encrypted' };
-	if (key) return describe(key, createPublicKey(key));
-	if (tryPublic(text)) return { ok: false, reason: 'swapped' };
-	return { ok: false, reason: 'unreadable' };
+export function parsePrivateKey(input: string): Promise<KeyParse> {
+	return parse('privateKey', input);
 }
 
 /**
  * A public key field. Checked for a private key first: node derives a public key from a
  * private one without complaint, which would hide the mistake (and keep a private key).
  */
-export function parsePublicKey(input: string): KeyParse {
-	const text = input.trim();
-	if (!text || text.length > MAX_KEY_CHARS) return { ok: false, reason: 'unreadable' };
-	const priv = tryPrivate(text);
-	if (priv !== null || /PRIVATE KEY-----/.test(text)) return { ok: false, reason: 'swapped' };
-	const key = tryPublic(text);
-	if (!key) return { ok: false, reason: 'unreadable' };
-	return describe(key, key);
+export function parsePublicKey(input: string): Promise<KeyParse> {
+	return parse('publicKey', input);
 }
 
-const NODE_ALGORITHM: Record<VerifyAlgorithm, string> = { MD5withRSA: 'RSA-MD5', SHA256withRSA: 'RSA-SHA256' };
-
-/** PKCS#1 v1.5 signature check over the body's UTF-8 bytes; false on any malformed input. */
-export function verifyRsaSignature(publicKey: KeyObject | string, body: string, signature: Buffer, algorithm: VerifyAlgorithm): boolean {
-	try {
-		const verifier = createVerify(NODE_ALGORITHM[algorithm]);
-		verifier.update(body, 'utf8');
-		return verifier.verify(publicKey, signature);
-	} catch {
-		return false;
+/** The refusals every key field words the same way; the rest depend on the field. */
+export function commonKeyIssue(field: string, r: Extract<KeyParse, { ok: false }>): KeyIssue | null {
+	switch (r.reason) {
+		case 'tooLarge':
+			return { field, key: 'keys.rsa.tooLarge', params: r.params };
+		case 'badExponent':
+			return { field, key: 'keys.rsa.badExponent' };
+		case 'keys.parseTimeout':
+		case 'keys.parseBusy':
+			return { field, key: r.reason };
+		default:
+			return null;
 	}
 }

@@ -18,11 +18,11 @@ import {
 } from '../../schemas/keys.ts';
 import { writeAudit } from '../audit.ts';
 import { decryptSecret, encryptSecret, isSecretBox, secretFingerprint, type SecretBox } from '../crypto/secrets.ts';
-import { validateAlipayKey } from './alipay.ts';
+import { parseAlipayUpload, validateAlipayKey } from './alipay.ts';
 import { KeyInputError, KeyNotFoundError } from './errors.ts';
 import { paymentKeyOwner, SECRET_FIELDS } from './fields.ts';
-import { platformPublicKey, validateMerchantPublicKey, verifyWithPublicKey } from './platform.ts';
-import { expiresSoon, validateWechatKey } from './wechat.ts';
+import { platformPublicKey, savedPublicKey, validateMerchantPublicKey, verifyWithPublicKey } from './platform.ts';
+import { expiresSoon, openWechatUpload, validateWechatKey } from './wechat.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 type KeyRow = Selectable<PaymentKeysTable>;
@@ -159,10 +159,14 @@ async function writeEntry(
 	}
 }
 
-/** 添加/编辑微信商户号. `input.id` set = edit (the 商户号 cannot change). */
+/**
+ * 添加/编辑微信商户号. `input.id` set = edit (the 商户号 cannot change). The certificate is
+ * opened before the transaction: no connection or row lock waits on the parse worker.
+ */
 export async function saveWechatKey(db: Kysely<DB>, actor: KeyActor, input: WechatSave, now: Date = new Date()): Promise<PaymentKeyView> {
+	const upload = await openWechatUpload(input, now);
 	const id = await writeEntry(db, actor, 'WECHAT', input.id, { field: 'mchId', key: 'keys.wechat.duplicate' }, (existing) => {
-		const r = validateWechatKey(input, { now, existing: existing && { mchId: existing.external_id } });
+		const r = validateWechatKey(input, upload, { existing: existing && { mchId: existing.external_id } });
 		if (!r.ok) throw new KeyInputError(r.issues);
 		const v = r.value;
 		const secrets: Record<string, Buffer | string> = {};
@@ -194,12 +198,17 @@ export async function saveWechatKey(db: Kysely<DB>, actor: KeyActor, input: Wech
 	return getKey(db, actor.merchantId, id, now);
 }
 
-/** 添加/编辑合作者身份(PID). `input.id` set = edit (the PID cannot change). */
+/**
+ * 添加/编辑合作者身份(PID). `input.id` set = edit (the PID cannot change). Pasted keys are
+ * parsed before the transaction; sizes and pairing are checked against the locked row.
+ */
 export async function saveAlipayKey(db: Kysely<DB>, actor: KeyActor, input: AlipaySave, now: Date = new Date()): Promise<PaymentKeyView> {
+	const upload = await parseAlipayUpload(input);
 	const id = await writeEntry(db, actor, 'ALIPAY', input.id, { field: 'pid', key: 'keys.alipay.duplicate' }, (existing) => {
 		const saved = (existing?.public_fields ?? {}) as AlipayPublicFields;
 		const r = validateAlipayKey(
 			input,
+			upload,
 			existing && {
 				pid: existing.external_id,
 				privateKeyBits: saved.privateKeyBits,
@@ -379,12 +388,8 @@ export async function getPlatformKey(db: Db, merchantId: bigint): Promise<Platfo
 	const platform = platformPublicKey();
 	let merchantPublicKey: PlatformKeyView['merchantPublicKey'] = null;
 	if (row?.merchant_public_key) {
-		const parsed = validateMerchantPublicKey(row.merchant_public_key);
-		merchantPublicKey = {
-			pem: row.merchant_public_key,
-			bits: parsed.ok ? parsed.value.bits : 0,
-			fingerprint: row.fingerprint ?? (parsed.ok ? parsed.value.fingerprint : '')
-		};
+		const saved = savedPublicKey(row.merchant_public_key);
+		merchantPublicKey = { pem: row.merchant_public_key, bits: saved?.bits ?? 0, fingerprint: row.fingerprint ?? saved?.fingerprint ?? '' };
 	}
 	return {
 		merchantNo: merchant.merchant_no,
@@ -399,7 +404,7 @@ export async function getPlatformKey(db: Db, merchantId: bigint): Promise<Platfo
 
 /** 商户公钥: validates and saves the merchant's RSA public key (stored as SPKI PEM). */
 export async function setPlatformPublicKey(db: Kysely<DB>, actor: KeyActor, publicKeyText: string): Promise<PlatformKeyView> {
-	const r = validateMerchantPublicKey(publicKeyText);
+	const r = await validateMerchantPublicKey(publicKeyText);
 	if (!r.ok) throw new KeyInputError(r.issues);
 	const { pem, fingerprint, bits } = r.value;
 	await db.transaction().execute(async (tx) => {
@@ -440,7 +445,7 @@ export async function verifyMerchantSignature(
 ): Promise<VerifyResult> {
 	const row = await db.selectFrom('platform_keys').select('merchant_public_key').where('merchant_id', '=', merchantId).executeTakeFirst();
 	if (!row?.merchant_public_key) throw new KeyInputError([{ field: 'publicKey', key: 'keys.platform.publicKeyNotSet' }]);
-	const r = verifyWithPublicKey(row.merchant_public_key, input.body, input.signature, input.algorithm ?? 'auto');
+	const r = await verifyWithPublicKey(row.merchant_public_key, input.body, input.signature, input.algorithm ?? 'auto');
 	if (!r.ok) throw new KeyInputError(r.issues);
 	return r.value;
 }
