@@ -2,6 +2,7 @@
 // Shared by the server and the forms; no node:* imports here. Messages are catalogue keys.
 import { z } from 'zod';
 import type { MessageKey } from '../i18n/messages.ts';
+import { idSchema, text } from './common.ts';
 
 export const SIGN_TYPES = ['RSA', 'RSA2'] as const;
 export type SignType = (typeof SIGN_TYPES)[number];
@@ -37,9 +38,9 @@ export interface KeyIssue {
 	params?: Record<string, string | number>;
 }
 
+/** Pasted keys span lines; the other secrets are single-line but gain nothing from a stricter rule. */
 const optionalSecret = (max: number) =>
-	z
-		.string()
+	text({ multiline: true })
 		.max(max, 'error.badInput')
 		.optional()
 		.transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
@@ -49,9 +50,9 @@ const optionalSecret = (max: number) =>
  * arrives as base64 of the .p12 file. 退款证书密码 defaults to the 商户号.
  */
 export const wechatKeyInput = z.object({
-	id: z.bigint().positive().optional(),
-	mchId: z.string().trim().max(32, 'keys.wechat.mchIdInvalid'),
-	appid: z.string().trim().max(64, 'keys.wechat.appidInvalid'),
+	id: idSchema.optional(),
+	mchId: text({ trim: true }).max(32, 'keys.wechat.mchIdInvalid'),
+	appid: text({ trim: true }).max(64, 'keys.wechat.appidInvalid'),
 	signType: z.enum(SIGN_TYPES, 'keys.signTypeInvalid'),
 	apiKey: optionalSecret(256),
 	certPassword: optionalSecret(128),
@@ -61,9 +62,9 @@ export type WechatKeyInput = z.input<typeof wechatKeyInput>;
 
 /** 添加/编辑合作者身份(PID). */
 export const alipayKeyInput = z.object({
-	id: z.bigint().positive().optional(),
-	pid: z.string().trim().max(32, 'keys.alipay.pidInvalid'),
-	appid: z.string().trim().max(32, 'keys.alipay.appidInvalid'),
+	id: idSchema.optional(),
+	pid: text({ trim: true }).max(32, 'keys.alipay.pidInvalid'),
+	appid: text({ trim: true }).max(32, 'keys.alipay.appidInvalid'),
 	signType: z.enum(SIGN_TYPES, 'keys.signTypeInvalid'),
 	privateKey: optionalSecret(MAX_KEY_CHARS),
 	alipayPublicKey: optionalSecret(MAX_KEY_CHARS),
@@ -71,11 +72,11 @@ export const alipayKeyInput = z.object({
 });
 export type AlipayKeyInput = z.input<typeof alipayKeyInput>;
 
-export const setKeyStatusInput = z.object({ id: z.bigint().positive(), status: z.enum(['ENABLED', 'DISABLED']) });
+export const setKeyStatusInput = z.object({ id: idSchema, status: z.enum(['ENABLED', 'DISABLED']) });
 export const listKeysInput = z.object({ provider: z.enum(KEY_PROVIDERS) });
 
 /** 商户公钥, pasted or read from an uploaded .pem in the browser. */
-export const platformPublicKeyInput = z.object({ publicKey: z.string().max(MAX_KEY_CHARS, 'keys.publicKey.unreadable') });
+export const platformPublicKeyInput = z.object({ publicKey: text({ multiline: true }).max(MAX_KEY_CHARS, 'keys.publicKey.unreadable') });
 
 export const VERIFY_ALGORITHMS = ['MD5withRSA', 'SHA256withRSA'] as const;
 export type VerifyAlgorithm = (typeof VERIFY_ALGORITHMS)[number];
@@ -83,7 +84,7 @@ export type VerifyAlgorithm = (typeof VERIFY_ALGORITHMS)[number];
 /** 签名验证: the request body exactly as sent, and its base64 signature. */
 export const verifySignatureInput = z.object({
 	body: z.string().max(MAX_VERIFY_BODY_CHARS, 'error.badInput'),
-	signature: z.string().trim().max(4096, 'keys.verify.signatureMalformed'),
+	signature: text({ trim: true }).max(4096, 'keys.verify.signatureMalformed'),
 	algorithm: z.enum([...VERIFY_ALGORITHMS, 'auto']).default('auto')
 });
 
