@@ -115,6 +115,9 @@ export interface SmsOutboxTable {
 	error: string | null;
 	created_at: CreatedAt;
 	sent_at: Timestamp | null;
+	/** 0005: the whole text, encrypted (a SecretBox), kept only until secret_expires_at. */
+	secret: Json | null;
+	secret_expires_at: Timestamp | null;
 }
 
 /** 0002: every 找回密码 code request, known account or not (cool-down and rate limits). */
@@ -126,9 +129,25 @@ export interface PasswordResetRequestsTable {
 	created_at: CreatedAt;
 }
 
-export interface SignInFailuresTable {
+/** 0005: attempt reservations (auth_throttle_take) per address, account-from-address, code… */
+export interface AuthThrottleTable {
+	key: string;
+	attempts: number;
+	window_start: Timestamp;
+	updated_at: Generated<Date>;
+}
+
+/** 0005: sign-in attempts and unauthenticated reset events, apart from the audit log; pruned. */
+export interface SignInLogTable {
 	id: Id;
-	ip: string;
+	merchant_id: bigint | null;
+	staff_id: bigint | null;
+	event: 'signIn' | 'resetCodeRequest' | 'reset';
+	ok: boolean;
+	reason: string | null;
+	phone: string | null;
+	ip: string | null;
+	user_agent: string | null;
 	created_at: CreatedAt;
 }
 
@@ -422,7 +441,8 @@ export interface DB {
 	sms_codes: SmsCodesTable;
 	sms_outbox: SmsOutboxTable;
 	password_reset_requests: PasswordResetRequestsTable;
-	sign_in_failures: SignInFailuresTable;
+	auth_throttle: AuthThrottleTable;
+	sign_in_log: SignInLogTable;
 	users: UsersTable;
 	bank_cards: BankCardsTable;
 	accounts: AccountsTable;

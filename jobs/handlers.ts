@@ -7,7 +7,7 @@ import { fanOutStatements } from './statements/fan-out.ts';
 import { runStatementBuildJob } from './statements/job.ts';
 import { expireExports, runExportBuildJob } from './exports/job.ts';
 import { deleteAbandonedFiles } from '../src/lib/server/files/index.ts';
-import { pruneSignInFailures } from '../src/lib/server/auth/ip-throttle.ts';
+import { pruneSecurityData } from '../src/lib/server/retention.ts';
 
 export interface JobContext {
 	db: Db;
@@ -23,11 +23,11 @@ export const HANDLERS: JobHandlers = {
 	'statements.build': (job, ctx) => runStatementBuildJob(job, ctx),
 	'exports.build': (job, ctx) => runExportBuildJob(job, ctx),
 	// Hourly upkeep: expired exports lose their files; files a killed build left half-written go;
-	// old failed sign-ins are forgotten.
+	// short-lived security data (sessions, codes, attempt counts, SMS secrets) past its life goes.
 	'exports.expire': async (_job, { db }) => ({
 		expired: await expireExports(db),
 		abandoned: await deleteAbandonedFiles(db),
-		signInFailures: await pruneSignInFailures(db)
+		pruned: await pruneSecurityData(db)
 	})
 };
 

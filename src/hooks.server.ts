@@ -5,6 +5,10 @@ import { cookieSecure } from '$lib/server/auth/config';
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookie';
 import { validateSessionToken } from '$lib/server/auth/session';
 import { translate } from '$lib/i18n/messages';
+import { assertDemoModeAllowed } from '$lib/server/sms';
+
+// DEMO_MODE shows SMS passwords and codes to anyone: a production server refuses to start with it.
+assertDemoModeAllowed();
 
 const LOCALE_COOKIE = 'locale';
 

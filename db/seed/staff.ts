@@ -137,7 +137,8 @@ export async function seedStaff(
 			.values({
 				merchant_id: merchantId,
 				phone: op.phone,
-				body: `【商户站】您的初始密码为 ${password}, 商户号 ${merchantNo}, 请登录后立即修改。`,
+				// Seeded history: its passwords are long past their validity, so the row keeps none.
+				body: `【商户站】您的初始密码为 ******, 商户号 ${merchantNo}, 请登录后立即修改。`,
 				purpose: 'INITIAL_PASSWORD',
 				created_at: opts.createdAt
 			})

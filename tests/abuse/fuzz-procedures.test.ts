@@ -45,7 +45,6 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
  */
 const ATTEMPT_BOOKKEEPING: Record<string, string> = {
 	auth_throttle: 'attempt reservations per address/account, taken before any password is checked',
-	sign_in_failures: 'failed sign-ins per address (the address limit)',
 	sign_in_log: 'every sign-in and reset attempt, refused ones included',
 	password_reset_requests: 'every 获取验证码 request counts toward the cool-down and hourly limits, refused or not'
 };

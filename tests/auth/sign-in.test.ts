@@ -1,6 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { getDb } from '../../db/index.ts';
+import { writeAudit } from '../../src/lib/server/audit.ts';
+import { clearPrefix } from '../../src/lib/server/auth/throttle.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { MessageParams } from '../../src/lib/server/api/init.ts';
 import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
@@ -43,6 +46,7 @@ async function auditOf(staffOrMerchant: { staffId?: bigint; merchantId?: bigint 
 afterEach(() => {
 	delete process.env.LOGIN_MAX_FAILURES;
 	delete process.env.LOGIN_LOCK_MINUTES;
+	delete process.env.LOGIN_ACCOUNT_MAX_FAILURES;
 });
 
 describe('auth.signIn', () => {
@@ -150,8 +154,16 @@ describe('auth.signIn', () => {
 	});
 });
 
+/** When the account may next be tried from this address (the per-address lock), or null. */
+async function addressLockUntil(merchantNo: string, phone: string, ip: string): Promise<Date | null> {
+	const { rows } = await sql<{ until: Date | null }>`
+		SELECT CASE WHEN attempts >= ${Number(process.env.LOGIN_MAX_FAILURES ?? 5)} THEN window_start + ${`${Number(process.env.LOGIN_LOCK_MINUTES ?? 15)} minutes`}::interval END AS until
+		FROM auth_throttle WHERE key = ${`signin:acct:${merchantNo}:${phone}:${ip}`}`.execute(db);
+	return rows[0]?.until ?? null;
+}
+
 describe('lockout', () => {
-	it('locks after 5 wrong passwords for 15 minutes; the right password is refused while locked', async () => {
+	it('locks the account for this address after 5 wrong passwords, for 15 minutes; the right password is refused while locked', async () => {
 		const { staff, creds } = await account();
 		for (let i = 1; i <= 4; i++) {
 			const r = await attempt({ ...creds, password: `wrong-${i}` });
@@ -160,26 +172,62 @@ describe('lockout', () => {
 		const before = Date.now();
 		const fifth = await attempt({ ...creds, password: 'wrong-5' });
 		expect(fifth.ok).toBe(false);
-		if (fifth.ok) return;
-		expect(fifth.error.code).toBe('TOO_MANY_REQUESTS');
-		expect(fifth.error.message).toBe('auth.locked');
-		expect((fifth.error.cause as MessageParams).params.until).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+		const fifthError = (fifth as { error: TRPCError }).error;
+		expect(fifthError.code).toBe('TOO_MANY_REQUESTS');
+		expect(fifthError.message).toBe('auth.locked');
+		expect((fifthError.cause as MessageParams).params.until).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 
-		const row = await db.selectFrom('staff').select(['locked_until', 'failed_attempts']).where('id', '=', staff.id).executeTakeFirstOrThrow();
-		expect(row.locked_until!.getTime() - before).toBeGreaterThanOrEqual(15 * 60_000 - 1000);
-		expect(row.locked_until!.getTime() - before).toBeLessThanOrEqual(15 * 60_000 + 5000);
+		const until = await addressLockUntil(creds.merchantNo, creds.phone, origin.ip);
+		expect(until!.getTime() - before).toBeGreaterThanOrEqual(15 * 60_000 - 1000);
+		expect(until!.getTime() - before).toBeLessThanOrEqual(15 * 60_000 + 5000);
 
 		const right = await attempt(creds);
 		expect(right.ok).toBe(false);
-		if (!right.ok) expect(right.error.message).toBe('auth.locked');
+		expect((right as { error: TRPCError }).error.message).toBe('auth.locked');
 		expect(right.cookies).toEqual([]);
 
 		// the lock time is over
-		await db.updateTable('staff').set({ locked_until: new Date(Date.now() - 1000) }).where('id', '=', staff.id).execute();
+		await sql`UPDATE auth_throttle SET window_start = window_start - interval '15 minutes 1 second' WHERE key = ${`signin:acct:${creds.merchantNo}:${creds.phone}:${origin.ip}`}`.execute(db);
 		const after = await attempt(creds);
 		expect(after.ok).toBe(true);
 		const reset = await db.selectFrom('staff').select(['locked_until', 'failed_attempts']).where('id', '=', staff.id).executeTakeFirstOrThrow();
 		expect(reset).toEqual({ locked_until: null, failed_attempts: 0 });
+		expect(await addressLockUntil(creds.merchantNo, creds.phone, origin.ip)).toBeNull();
+	});
+
+	it('a stranger who locks an account locks out only their own address: the owner elsewhere signs in', async () => {
+		const { staff, creds } = await account();
+		for (let i = 1; i <= 5; i++) await attempt({ ...creds, password: `guess-${i}` });
+		expect(((await attempt(creds)) as { error: TRPCError }).error.message).toBe('auth.locked');
+		const row = await db.selectFrom('staff').select(['locked_until', 'failed_attempts']).where('id', '=', staff.id).executeTakeFirstOrThrow();
+		expect(row.locked_until).toBeNull();
+		expect(row.failed_attempts).toBe(5);
+
+		const { ctx } = makeContext(db, null, 'zh-CN', '192.0.2.200');
+		expect(await createCaller(ctx).auth.signIn(creds)).toEqual({ mustChangePassword: false });
+	});
+
+	it('locks the account for everyone after LOGIN_ACCOUNT_MAX_FAILURES wrong passwords from any addresses, until 解锁', async () => {
+		process.env.LOGIN_ACCOUNT_MAX_FAILURES = '3';
+		const { staff, creds } = await account();
+		const from = async (ip: string, password: string) => {
+			const { ctx } = makeContext(db, null, 'zh-CN', ip);
+			return createCaller(ctx).auth.signIn({ ...creds, password }).then(
+				() => 'ok',
+				(e: TRPCError) => e.message
+			);
+		};
+		expect(await from('198.18.0.1', 'wrong-1')).toBe('auth.invalidCredentials');
+		expect(await from('198.18.0.2', 'wrong-2')).toBe('auth.invalidCredentials');
+		const before = Date.now();
+		expect(await from('198.18.0.3', 'wrong-3')).toBe('auth.locked');
+		const row = await db.selectFrom('staff').select('locked_until').where('id', '=', staff.id).executeTakeFirstOrThrow();
+		expect(row.locked_until!.getTime() - before).toBeGreaterThanOrEqual(15 * 60_000 - 1000);
+		expect(await from('198.18.0.4', PASSWORD)).toBe('auth.locked');
+
+		// What 解锁 does: the account is open again.
+		await db.updateTable('staff').set({ failed_attempts: 0, locked_until: null }).where('id', '=', staff.id).execute();
+		expect(await from('198.18.0.4', PASSWORD)).toBe('ok');
 	});
 
 	it('a success resets the count of consecutive failures', async () => {
@@ -194,69 +242,65 @@ describe('lockout', () => {
 		expect(row.failed_attempts).toBe(4);
 	});
 
-	it('concurrent wrong passwords all count', async () => {
-		const { staff, creds } = await account();
+	it('concurrent wrong passwords all count: exactly one of five says locked, and the account stays locked', async () => {
+		const { creds } = await account();
 		const results = await Promise.all(Array.from({ length: 5 }, () => attempt({ ...creds, password: 'wrong' })));
 		expect(results.filter((r) => !r.ok && r.error.message === 'auth.locked')).toHaveLength(1);
-		const row = await db.selectFrom('staff').select('locked_until').where('id', '=', staff.id).executeTakeFirstOrThrow();
-		expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now());
+		expect(results.filter((r) => !r.ok && r.error.message === 'auth.invalidCredentials')).toHaveLength(4);
+		expect((await addressLockUntil(creds.merchantNo, creds.phone, origin.ip))!.getTime()).toBeGreaterThan(Date.now());
+		expect(((await attempt(creds)) as { error: TRPCError }).error.message).toBe('auth.locked');
 	});
 
 	it('honours LOGIN_MAX_FAILURES and LOGIN_LOCK_MINUTES', async () => {
 		process.env.LOGIN_MAX_FAILURES = '2';
 		process.env.LOGIN_LOCK_MINUTES = '1';
-		const { staff, creds } = await account();
+		const { creds } = await account();
 		await attempt({ ...creds, password: 'wrong' });
 		const second = await attempt({ ...creds, password: 'wrong' });
 		expect(!second.ok && second.error.message).toBe('auth.locked');
-		const row = await db.selectFrom('staff').select('locked_until').where('id', '=', staff.id).executeTakeFirstOrThrow();
-		expect(row.locked_until!.getTime() - Date.now()).toBeLessThanOrEqual(60_000 + 1000);
+		const until = await addressLockUntil(creds.merchantNo, creds.phone, origin.ip);
+		expect(until!.getTime() - Date.now()).toBeLessThanOrEqual(60_000 + 1000);
+		expect(until!.getTime() - Date.now()).toBeGreaterThan(50_000);
 	});
 });
 
-describe('audit', () => {
-	it('writes a row for every attempt, ok and failed, with the reason', async () => {
+describe('sign-in log', () => {
+	it('writes a row for every checked attempt, ok and failed, with the reason; none to the audit log', async () => {
 		process.env.LOGIN_MAX_FAILURES = '2';
 		const { merchant, staff, creds } = await account();
 		await attempt({ ...creds, password: 'wrong' });
 		await attempt({ ...creds, password: 'wrong' }); // locks
-		await attempt(creds); // refused: locked
-		await db.updateTable('staff').set({ locked_until: null }).where('id', '=', staff.id).execute();
+		await attempt(creds); // refused before any check: no row
+		await clearPrefix(db, `signin:acct:${creds.merchantNo}:${creds.phone}:`);
 		await attempt(creds); // ok
 		await attempt({ ...creds, phone: '13000000001' }); // unknown phone of this merchant
 
-		const rows = await auditOf({ merchantId: merchant.id });
-		expect(rows.map((r) => [r.action, (r.detail as { reason?: string }).reason ?? null])).toEqual([
-			['auth.signInFailed', 'badPassword'],
-			['auth.signInFailed', 'badPassword'],
-			['auth.locked', null],
-			['auth.signInFailed', 'locked'],
-			['auth.signIn', null],
-			['auth.signInFailed', 'unknownPhone']
+		const rows = await db.selectFrom('sign_in_log').selectAll().where('merchant_id', '=', merchant.id).orderBy('id').execute();
+		expect(rows.map((r) => [r.event, r.ok, r.reason])).toEqual([
+			['signIn', false, 'badPassword'],
+			['signIn', false, 'badPasswordLocked'],
+			['signIn', true, null],
+			['signIn', false, 'unknownPhone']
 		]);
-		const ok = rows.find((r) => r.action === 'auth.signIn')!;
-		expect(ok).toMatchObject({ staff_id: staff.id, actor_name: staff.name, ip: origin.ip, user_agent: 'vitest', target_type: 'staff' });
+		expect(rows[2]).toMatchObject({ staff_id: staff.id, ip: origin.ip, user_agent: 'vitest' });
 		// the phone is kept masked
-		expect(JSON.stringify(rows.map((r) => r.detail))).not.toContain(staff.phone);
+		expect(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(staff.phone);
+		expect(await auditOf({ merchantId: merchant.id })).toEqual([]);
 	});
 
 	it('records an attempt on an unknown merchant without a merchant id', async () => {
-		const merchantNo = '8888777766665555';
-		await attempt({ merchantNo, phone: '13800001111', password: 'whatever' });
-		const rows = await db
-			.selectFrom('audit_log')
-			.selectAll()
-			.where('action', '=', 'auth.signInFailed')
-			.where(({ eb, ref }) => eb(ref('detail', '->>').key('merchantNo' as never), '=', merchantNo))
-			.execute();
+		const ip = origin.ip;
+		await attempt({ merchantNo: '8888777766665555', phone: '13800001111', password: 'whatever' });
+		const rows = await db.selectFrom('sign_in_log').selectAll().where('ip', '=', ip).execute();
 		expect(rows).toHaveLength(1);
-		expect(rows[0]).toMatchObject({ merchant_id: null, staff_id: null });
-		expect((rows[0].detail as { reason: string }).reason).toBe('unknownMerchant');
+		expect(rows[0]).toMatchObject({ merchant_id: null, staff_id: null, ok: false, reason: 'unknownMerchant', phone: '138****1111' });
 	});
+});
 
+describe('audit', () => {
 	it('the audit log is append-only', async () => {
-		const { creds } = await account();
-		await attempt(creds);
+		const { merchant, staff } = await account();
+		await writeAudit(db, { merchantId: merchant.id, staffId: staff.id, action: 'auth.signOut' });
 		await expect(db.updateTable('audit_log').set({ action: 'x' }).execute()).rejects.toThrow(/append-only/);
 		await expect(db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
 	});

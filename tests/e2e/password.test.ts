@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashPassword } from '../../src/lib/server/auth/password.ts';
+import { outboxText } from '../../src/lib/server/sms/index.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
@@ -56,8 +57,8 @@ describe('找回密码 in the browser', () => {
 		let code = '';
 		await expect
 			.poll(async () => {
-				const rows = await sql<{ body: string }>(`SELECT body FROM sms_outbox WHERE phone = $1 ORDER BY id DESC LIMIT 1`, [PHONE]);
-				code = /验证码 ([0-9]{6})/.exec(rows[0]?.body ?? '')?.[1] ?? '';
+				const rows = await sql<Parameters<typeof outboxText>[0]>(`SELECT * FROM sms_outbox WHERE phone = $1 ORDER BY id DESC LIMIT 1`, [PHONE]);
+				code = rows[0] ? (/验证码 ([0-9]{6})/.exec(outboxText(rows[0]))?.[1] ?? '') : '';
 				return code;
 			})
 			.toMatch(/^[0-9]{6}$/);
@@ -96,8 +97,8 @@ describe('找回密码 in the browser', () => {
 
 	it('the same code cannot be used twice', async () => {
 		const page = await newPage(browser, baseUrl);
-		const [last] = await sql<{ body: string }>(`SELECT body FROM sms_outbox WHERE phone = $1 ORDER BY id DESC LIMIT 1`, [PHONE]);
-		const code = /验证码 ([0-9]{6})/.exec(last!.body)![1]!;
+		const [last] = await sql<Parameters<typeof outboxText>[0]>(`SELECT * FROM sms_outbox WHERE phone = $1 ORDER BY id DESC LIMIT 1`, [PHONE]);
+		const code = /验证码 ([0-9]{6})/.exec(outboxText(last!))![1]!;
 		await page.goto('/password/forgot');
 		await page.getByLabel('商户号').fill(DEMO.merchantNo);
 		await page.getByLabel('手机号').fill(PHONE);

@@ -2,6 +2,7 @@
 // the operator's sessions at once, unlock, and the admin out of reach of every procedure.
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
+import { outboxText } from '../../src/lib/server/sms/index.ts';
 import { verifyPassword } from '../../src/lib/server/auth/password.ts';
 import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import { signIn } from '../../src/lib/server/auth/sign-in.ts';
@@ -35,8 +36,11 @@ describe('operators.create', () => {
 
 		const sms = await lastSms(phone);
 		expect(sms).toMatchObject({ merchant_id: merchant.id, purpose: 'INITIAL_PASSWORD', status: 'SENT' });
-		const password = passwordIn(sms!.body);
+		const password = passwordIn(outboxText(sms!));
 		expect(sms!.body).toContain(merchant.merchant_no);
+		// The stored row says a password was sent, never which.
+		expect(sms!.body).toContain('初始密码 ******,');
+		expect(sms!.body).not.toContain(password);
 		expect(password).toMatch(/^(?=.*[A-Za-z])(?=.*[0-9]).{10}$/);
 		expect(staff.password_hash).not.toContain(password);
 		expect(await verifyPassword(staff.password_hash, password)).toBe(true);
@@ -185,7 +189,8 @@ describe('changes end the operator’s sessions at once', () => {
 		expect(await validateSessionToken(db, op.token)).toBeNull();
 		const sms = await lastSms(op.staff.phone);
 		expect(sms?.purpose).toBe('OPERATOR_PASSWORD_RESET');
-		const password = passwordIn(sms!.body);
+		const password = passwordIn(outboxText(sms!));
+		expect(sms!.body).not.toContain(password);
 
 		const old = await signIn(db, { merchantNo: merchant.merchant_no, phone: op.staff.phone, password: 'Right#Pass2026' }, origin);
 		expect(old.ok).toBe(false);

@@ -1,10 +1,18 @@
 // The typed browser client. Only types cross over from the server (import type).
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from '$lib/server/api/root';
 
 export const trpc = createTRPCClient<AppRouter>({
-	links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })]
+	// Queries batch (at most the server's MAX_BATCH_SIZE); mutations go one per request, as the
+	// server requires.
+	links: [
+		splitLink({
+			condition: (op) => op.type === 'mutation',
+			true: httpLink({ url: '/api/trpc', transformer: superjson }),
+			false: httpBatchLink({ url: '/api/trpc', transformer: superjson, maxItems: 10 })
+		})
+	]
 });
 
 export type { AppRouter };

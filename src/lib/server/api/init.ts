@@ -3,6 +3,7 @@ import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { isMessageKey, translate, type MessageKey } from '$lib/i18n/messages';
 import type { ProcedurePermission } from '$lib/permissions';
+import { HashingBusyError } from '$lib/server/auth/password';
 import type { SessionContext } from '$lib/server/auth/types';
 import type { Context } from './context';
 
@@ -96,11 +97,18 @@ const permissionGate = t.middleware(({ ctx, meta, next }) => {
 	return next();
 });
 
+/** A saturated password-hashing gate is a clear "busy, try again", not an internal error. */
+const busyAsTooManyRequests = t.middleware(async ({ next }) => {
+	const result = await next();
+	if (!result.ok && result.error.cause instanceof HashingBusyError) throw appError('TOO_MANY_REQUESTS', 'auth.busy');
+	return result;
+});
+
 /** For procedures that declare `permission: 'public'`. */
-export const publicProcedure = t.procedure.use(permissionGate);
+export const publicProcedure = t.procedure.use(permissionGate).use(busyAsTooManyRequests);
 
 /** Everything else: ctx.auth is present and the declared permission is held. */
-export const protectedProcedure = t.procedure.use(permissionGate).use(({ ctx, next }) => {
+export const protectedProcedure = t.procedure.use(permissionGate).use(busyAsTooManyRequests).use(({ ctx, next }) => {
 	if (!ctx.auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
 	const auth: SessionContext = ctx.auth;
 	return next({ ctx: { ...ctx, auth, merchantId: auth.staff.merchantId, staffId: auth.staff.id } });

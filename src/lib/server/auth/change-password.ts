@@ -5,11 +5,15 @@ import { writeAudit } from '../audit.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { passwordProblems } from './password-policy.ts';
 import { invalidateStaffSessions } from './session.ts';
+import { loginLockMs, loginMaxFailures } from './config.ts';
+import { clear, take, throttleKeys } from './throttle.ts';
 import type { RequestOrigin, SessionContext } from './types.ts';
 
 export type ChangePasswordResult =
 	| { ok: true }
 	| { ok: false; reason: 'oldWrong' }
+	/** Too many wrong old passwords: a stolen session must not become a password oracle. */
+	| { ok: false; reason: 'tooManyAttempts'; retryAfter: Date }
 	| { ok: false; reason: 'passwordProblems'; problems: MessageKey[] };
 
 /**
@@ -23,6 +27,9 @@ export async function changePassword(
 	origin: RequestOrigin,
 	opts: { keepCurrentSession: boolean; kind: 'initial' | 'settings' }
 ): Promise<ChangePasswordResult> {
+	const attemptKey = throttleKeys.oldPassword(auth.staff.id);
+	const attempt = await take(db, attemptKey, { max: loginMaxFailures(), windowMs: loginLockMs() });
+	if (!attempt.allowed) return { ok: false, reason: 'tooManyAttempts', retryAfter: attempt.retryAt };
 	const staff = await db
 		.selectFrom('staff')
 		.select(['password_hash', 'phone'])
@@ -43,6 +50,7 @@ export async function changePassword(
 		});
 		return { ok: false, reason: 'oldWrong' };
 	}
+	await clear(db, attemptKey);
 	const problems = passwordProblems(input.newPassword, { phone: staff.phone, oldPassword: input.oldPassword });
 	if (problems.length) return { ok: false, reason: 'passwordProblems', problems };
 

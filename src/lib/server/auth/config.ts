@@ -43,3 +43,12 @@ export function cookieSecure(url: URL): boolean {
 	if (flag === 'true') return true;
 	return url.protocol === 'https:' || process.env.NODE_ENV === 'production';
 }
+
+/**
+ * Failed sign-ins on one account from all addresses together before the account itself locks
+ * (for everyone, shown to the admin, cleared by 解锁 or 找回密码). Per address the account
+ * locks after loginMaxFailures; this ceiling stops guessing spread over many addresses.
+ */
+export function loginAccountMaxFailures(): number {
+	return Math.floor(positiveNumber('LOGIN_ACCOUNT_MAX_FAILURES', 20));
+}

@@ -6,10 +6,12 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../../../db/index.ts';
 import { writeAudit } from '../audit.ts';
-import { deliverSmsLater, maskPhone, queueSms, smsText, type SmsSender } from '../sms/index.ts';
+import { deliverSmsLater, maskPhone, queueSms, secretSms, type SmsSender } from '../sms/index.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.ts';
 import { passwordProblems } from './password-policy.ts';
 import { invalidateStaffSessions } from './session.ts';
+import { writeSignInLog } from './sign-in-log.ts';
+import { clear, clearPrefix, giveBack, take, throttleKeys } from './throttle.ts';
 import type { RequestOrigin } from './types.ts';
 import type { MessageKey } from '../../i18n/messages.ts';
 
@@ -26,7 +28,11 @@ export const resetLimits = {
 	perPhonePerHour: () => positiveInt('RESET_PER_PHONE_PER_HOUR', 5),
 	perIpPerHour: () => positiveInt('RESET_PER_IP_PER_HOUR', 20),
 	/** Every accepted request answers no sooner than this (see requestResetCode). */
-	minResponseMs: () => positiveInt('RESET_MIN_RESPONSE_MS', 300)
+	minResponseMs: () => positiveInt('RESET_MIN_RESPONSE_MS', 300),
+	/** Code checks (找回密码's 确定) per client address, and per account from anywhere, per window. */
+	checksPerIp: () => positiveInt('RESET_CHECKS_PER_IP', 20),
+	checksPerAccount: () => positiveInt('RESET_CHECKS_PER_ACCOUNT', 10),
+	checksWindowMs: () => positiveInt('RESET_CHECKS_WINDOW_MINUTES', 15) * 60_000
 };
 
 export const RESET_PURPOSE = 'RESET_PASSWORD';
@@ -107,14 +113,7 @@ export async function requestResetCode(
 		return null;
 	});
 	if (limit) {
-		await writeAudit(db, {
-			merchantId: null,
-			staffId: null,
-			action: 'password.resetCodeRefused',
-			detail: { merchantNo: input.merchantNo, phone: maskPhone(input.phone), reason: limit.reason },
-			ip: origin.ip,
-			userAgent: origin.userAgent
-		});
+		await writeSignInLog(db, { merchantId: null, staffId: null, event: 'resetCodeRequest', ok: false, reason: limit.reason, phone: input.phone }, origin);
 		return limit;
 	}
 
@@ -151,32 +150,19 @@ export async function requestResetCode(
 			return queueSms(tx, {
 				merchantId: account.merchant_id,
 				phone: input.phone,
-				body: smsText('sms.body.resetCode', { code, minutes: Math.round(ttlMs / 60_000) }),
+				...secretSms('sms.body.resetCode', { minutes: Math.round(ttlMs / 60_000) }, { code }),
 				purpose: RESET_PURPOSE
 			});
 		});
 		// Not awaited: a slow gateway must not make a real phone answer slower than an unknown one.
 		deliverSmsLater(db, msg, sender);
-		await writeAudit(db, {
-			merchantId: account.merchant_id,
-			staffId,
-			actorName: account.name,
-			action: 'password.resetCodeSent',
-			targetType: 'staff',
-			targetId: staffId,
-			detail: { phone: maskPhone(input.phone), smsId: msg.id },
-			ip: origin.ip,
-			userAgent: origin.userAgent
-		});
+		await writeSignInLog(db, { merchantId: account.merchant_id, staffId, event: 'resetCodeRequest', ok: true, reason: 'sent', phone: input.phone }, origin);
 	} else {
-		await writeAudit(db, {
-			merchantId: account?.merchant_id ?? null,
-			staffId: null,
-			action: 'password.resetCodeRequested',
-			detail: { merchantNo: input.merchantNo, phone: maskPhone(input.phone), known: false },
-			ip: origin.ip,
-			userAgent: origin.userAgent
-		});
+		await writeSignInLog(
+			db,
+			{ merchantId: account?.merchant_id ?? null, staffId: null, event: 'resetCodeRequest', ok: false, reason: 'unknownAccount', phone: input.phone },
+			origin
+		);
 	}
 	const wait = answerAt - Date.now();
 	if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -187,12 +173,15 @@ export type ResetPasswordResult =
 	| { ok: true }
 	/** Wrong, expired, used, retired or over-tried code, or no such account: all look alike. */
 	| { ok: false; reason: 'invalidCode' }
-	| { ok: false; reason: 'passwordProblems'; problems: MessageKey[] };
+	| { ok: false; reason: 'passwordProblems'; problems: MessageKey[] }
+	/** Too many code checks from this address or for this account. */
+	| { ok: false; reason: 'tooManyAttempts'; retryAfter: Date };
 
 /**
- * Checks the code and sets the new password in one transaction that locks the code row, so a
- * code works exactly once even when two tries race. A wrong try is counted even though the
- * answer is a refusal.
+ * Checks the code and sets the new password. Each check first reserves an attempt (per address,
+ * per account, and on the code row itself), so no burst gets more checks than the limits; the
+ * hashing runs with no transaction open; the code is consumed by one conditional update, so it
+ * works exactly once even when two right tries race.
  */
 export async function resetPasswordWithCode(
 	db: Db,
@@ -202,76 +191,84 @@ export async function resetPasswordWithCode(
 	const problems = passwordProblems(input.newPassword, { phone: input.phone });
 	if (problems.length) return { ok: false, reason: 'passwordProblems', problems };
 
-	const result = await db.transaction().execute(async (tx): Promise<ResetPasswordResult & { staffId?: bigint; merchantId?: bigint; name?: string | null; wrong?: boolean }> => {
-		const account = await findAccount(tx, input.merchantNo, input.phone);
-		if (!account || account.staff_id === null || account.staff_status !== 'ACTIVE' || account.merchant_status !== 'ACTIVE') {
-			await verifyAgainstDummy(input.code);
-			return { ok: false, reason: 'invalidCode' };
-		}
-		const row = await tx
-			.selectFrom('sms_codes')
-			.select(['id', 'code_hash', 'attempts', 'expires_at'])
-			.where('merchant_id', '=', account.merchant_id)
-			.where('phone', '=', input.phone)
-			.where('purpose', '=', RESET_PURPOSE)
-			.where('consumed_at', 'is', null)
-			.orderBy('created_at', 'desc')
-			.orderBy('id', 'desc')
-			.limit(1)
-			.forUpdate()
-			.executeTakeFirst();
-		if (!row || row.expires_at.getTime() <= Date.now() || row.attempts >= resetLimits.maxCodeAttempts()) {
-			await verifyAgainstDummy(input.code);
-			return { ok: false, reason: 'invalidCode', merchantId: account.merchant_id, staffId: account.staff_id };
-		}
-		if (!(await verifyPassword(row.code_hash, input.code))) {
-			await tx.updateTable('sms_codes').set({ attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
-			return { ok: false, reason: 'invalidCode', merchantId: account.merchant_id, staffId: account.staff_id, wrong: true };
-		}
-		if (account.password_hash && (await verifyPassword(account.password_hash, input.newPassword)))
-			return { ok: false, reason: 'passwordProblems', problems: ['password.rule.notOld'] };
+	const window = resetLimits.checksWindowMs();
+	const addressKey = throttleKeys.resetAddress(origin.ip?.slice(0, 100) || 'unknown');
+	const accountKey = throttleKeys.resetAccount(input.merchantNo, input.phone);
+	const byAddress = await take(db, addressKey, { max: resetLimits.checksPerIp(), windowMs: window });
+	if (!byAddress.allowed) return { ok: false, reason: 'tooManyAttempts', retryAfter: byAddress.retryAt };
+	const byAccount = await take(db, accountKey, { max: resetLimits.checksPerAccount(), windowMs: window });
+	if (!byAccount.allowed) {
+		await giveBack(db, addressKey);
+		return { ok: false, reason: 'tooManyAttempts', retryAfter: byAccount.retryAt };
+	}
 
+	const account = await findAccount(db, input.merchantNo, input.phone);
+	const log = (ok: boolean, reason: string | null) =>
+		writeSignInLog(db, { merchantId: account?.merchant_id ?? null, staffId: account?.staff_id ?? null, event: 'reset', ok, reason, phone: input.phone }, origin);
+	if (!account || account.staff_id === null || account.staff_status !== 'ACTIVE' || account.merchant_status !== 'ACTIVE') {
+		await verifyAgainstDummy(input.code);
+		return { ok: false, reason: 'invalidCode' };
+	}
+	const staffId = account.staff_id;
+
+	// The newest live code, its try counted before it is checked.
+	const { rows } = await sql<{ id: bigint; code_hash: string }>`
+		UPDATE sms_codes SET attempts = attempts + 1
+		WHERE id = (
+			SELECT id FROM sms_codes
+			WHERE merchant_id = ${account.merchant_id} AND phone = ${input.phone} AND purpose = ${RESET_PURPOSE} AND consumed_at IS NULL
+			ORDER BY created_at DESC, id DESC LIMIT 1
+		) AND consumed_at IS NULL AND expires_at > now() AND attempts < ${resetLimits.maxCodeAttempts()}
+		RETURNING id, code_hash`.execute(db);
+	const code = rows[0];
+	if (!code) {
+		await verifyAgainstDummy(input.code);
+		await log(false, 'noLiveCode');
+		return { ok: false, reason: 'invalidCode' };
+	}
+	if (!(await verifyPassword(code.code_hash, input.code))) {
+		await log(false, 'wrongCode');
+		return { ok: false, reason: 'invalidCode' };
+	}
+	if (account.password_hash && (await verifyPassword(account.password_hash, input.newPassword))) {
+		// Not a wrong code: the try is given back, the code stays usable with another password.
+		await sql`UPDATE sms_codes SET attempts = greatest(attempts - 1, 0) WHERE id = ${code.id}`.execute(db);
+		return { ok: false, reason: 'passwordProblems', problems: ['password.rule.notOld'] };
+	}
+	const passwordHash = await hashPassword(input.newPassword);
+
+	const done = await db.transaction().execute(async (tx) => {
 		const now = new Date();
-		await tx.updateTable('sms_codes').set({ consumed_at: now, attempts: row.attempts + 1 }).where('id', '=', row.id).execute();
+		const consumed = await tx
+			.updateTable('sms_codes')
+			.set({ consumed_at: now })
+			.where('id', '=', code.id)
+			.where('consumed_at', 'is', null)
+			.returning('id')
+			.executeTakeFirst();
+		if (!consumed) return false;
 		await tx
 			.updateTable('staff')
-			.set({
-				password_hash: await hashPassword(input.newPassword),
-				must_change_password: false,
-				password_changed_at: now,
-				failed_attempts: 0,
-				locked_until: null,
-				updated_at: now
-			})
-			.where('id', '=', account.staff_id)
+			.set({ password_hash: passwordHash, must_change_password: false, password_changed_at: now, failed_attempts: 0, locked_until: null, updated_at: now })
+			.where('id', '=', staffId)
 			.execute();
-		await invalidateStaffSessions(tx, account.staff_id);
+		await invalidateStaffSessions(tx, staffId);
 		await writeAudit(tx, {
 			merchantId: account.merchant_id,
-			staffId: account.staff_id,
+			staffId,
 			actorName: account.name,
 			action: 'password.reset',
 			targetType: 'staff',
-			targetId: account.staff_id,
+			targetId: staffId,
 			detail: { via: 'smsCode', phone: maskPhone(input.phone) },
 			ip: origin.ip,
 			userAgent: origin.userAgent
 		});
-		return { ok: true };
+		return true;
 	});
-
-	if (!result.ok && result.reason === 'invalidCode' && result.merchantId !== undefined) {
-		await writeAudit(db, {
-			merchantId: result.merchantId,
-			staffId: result.staffId ?? null,
-			action: 'password.resetCodeRejected',
-			targetType: 'staff',
-			targetId: result.staffId ?? null,
-			detail: { phone: maskPhone(input.phone), wrongCode: result.wrong === true },
-			ip: origin.ip,
-			userAgent: origin.userAgent
-		});
-	}
-	if (result.ok) return { ok: true };
-	return result.reason === 'invalidCode' ? { ok: false, reason: 'invalidCode' } : { ok: false, reason: 'passwordProblems', problems: result.problems };
+	if (!done) return { ok: false, reason: 'invalidCode' };
+	// The owner proved the phone: every lock on the account is lifted, from every address.
+	await Promise.all([clearPrefix(db, throttleKeys.signInAccount(input.merchantNo, input.phone)), clear(db, accountKey), giveBack(db, addressKey)]);
+	await log(true, null);
+	return { ok: true };
 }

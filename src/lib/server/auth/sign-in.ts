@@ -1,11 +1,20 @@
-// Sign-in with 商户号 + 手机号 + 登录密码: lockout, uniform failures, and an audit row per attempt.
+// Sign-in with 商户号 + 手机号 + 登录密码. Every check of a password first reserves an attempt
+// (throttle.ts), per client address and per account-from-that-address, so a batch or a burst of
+// parallel guesses gets exactly as many checks as the limits allow. Attempts go to the sign-in
+// log, not the audit log.
+//
+// Lockout: five wrong passwords for one account FROM ONE ADDRESS lock that account for that
+// address only, so a stranger who knows an admin's phone locks out only themselves. Across all
+// addresses an account locks for everyone after LOGIN_ACCOUNT_MAX_FAILURES (20): guessing from
+// many addresses stops too; the owner gets back in by 找回密码 (an SMS code proves the phone)
+// or the admin's 解锁.
 import { sql } from 'kysely';
 import type { Db } from '../../../../db/index.ts';
-import { writeAudit } from '../audit.ts';
-import { loginLockMs, loginMaxFailures } from './config.ts';
-import { ipThrottledUntil, recordIpFailure } from './ip-throttle.ts';
+import { loginAccountMaxFailures, loginIpMaxFailures, loginIpWindowMs, loginLockMs, loginMaxFailures } from './config.ts';
 import { verifyAgainstDummy, verifyPassword } from './password.ts';
 import { createSession, type Session } from './session.ts';
+import { writeSignInLog } from './sign-in-log.ts';
+import { clear, giveBack, take, throttleKeys } from './throttle.ts';
 import type { RequestOrigin } from './types.ts';
 
 export interface SignInInput {
@@ -24,7 +33,7 @@ export type SignInResult =
 	/** Unknown merchant, unknown phone and wrong password look exactly alike. */
 	| { ok: false; reason: 'invalidCredentials' }
 	| { ok: false; reason: 'locked'; lockedUntil: Date }
-	/** Too many failures from this client address, whichever accounts they named. */
+	/** Too many sign-ins from this client address, whichever accounts they named. */
 	| { ok: false; reason: 'ipThrottled'; retryAfter: Date }
 	| { ok: false; reason: 'staffDisabled' | 'merchantSuspended' };
 
@@ -43,92 +52,86 @@ interface AccountRow {
 	password_hash: string | null;
 	status: 'ACTIVE' | 'DISABLED' | null;
 	must_change_password: boolean | null;
-	locked_until: Date | null;
+}
+
+function findAccount(db: Db, input: SignInInput): Promise<AccountRow | undefined> {
+	// The merchant number picks the account: the same phone may exist under two merchants.
+	return db
+		.selectFrom('merchants as m')
+		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', input.phone))
+		.select(['m.id as merchant_id', 'm.status as merchant_status', 's.id as staff_id', 's.name', 's.password_hash', 's.status', 's.must_change_password'])
+		.where('m.merchant_no', '=', input.merchantNo)
+		.executeTakeFirst() as Promise<AccountRow | undefined>;
 }
 
 export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin): Promise<SignInResult> {
-	const ip = origin.ip?.slice(0, 100) ?? null;
-	// The merchant number picks the account: the same phone may exist under two merchants.
-	const findAccount = db
-		.selectFrom('merchants as m')
-		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', input.phone))
-		.select([
-			'm.id as merchant_id',
-			'm.status as merchant_status',
-			's.id as staff_id',
-			's.name',
-			's.password_hash',
-			's.status',
-			's.must_change_password',
-			's.locked_until'
-		])
-		.where('m.merchant_no', '=', input.merchantNo)
-		.executeTakeFirst() as Promise<AccountRow | undefined>;
-	const [throttledUntil, account] = await Promise.all([ip ? ipThrottledUntil(db, ip) : null, findAccount]);
+	const ip = origin.ip?.slice(0, 100) || 'unknown';
+	const addressKey = throttleKeys.signInAddress(ip);
+	const accountKey = throttleKeys.signInAccountFrom(input.merchantNo, input.phone, ip);
 
-	const audit = (action: string, staffId: bigint | null, detail: Record<string, unknown>) =>
-		writeAudit(db, {
-			merchantId: account?.merchant_id ?? null,
-			staffId,
-			actorName: account?.name ?? null,
-			action,
-			targetType: 'staff',
-			targetId: staffId,
-			detail: { merchantNo: input.merchantNo, phone: maskPhone(input.phone), ...detail },
-			ip: origin.ip,
-			userAgent: origin.userAgent
-		});
-
-	// Checked before the password, so an address past its limit learns nothing more about any
-	// account; the account itself is not touched (no lockout of someone else's account).
-	if (throttledUntil) {
-		await audit('auth.signInFailed', account?.staff_id ?? null, { reason: 'ipThrottled', retryAfter: throttledUntil.toISOString() });
-		return { ok: false, reason: 'ipThrottled', retryAfter: throttledUntil };
+	// Reserved before anything is checked; a refusal spends no hashing and says nothing about
+	// the account (an unknown phone locks exactly like a real one).
+	const byAddress = await take(db, addressKey, { max: loginIpMaxFailures(), windowMs: loginIpWindowMs() });
+	if (!byAddress.allowed) return { ok: false, reason: 'ipThrottled', retryAfter: byAddress.retryAt };
+	const byAccount = await take(db, accountKey, { max: loginMaxFailures(), windowMs: loginLockMs() });
+	if (!byAccount.allowed) {
+		await giveBack(db, addressKey);
+		return { ok: false, reason: 'locked', lockedUntil: byAccount.retryAt };
 	}
-	const failed = async () => {
-		if (ip) await recordIpFailure(db, ip);
+
+	// A check that never ran (the hashing gate was full) must not use up anyone's attempts.
+	const unlessBusy = async <T>(check: () => Promise<T>): Promise<T> => {
+		try {
+			return await check();
+		} catch (error) {
+			await Promise.all([giveBack(db, addressKey), giveBack(db, accountKey)]);
+			throw error;
+		}
 	};
 
+	const account = await findAccount(db, input);
+	const log = (ok: boolean, reason: string | null) =>
+		writeSignInLog(db, { merchantId: account?.merchant_id ?? null, staffId: account?.staff_id ?? null, event: 'signIn', ok, reason, phone: input.phone }, origin);
+
 	if (!account || account.staff_id === null || account.password_hash === null) {
-		await verifyAgainstDummy(input.password);
-		await failed();
-		await audit('auth.signInFailed', null, { reason: account ? 'unknownPhone' : 'unknownMerchant' });
-		return { ok: false, reason: 'invalidCredentials' };
+		await unlessBusy(() => verifyAgainstDummy(input.password));
+		await log(false, account ? 'unknownPhone' : 'unknownMerchant');
+		return byAccount.remaining === 0 ? { ok: false, reason: 'locked', lockedUntil: byAccount.retryAt! } : { ok: false, reason: 'invalidCredentials' };
 	}
 	const staffId = account.staff_id;
 
-	if (account.locked_until && account.locked_until.getTime() > Date.now()) {
-		// Still spend the hashing time: a locked account answers no faster than an open one.
-		await verifyPassword(account.password_hash, input.password);
-		await failed();
-		await audit('auth.signInFailed', staffId, { reason: 'locked', lockedUntil: account.locked_until.toISOString() });
-		return { ok: false, reason: 'locked', lockedUntil: account.locked_until };
+	const accountWide = await reserveAccountAttempt(db, staffId);
+	if (!accountWide.allowed) {
+		await Promise.all([giveBack(db, addressKey), giveBack(db, accountKey)]);
+		return { ok: false, reason: 'locked', lockedUntil: accountWide.lockedUntil };
 	}
 
-	if (!(await verifyPassword(account.password_hash, input.password))) {
-		const failure = await recordFailure(db, staffId);
-		await failed();
-		await audit('auth.signInFailed', staffId, { reason: 'badPassword', failedAttempts: failure.attempts });
-		if (failure.lockedUntil) {
-			await audit('auth.locked', staffId, { lockedUntil: failure.lockedUntil.toISOString(), failedAttempts: failure.attempts });
-			return { ok: false, reason: 'locked', lockedUntil: failure.lockedUntil };
-		}
-		return { ok: false, reason: 'invalidCredentials' };
+	const passwordHash = account.password_hash;
+	if (!(await unlessBusy(() => verifyPassword(passwordHash, input.password)))) {
+		const lockedUntil = byAccount.remaining === 0 ? byAccount.retryAt : accountWide.lockedUntil;
+		await log(false, lockedUntil ? 'badPasswordLocked' : 'badPassword');
+		return lockedUntil ? { ok: false, reason: 'locked', lockedUntil } : { ok: false, reason: 'invalidCredentials' };
 	}
+
+	// The password was right: this attempt was no guess, so it counts against nothing.
+	await Promise.all([
+		giveBack(db, addressKey),
+		clear(db, accountKey),
+		db.updateTable('staff').set({ failed_attempts: 0, locked_until: null }).where('id', '=', staffId).execute()
+	]);
 
 	// Only someone who knows the password learns that the account or merchant is switched off.
 	if (account.status !== 'ACTIVE') {
-		await audit('auth.signInFailed', staffId, { reason: 'staffDisabled' });
+		await log(false, 'staffDisabled');
 		return { ok: false, reason: 'staffDisabled' };
 	}
 	if (account.merchant_status !== 'ACTIVE') {
-		await audit('auth.signInFailed', staffId, { reason: 'merchantSuspended' });
+		await log(false, 'merchantSuspended');
 		return { ok: false, reason: 'merchantSuspended' };
 	}
 
-	await db.updateTable('staff').set({ failed_attempts: 0, locked_until: null }).where('id', '=', staffId).execute();
 	const { token, session } = await createSession(db, staffId, origin);
-	await audit('auth.signIn', staffId, { sessionCreatedAt: session.createdAt.toISOString() });
+	await log(true, null);
 	return {
 		ok: true,
 		token,
@@ -143,23 +146,29 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 }
 
 /**
- * Counts a wrong password in one statement (two wrong tries at once both count). The try that
- * reaches the limit locks the account and starts a fresh count for after the lock.
+ * The account-wide count on the staff row (the admin sees it and 解锁 clears it), reserved in
+ * one statement before the check. The attempt that reaches the ceiling locks the account; a
+ * lock that has run out starts a fresh count.
  */
-async function recordFailure(db: Db, staffId: bigint): Promise<{ attempts: number; lockedUntil: Date | null }> {
-	const max = loginMaxFailures();
+async function reserveAccountAttempt(
+	db: Db,
+	staffId: bigint
+): Promise<{ allowed: true; lockedUntil: Date | null } | { allowed: false; lockedUntil: Date }> {
+	const max = loginAccountMaxFailures();
 	const lockUntil = new Date(Date.now() + loginLockMs());
-	const { rows } = await sql<{ attempts: number; locked: boolean }>`
+	const { rows } = await sql<{ locked_until: Date | null }>`
 		UPDATE staff AS s SET
-			failed_attempts = CASE WHEN old.failed_attempts + 1 >= ${max} THEN 0 ELSE old.failed_attempts + 1 END,
-			locked_until = CASE WHEN old.failed_attempts + 1 >= ${max} THEN ${lockUntil}::timestamptz ELSE s.locked_until END
-		FROM (SELECT id, failed_attempts FROM staff WHERE id = ${staffId} FOR UPDATE) AS old
-		WHERE s.id = old.id
-		RETURNING old.failed_attempts + 1 AS attempts, old.failed_attempts + 1 >= ${max} AS locked`.execute(db);
-	const row = rows[0];
-	return { attempts: row?.attempts ?? 1, lockedUntil: row?.locked ? lockUntil : null };
-}
-
-function maskPhone(phone: string): string {
-	return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+			failed_attempts = n.attempts,
+			locked_until = CASE WHEN n.attempts >= ${max} THEN ${lockUntil}::timestamptz END
+		FROM (
+			SELECT id, CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_attempts + 1 END AS attempts
+			FROM staff WHERE id = ${staffId} AND (locked_until IS NULL OR locked_until <= now())
+			FOR UPDATE
+		) AS n
+		WHERE s.id = n.id
+		RETURNING s.locked_until`.execute(db);
+	if (rows.length) return { allowed: true, lockedUntil: rows[0].locked_until };
+	// Locked (read afresh: the statement above may have waited for the attempt that locked it).
+	const row = await db.selectFrom('staff').select('locked_until').where('id', '=', staffId).executeTakeFirst();
+	return { allowed: false, lockedUntil: row?.locked_until && row.locked_until.getTime() > Date.now() ? row.locked_until : lockUntil };
 }

@@ -2,7 +2,9 @@
 // any delivery is tried, and the row ends SENT or FAILED (with the error), never silently lost.
 // SMS_SENDER=outbox (default) keeps messages in the outbox; SMS_SENDER=http posts them to
 // SMS_GATEWAY_URL (with SMS_GATEWAY_TOKEN as a bearer token when set).
+import { sql } from 'kysely';
 import type { Db } from '../../../../db/index.ts';
+import { decryptSecret, encryptSecret, isSecretBox, type SecretOwner } from '../crypto/secrets.ts';
 import { HttpSmsSender } from './http-sender.ts';
 import { OutboxSmsSender } from './outbox-sender.ts';
 import type { SmsMessage, SmsSender } from './sender.ts';
@@ -15,9 +17,23 @@ export interface SmsRequest {
 	merchantId: bigint | null;
 	phone: string;
 	body: string;
+	/**
+	 * The body with its password or code as ****** (secretSms makes both). When given, the row
+	 * keeps only this; the whole body is sent, and kept encrypted for SMS_SECRET_KEEP_MINUTES.
+	 */
+	redactedBody?: string;
 	/** What the message is for, e.g. 'INITIAL_PASSWORD', 'RESET_PASSWORD'. */
 	purpose: string;
 }
+
+/** How long the whole text of a message with a secret stays (encrypted) for the demo page. */
+export function smsSecretKeepMs(): number {
+	const n = Number(process.env.SMS_SECRET_KEEP_MINUTES);
+	return (Number.isFinite(n) && n > 0 ? n : 10) * 60_000;
+}
+
+// The owner binds the box to the phone it was for: copied to another row it does not open.
+const secretOwner = (merchantId: bigint | null, phone: string): SecretOwner => ({ merchantId: merchantId ?? 0n, scope: 'SMS', field: phone });
 
 export type SmsStatus = 'SENT' | 'FAILED';
 
@@ -50,13 +66,19 @@ export async function queueSms(db: Db, request: SmsRequest): Promise<SmsMessage>
 		.values({
 			merchant_id: request.merchantId,
 			phone: request.phone,
-			body: request.body,
+			body: request.redactedBody ?? request.body,
 			purpose: request.purpose,
-			status: 'QUEUED'
+			status: 'QUEUED',
+			...(request.redactedBody === undefined
+				? {}
+				: {
+						secret: JSON.stringify(encryptSecret(request.body, secretOwner(request.merchantId, request.phone))),
+						secret_expires_at: new Date(Date.now() + smsSecretKeepMs())
+					})
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
-	return { id: row.id, ...request };
+	return { id: row.id, merchantId: request.merchantId, phone: request.phone, body: request.body, purpose: request.purpose };
 }
 
 /** Tries the sender up to its maxAttempts with backoff, counting each attempt on the row. */
@@ -109,19 +131,49 @@ function sleep(ms: number): Promise<void> {
 	return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }
 
-export { initialPasswordSmsBody, smsText } from './texts.ts';
+export { REDACTED, secretSms, smsText } from './texts.ts';
+
+/** The whole text of an outbox row while its secret is kept, else the stored (redacted) body. */
+export function outboxText(row: { merchant_id: bigint | null; phone: string; body: string; secret: unknown; secret_expires_at: Date | null }): string {
+	if (!isSecretBox(row.secret) || !row.secret_expires_at || row.secret_expires_at.getTime() <= Date.now()) return row.body;
+	return decryptSecret(row.secret, secretOwner(row.merchant_id, row.phone)).toString('utf8');
+}
 
 /** The newest outbox messages, for the sign-in page in demo mode only (they hold codes and passwords). */
 export async function recentOutbox(db: Db, limit = 5) {
-	return db
+	const rows = await db
 		.selectFrom('sms_outbox')
-		.select(['id', 'phone', 'body', 'status', 'created_at'])
+		.select(['id', 'merchant_id', 'phone', 'body', 'secret', 'secret_expires_at', 'status', 'created_at'])
 		.orderBy('created_at', 'desc')
 		.orderBy('id', 'desc')
 		.limit(limit)
 		.execute();
+	return rows.map((r) => ({ id: r.id, phone: r.phone, body: outboxText(r), status: r.status, created_at: r.created_at }));
 }
 
+/** Clears whole texts past their keep time, and forgets rows older than SMS_OUTBOX_DAYS (30). */
+export async function pruneSmsOutbox(db: Db): Promise<{ secretsCleared: number; rowsDeleted: number }> {
+	const cleared = await db
+		.updateTable('sms_outbox')
+		.set({ secret: null, secret_expires_at: null })
+		.where('secret', 'is not', null)
+		.where('secret_expires_at', '<=', sql<Date>`now()`)
+		.executeTakeFirst();
+	const days = Number(process.env.SMS_OUTBOX_DAYS);
+	const keepMs = (Number.isInteger(days) && days > 0 ? days : 30) * 86_400_000;
+	const deleted = await db.deleteFrom('sms_outbox').where('created_at', '<', new Date(Date.now() - keepMs)).executeTakeFirst();
+	return { secretsCleared: Number(cleared.numUpdatedRows), rowsDeleted: Number(deleted.numDeletedRows) };
+}
+
+/**
+ * DEMO_MODE=1 shows the outbox (passwords, codes) on the unauthenticated sign-in page, so it is
+ * refused outright under NODE_ENV=production (assertDemoModeAllowed stops the server at start).
+ */
 export function demoMode(env: NodeJS.ProcessEnv = process.env): boolean {
-	return env.DEMO_MODE === '1';
+	return env.DEMO_MODE === '1' && env.NODE_ENV !== 'production';
+}
+
+export function assertDemoModeAllowed(env: NodeJS.ProcessEnv = process.env): void {
+	if (env.DEMO_MODE === '1' && env.NODE_ENV === 'production')
+		throw new Error('DEMO_MODE=1 shows SMS passwords and codes on the sign-in page: it is refused when NODE_ENV=production');
 }

@@ -5,7 +5,19 @@ export function smsText(key: MessageKey & `sms.body.${string}`, params: Record<s
 	return translate('zh-CN', key, params);
 }
 
-/** The message that carries a new account's (or a reset operator's) initial password. */
-export function initialPasswordSmsBody(p: { name: string; merchantNo: string; password: string }): string {
-	return smsText('sms.body.initialPassword', p);
+
+/** Stands in for a password or code in every stored copy of a message. */
+export const REDACTED = '******';
+
+/**
+ * A message that carries a secret (a password, a code): the whole text for the phone, and the
+ * text with the secret as ****** for the outbox row, which must not keep the secret.
+ */
+export function secretSms(
+	key: MessageKey & `sms.body.${string}`,
+	params: Record<string, string | number>,
+	secrets: Record<string, string>
+): { body: string; redactedBody: string } {
+	const redacted = Object.fromEntries(Object.keys(secrets).map((k) => [k, REDACTED]));
+	return { body: smsText(key, { ...params, ...secrets }), redactedBody: smsText(key, { ...params, ...redacted }) };
 }

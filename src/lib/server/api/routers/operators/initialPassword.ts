@@ -1,8 +1,7 @@
 import type { Db } from '#db';
-import { translate, type MessageKey } from '$lib/i18n/messages';
 import { hashPassword } from '$lib/server/auth/password';
 import { generateInitialPassword } from '$lib/server/auth/password-policy';
-import { sendSms } from '$lib/server/sms';
+import { secretSms, sendSms } from '$lib/server/sms';
 
 /** A fresh random password and its hash; the clear text only ever leaves by SMS. */
 export async function newInitialPassword(): Promise<{ password: string; hash: string }> {
@@ -17,11 +16,11 @@ export function smsPassword(
 	password: string,
 	kind: 'initial' | 'reset'
 ) {
-	const key: MessageKey = kind === 'initial' ? 'sms.body.initialPassword' : 'operators.sms.passwordReset';
+	const key = kind === 'initial' ? 'sms.body.initialPassword' : 'sms.body.passwordReset';
 	return sendSms(db, {
 		merchantId: to.merchantId,
 		phone: to.phone,
-		body: translate('zh-CN', key, { name: to.name, merchantNo: to.merchantNo, password }),
+		...secretSms(key, { name: to.name, merchantNo: to.merchantNo }, { password }),
 		purpose: kind === 'initial' ? 'INITIAL_PASSWORD' : 'OPERATOR_PASSWORD_RESET'
 	});
 }

@@ -1,6 +1,7 @@
 import { changePasswordSchema } from '$lib/schemas/password';
 import { changePassword } from '$lib/server/auth/change-password';
 import { deleteSessionCookie } from '$lib/server/auth/cookie';
+import { formatDateTime } from '$lib/time';
 import { appError, protectedProcedure } from '../../init';
 
 /**
@@ -19,6 +20,8 @@ export const changeInitialProcedure = protectedProcedure
 		});
 		if (!result.ok) {
 			if (result.reason === 'oldWrong') throw appError('BAD_REQUEST', 'password.oldWrong');
+			if (result.reason === 'tooManyAttempts')
+				throw appError('TOO_MANY_REQUESTS', 'password.tooManyAttempts', { until: formatDateTime(result.retryAfter) });
 			throw appError('BAD_REQUEST', result.problems[0] ?? 'error.badInput');
 		}
 		if (ctx.setCookie) deleteSessionCookie(ctx.setCookie);
