@@ -6,7 +6,7 @@
 // 500 or a thrown error, and no prototype gets polluted. FUZZ_SEED replays a run.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isHttpError, isRedirect, type RequestEvent } from '@sveltejs/kit';
+import { isHttpError, isRedirect } from '@sveltejs/kit';
 import fc from 'fast-check';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ import { closeFilePool, openFileWriter } from '../../src/lib/server/files/index.
 import { ingestPath, ingestSecret, signatureHeaders } from '../../src/lib/server/ingest/signature.ts';
 import { makeMerchant, makeRole, makeStaff } from '../auth/fixtures.ts';
 import { HOSTILE_STRINGS, inputFor } from '../fixtures/fuzz.ts';
+import { requestEvent } from '../fixtures/request-event.ts';
 
 const db = getDb();
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_109);
@@ -41,26 +42,9 @@ interface Sent {
 
 /** One request through `handle`, answered as SvelteKit would: error() and redirect() become their status, anything else thrown is a 500. */
 async function send({ url, handler, params, init = {}, cookie }: Sent): Promise<{ status: number; crash?: unknown }> {
-	const event = {
-		url: new URL(url),
-		request: new Request(url, init),
-		locals: {} as App.Locals,
-		cookies: {
-			get: (name: string) => (cookie !== undefined && (name === 'session' || name === '__Host-session') ? cookie : undefined),
-			getAll: () => (cookie !== undefined ? [{ name: 'session', value: cookie }] : []),
-			set: () => {},
-			delete: () => {},
-			serialize: () => ''
-		},
-		getClientAddress: () => '192.0.2.77',
-		params,
-		route: { id: null },
-		setHeaders: () => {},
-		isDataRequest: false,
-		isSubRequest: false,
-		platform: undefined,
-		fetch
-	} as unknown as RequestEvent;
+	// The session cookie under either name, as the hook reads it in plain or Secure mode.
+	const jar: Record<string, string> = cookie === undefined ? {} : { session: cookie, '__Host-session': cookie };
+	const event = requestEvent(url, { init, jar, params, ip: '192.0.2.77' });
 	try {
 		const response = await handle({
 			event,

@@ -12,6 +12,7 @@ import { closeFilePool, openFileWriter } from '../../src/lib/server/files/index.
 import { GET as trpcGet } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { GET as fileGet } from '../../src/routes/files/[id]/+server.ts';
 import { makeMerchant, makeStaff } from '../auth/fixtures.ts';
+import { requestEvent } from '../fixtures/request-event.ts';
 
 const db = getDb();
 afterAll(closeFilePool);
@@ -19,27 +20,7 @@ afterAll(closeFilePool);
 type Handler = (event: RequestEvent) => Promise<Response> | Response;
 
 function event(url: string, jar: Record<string, string> = {}, params: Record<string, string> = {}) {
-	const u = new URL(url);
-	return {
-		url: u,
-		request: new Request(u),
-		locals: {} as App.Locals,
-		cookies: {
-			get: (name: string) => jar[name],
-			getAll: () => Object.entries(jar).map(([name, value]) => ({ name, value })),
-			set: () => {},
-			delete: () => {},
-			serialize: () => ''
-		},
-		getClientAddress: () => '192.0.2.10',
-		params,
-		route: { id: null },
-		setHeaders: () => {},
-		isDataRequest: false,
-		isSubRequest: false,
-		platform: undefined,
-		fetch
-	} as unknown as RequestEvent;
+	return requestEvent(url, { jar, params });
 }
 
 async function through(url: string, handler: Handler, jar: Record<string, string> = {}, params: Record<string, string> = {}) {

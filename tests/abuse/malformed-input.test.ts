@@ -1,7 +1,6 @@
 // Malformed input answers a clear 4xx in the person's language (issue 9). One test per defect the
 // hostile-input fuzz (fuzz-procedures.test.ts) found; each was a 500 before: Postgres refused the
 // NUL byte or the out-of-range id the schema had let through.
-import type { RequestEvent } from '@sveltejs/kit';
 import { getTRPCErrorShape, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { GET as trpcGet } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { addDays, businessDate } from '../../src/lib/time.ts';
 import { makeContext, makeRole, makeStaff } from '../auth/fixtures.ts';
 import { adminWorld, sessionOf } from '../team/helpers.ts';
+import { requestEvent } from '../fixtures/request-event.ts';
 
 const db = getDb();
 const BAD_CHARACTERS = { 'zh-CN': '输入含有不允许的字符 (如控制字符), 请检查后重试', en: 'The input contains characters that are not allowed (such as control characters)' };
@@ -65,20 +65,7 @@ describe('text Postgres or a spreadsheet cannot hold is refused at the schema', 
 		const input = encodeURIComponent(JSON.stringify(superjson.serialize({ filter: { merchantOrderNo: 'PO2026\u0000' } })));
 		const url = `http://localhost/api/trpc/payments.list?input=${input}`;
 		const jar: Record<string, string> = { session: world.token, locale: 'en' };
-		const event = {
-			url: new URL(url),
-			request: new Request(url),
-			locals: {} as App.Locals,
-			cookies: { get: (n: string) => jar[n], getAll: () => [], set: () => {}, delete: () => {}, serialize: () => '' },
-			getClientAddress: () => '192.0.2.10',
-			params: { trpc: 'payments.list' },
-			route: { id: null },
-			setHeaders: () => {},
-			isDataRequest: false,
-			isSubRequest: false,
-			platform: undefined,
-			fetch
-		} as unknown as RequestEvent;
+		const event = requestEvent(url, { jar, params: { trpc: 'payments.list' } });
 		const response = await handle({ event, resolve: (e) => trpcGet(e as never) });
 		expect(response.status).toBe(400);
 		const body = await response.json();

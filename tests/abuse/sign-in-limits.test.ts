@@ -1,6 +1,5 @@
 // The sign-in and password limits, written as the attacks: a batch of guesses, a burst of
 // parallel guesses, a flood of made-up reset codes, a stolen session guessing the old password.
-import type { RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { POST } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { validateSessionToken, createSession } from '../../src/lib/server/auth/session.ts';
 import { makeContext, makeMerchant, makeStaff, PASSWORD } from '../auth/fixtures.ts';
+import { requestEvent } from '../fixtures/request-event.ts';
 
 const db = getDb();
 
@@ -20,14 +20,12 @@ async function account() {
 
 function trpcPost(paths: string[], body: unknown, ip = '203.0.113.50'): Promise<Response> {
 	const url = `http://localhost/api/trpc/${paths.join(',')}?batch=1`;
-	const event = {
-		url: new URL(url),
-		request: new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+	const event = requestEvent(url, {
+		init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
 		params: { trpc: paths.join(',') },
-		locals: { auth: null, locale: 'zh-CN' },
-		cookies: { get: () => undefined, set: () => {}, delete: () => {}, getAll: () => [], serialize: () => '' },
-		getClientAddress: () => ip
-	} as unknown as RequestEvent;
+		ip,
+		locals: { auth: null, locale: 'zh-CN' }
+	});
 	// SvelteKit turns a thrown error(400, …) into this answer.
 	const asResponse = (e: { status?: number; body?: { message?: string } }) => Response.json({ message: e.body?.message }, { status: e.status ?? 500 });
 	try {
