@@ -8,6 +8,12 @@ function positiveNumber(name: string, fallback: number): number {
 	return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/** A whole-number setting above zero; anything else (unset, 0, junk) means the default. */
+export function positiveInt(name: string, fallback: number): number {
+	const n = Number(process.env[name]);
+	return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
 export function sessionIdleMs(): number {
 	return positiveNumber('SESSION_IDLE_MINUTES', 30) * 60_000;
 }

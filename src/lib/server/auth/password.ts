@@ -4,6 +4,7 @@
 // the caller is told the service is busy at once instead of queueing without bound. Callers
 // never hash while holding a pooled connection or a transaction open.
 import { hash, verify } from '@node-rs/argon2';
+import { positiveInt } from './config.ts';
 
 /** Thrown when the hashing gate is full; the API answers TOO_MANY_REQUESTS (auth.busy). */
 export class HashingBusyError extends Error {
@@ -13,17 +14,12 @@ export class HashingBusyError extends Error {
 	}
 }
 
-function setting(name: string, fallback: number): number {
-	const n = Number(process.env[name]);
-	return Number.isInteger(n) && n > 0 ? n : fallback;
-}
-
 let running = 0;
 const waiting: (() => void)[] = [];
 
 async function gated<T>(work: () => Promise<T>): Promise<T> {
-	if (running >= setting('HASH_CONCURRENCY', 2)) {
-		if (waiting.length >= setting('HASH_QUEUE', 32)) throw new HashingBusyError();
+	if (running >= positiveInt('HASH_CONCURRENCY', 2)) {
+		if (waiting.length >= positiveInt('HASH_QUEUE', 32)) throw new HashingBusyError();
 		await new Promise<void>((resolve) => waiting.push(resolve));
 	} else {
 		running++;

@@ -9,16 +9,13 @@ import { writeAudit } from '../audit.ts';
 import { deliverSmsLater, maskPhone, queueSms, secretSms, type SmsSender } from '../sms/index.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.ts';
 import { passwordProblems } from './password-policy.ts';
+import { positiveInt } from './config.ts';
 import { invalidateStaffSessions } from './session.ts';
 import { writeSignInLog } from './sign-in-log.ts';
 import { clear, clearPrefix, giveBack, take, throttleKeys } from './throttle.ts';
 import type { RequestOrigin } from './types.ts';
 import type { MessageKey } from '../../i18n/messages.ts';
 
-function positiveInt(name: string, fallback: number): number {
-	const n = Number(process.env[name]);
-	return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 /** Limits, overridable by env so an operator can tighten them without a release. */
 export const resetLimits = {

@@ -4,6 +4,7 @@
 // writes nothing. Relative imports only: the upkeep job prunes it.
 import type { Db } from '../../../../db/index.ts';
 import { maskPhone } from '../sms/outbox-sender.ts';
+import { positiveInt } from './config.ts';
 import type { RequestOrigin } from './types.ts';
 
 export interface SignInLogEntry {
@@ -33,8 +34,7 @@ export async function writeSignInLog(db: Db, entry: SignInLogEntry, origin: Requ
 }
 
 export function signInLogDays(): number {
-	const n = Number(process.env.SIGN_IN_LOG_DAYS);
-	return Number.isInteger(n) && n > 0 ? n : 180;
+	return positiveInt('SIGN_IN_LOG_DAYS', 180);
 }
 
 /** Deletes rows older than SIGN_IN_LOG_DAYS (default 180: long enough to tell a new device). */
