@@ -4,7 +4,7 @@ import { idSchema, idTextSchema, text } from './common.ts';
 import { pageSchema, pageSizeSchema } from './roles.ts';
 
 /** 'YYYY-MM-DD' (Asia/Shanghai, whole day) or 'YYYY-MM-DD HH:mm:ss'. */
-const timeBound = text({ trim: true })
+export const timeBound = text({ trim: true })
 	.regex(/^(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?)?$/, 'audit.badTime')
 	.optional()
 	.transform((v) => (v ? v : undefined));

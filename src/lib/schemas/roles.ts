@@ -72,7 +72,7 @@ export interface RoleRow {
 /** A page of a list, shaped like every list of the product (no amount on these lists). */
 export interface Paged<T> {
 	rows: T[];
-	total: { count: bigint; amount: null };
+	total: { count: bigint; amount: null; capped?: boolean };
 	page: number;
 	pageSize: number;
 }

@@ -37,7 +37,7 @@ export async function auditSource(db: Kysely<DB>, merchantId: bigint, f: AuditFi
 }
 
 /** A filter bound as an instant: a bare date is its whole Asia/Shanghai day (`to` inclusive). */
-function instant(value: string, side: 'start' | 'end'): Date {
+export function instant(value: string, side: 'start' | 'end'): Date {
 	const [date, time] = value.split(/[ T]/);
 	if (!time) return startOfBusinessDate(side === 'start' ? date : addDays(date, 1));
 	const [y, m, d] = date.split('-').map(Number);

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import { auditListInput, type AuditRow } from '$lib/schemas/audit';
 import type { Paged } from '$lib/schemas/roles';
 import { auditWhere } from '$lib/server/lists/audit';
+import { boundedCount } from '$lib/server/lists/bounded-count';
 import { listOrBadRequest } from '$lib/server/lists/trpc';
 import { protectedProcedure } from '../../init';
 
@@ -13,8 +13,8 @@ export const list = protectedProcedure
 		const where = await listOrBadRequest(() => auditWhere(ctx.db, ctx.merchantId, input.filter));
 		const q = ctx.db.selectFrom('audit_log').where(where);
 
-		const [count, rows] = await Promise.all([
-			q.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+		const [total, rows] = await Promise.all([
+			boundedCount(ctx.db, 'audit_log', where),
 			q
 				.select(['id', 'created_at', 'staff_id', 'actor_name', 'action', 'target_type', 'target_id', 'detail', 'ip', 'user_agent'])
 				.orderBy('created_at', 'desc')
@@ -36,7 +36,7 @@ export const list = protectedProcedure
 				ip: r.ip,
 				userAgent: r.user_agent
 			})),
-			total: { count: BigInt(count.n), amount: null },
+			total: { count: total.count, amount: null, capped: total.capped },
 			page: input.page,
 			pageSize: input.pageSize
 		};
