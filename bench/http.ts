@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import superjson from 'superjson';
-import { demoAdminPassword, demoAdminPhone } from '../db/seed/staff.ts';
+import { demoAdminPassword, demoAdminPhone } from '#seed/staff.ts';
 
 export async function freePort(): Promise<number> {
 	return new Promise((resolve) => {

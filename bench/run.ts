@@ -8,8 +8,8 @@
 // Env: DATABASE_URL, BENCH_MERCHANT_NO, BENCH_RUNS (default 40), BENCH_PARTS (default
 //      "lists,exports"), DEMO_ADMIN_PHONE / DEMO_ADMIN_PASSWORD.
 import { createDb } from '../db/index.ts';
-import { BIG_MERCHANT_NO } from '../db/seed/big.ts';
-import { DEMO_MERCHANT_NO } from '../db/seed/demo.ts';
+import { BIG_MERCHANT_NO } from '#seed/big.ts';
+import { DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { benchExports } from './exports.ts';
 import { signIn, startServer } from './http.ts';
 import { benchLists } from './lists.ts';

@@ -2,8 +2,8 @@
 // would. npm run simulate -- --rate 5 --duration 60 --merchant 2018062800003003
 import { parseArgs } from 'node:util';
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
-import { bankCard, idCardNo, phone, unifiedCode } from '../db/seed/identity.ts';
-import { Rng } from '../db/seed/rng.ts';
+import { bankCard, idCardNo, phone, unifiedCode } from '#seed/identity.ts';
+import { Rng } from '#seed/rng.ts';
 import { ingestPath, ingestSecret, signatureHeaders } from '../src/lib/server/ingest/signature.ts';
 
 const { values: args } = parseArgs({

@@ -1,6 +1,6 @@
-// Seeds the demo merchants (db/seed/demo.ts, through the ledger) unless they are there.
+// Seeds the demo merchants (seed/demo.ts) unless they are there.
 import type { Db } from '../../db/index.ts';
-import { isSeeded, seedDemo, type DemoOptions } from '../../db/seed/demo.ts';
+import { isSeeded, seedDemo, type DemoOptions } from '#seed/demo.ts';
 
 /** Returns true when it seeded, false when the demo merchant was already there. */
 export async function seedIfEmpty(db: Db, opts: DemoOptions = {}, log: (line: string) => void = console.log): Promise<boolean> {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '#seed/demo.ts';
 import { buildStatement } from '../../jobs/statements/build.ts';
 import { upsertStatement } from '../../jobs/statements/fan-out.ts';
 import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, getDb, type Db } from '../../db/index.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '#seed/demo.ts';
 import { buildStatement } from '../../jobs/statements/build.ts';
 import { upsertStatement } from '../../jobs/statements/fan-out.ts';
 import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';

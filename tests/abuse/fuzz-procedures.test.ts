@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError, type ZodType } from 'zod';
 import { getDb } from '../../db/index.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '#seed/demo.ts';
 import { messages, type Locale } from '../../src/lib/i18n/messages.ts';
 import { ROLE_PERMISSIONS } from '../../src/lib/permissions.ts';
 import type { Context } from '../../src/lib/server/api/context.ts';

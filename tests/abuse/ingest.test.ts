@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { createMerchant } from '../../db/seed/staff.ts';
+import { createMerchant } from '#seed/staff.ts';
 import { checkInvariants, openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
 import { ingestSecret, signatureHeaders } from '../../src/lib/server/ingest/signature.ts';
 import { POST } from '../../src/routes/api/ingest/v1/[kind]/+server.ts';

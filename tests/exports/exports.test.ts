@@ -4,7 +4,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '#seed/demo.ts';
 import { buildExport } from '../../jobs/exports/build.ts';
 import { expireExports } from '../../jobs/exports/job.ts';
 import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';

@@ -5,7 +5,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '#seed/demo.ts';
 import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';
 import { auditActionText, auditDetailText, auditTargetText } from '../../src/lib/audit-text.ts';
 import { translate, type MessageKey } from '../../src/lib/i18n/messages.ts';

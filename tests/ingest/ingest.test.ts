@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { createMerchant } from '../../db/seed/staff.ts';
+import { createMerchant } from '#seed/staff.ts';
 import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
 import { checkInvariants, openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
 import { handleIngest } from '../../src/lib/server/ingest/handle.ts';

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { BIG_MERCHANT_NAME, BIG_MERCHANT_NO, seedBig } from '../../db/seed/big.ts';
+import { BIG_MERCHANT_NAME, BIG_MERCHANT_NO, seedBig } from '#seed/big.ts';
 import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';
 import { requeueUnfinished } from '../../jobs/recover.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '../../jobs/redis.ts';

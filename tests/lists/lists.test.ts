@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '#seed/demo.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { rebuildRollups, rollupDrift } from '../../src/lib/server/lists/rollup.ts';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/index.ts';
-import { BIG_MERCHANT_NO, seedBig } from '../../db/seed/big.ts';
+import { BIG_MERCHANT_NO, seedBig } from '#seed/big.ts';
 import { checkInvariants, postPayment, LedgerError } from '../../src/lib/server/ledger/index.ts';
 
 const db = createDb(process.env.DATABASE_URL, 4);

@@ -1,7 +1,7 @@
 // Shared by the statement tests: a small seeded demo, a CSV reader, and the independent
 // (JS-side) computation of what a statement must contain.
 import type { Db } from '../../db/index.ts';
-import { seedDemo, DEMO_MERCHANT_NO } from '../../db/seed/demo.ts';
+import { seedDemo, DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { formatYuan } from '../../src/lib/money.ts';
 import { formatDateTime } from '../../src/lib/time.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';

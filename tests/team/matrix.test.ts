@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { getDb } from '../../db/index.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '#seed/demo.ts';
 import { ROLE_PERMISSIONS, type Permission } from '../../src/lib/permissions.ts';
 import type { Meta } from '../../src/lib/server/api/init.ts';
 import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';

@@ -4,7 +4,7 @@
 // ledger will accept; anything it still refuses is skipped and counted.
 import type { Faker } from '@faker-js/faker';
 import type { Kysely } from 'kysely';
-import type { DB } from '../types.ts';
+import type { DB } from '#db/types.ts';
 import {
 	closePayment,
 	completePayment,
@@ -15,8 +15,8 @@ import {
 	postWithdrawal,
 	runDailySettlement,
 	updateWithdrawalStatus
-} from '../../src/lib/server/ledger/index.ts';
-import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
+} from '#shared/server/ledger/index.ts';
+import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { bankCard } from './identity.ts';
 import type { Rng } from './rng.ts';
 import type { SeededUser } from './users.ts';

@@ -16,9 +16,9 @@
 //   (see settleDay for why it is not called directly).
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../types.ts';
-import { checkInvariants, openMerchantAccounts, postPayment } from '../../src/lib/server/ledger/index.ts';
-import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
+import type { DB } from '#db/types.ts';
+import { checkInvariants, openMerchantAccounts, postPayment } from '#shared/server/ledger/index.ts';
+import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { deleteMerchant, roundToHour } from './demo.ts';
 import { bankCard, idCardNo, OCCUPATIONS, phone, unifiedCode } from './identity.ts';
 import { Rng } from './rng.ts';

@@ -2,8 +2,8 @@
 // small second merchant that proves isolation. Everything money-related goes through the ledger.
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../types.ts';
-import { openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
+import type { DB } from '#db/types.ts';
+import { openMerchantAccounts } from '#shared/server/ledger/index.ts';
 import { seedHistory, type HistoryStats } from './history.ts';
 import { Rng } from './rng.ts';
 import { createMerchant, DEMO_OPERATORS, seedStaff } from './staff.ts';

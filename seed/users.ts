@@ -1,9 +1,9 @@
 // End users of a merchant with their cards and USEROWN accounts.
 import type { Faker } from '@faker-js/faker';
 import type { Kysely } from 'kysely';
-import type { DB, UserStatus, UserType } from '../types.ts';
-import { openUserAccount } from '../../src/lib/server/ledger/index.ts';
-import { addDays, businessDate } from '../../src/lib/time.ts';
+import type { DB, UserStatus, UserType } from '#db/types.ts';
+import { openUserAccount } from '#shared/server/ledger/index.ts';
+import { addDays, businessDate } from '#shared/time.ts';
 import { bankCard, idCardNo, OCCUPATIONS, phone, unifiedCode } from './identity.ts';
 import type { Rng } from './rng.ts';
 

@@ -1,15 +1,15 @@
 // npm run seed                      demo data (skips when present)
 // npm run seed -- --reset           drop the demo merchants' data and seed again
-// npm run seed -- --orders 5000000  the big benchmark merchant (set-based, see db/seed/big.ts)
+// npm run seed -- --orders 5000000  the big benchmark merchant (set-based, see seed/big.ts)
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import { closeDb, createDb, databaseUrl, type DB } from './index.ts';
-import { ensureDatabase, migrateToLatest } from './migrate.ts';
-import { checkInvariants } from '../src/lib/server/ledger/index.ts';
-import { BIG_MERCHANT_NO, seedBig } from './seed/big.ts';
-import { DEMO_MERCHANT_NO, seedDemo } from './seed/demo.ts';
+import { closeDb, createDb, databaseUrl, type DB } from '#db';
+import { ensureDatabase, migrateToLatest } from '#db/migrate.ts';
+import { checkInvariants } from '#shared/server/ledger/index.ts';
+import { BIG_MERCHANT_NO, seedBig } from './big.ts';
+import { DEMO_MERCHANT_NO, seedDemo } from './demo.ts';
 
-// `tsx db/seed.ts -- --orders N` passes the separator through; npm run strips it.
+// `tsx seed/run.ts -- --orders N` passes the separator through; npm run strips it.
 const { values: args } = parseArgs({
 	args: process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
 	options: {

@@ -1,8 +1,8 @@
 // The merchant row, its admin, the three standard roles and two operators.
 import { randomInt } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
-import type { Db } from '../index.ts';
-import { ROLE_PERMISSIONS, type RolePermission } from '../../src/lib/permissions.ts';
+import type { Db } from '#db';
+import { ROLE_PERMISSIONS, type RolePermission } from '#shared/permissions.ts';
 
 export const DEMO_ADMIN_PHONE_DEFAULT = '13800000000';
 export const DEMO_ADMIN_PASSWORD_DEFAULT = 'Demo@2018';
