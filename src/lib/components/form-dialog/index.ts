@@ -1,2 +1,2 @@
 export { default as FormDialog } from './form-dialog.svelte';
-export { fieldErrorsOf, messageOf, saveAndReload, type SaveOptions } from './save-and-reload';
+export { fieldErrorsOf, saveAndReload, type SaveOptions } from './save-and-reload';

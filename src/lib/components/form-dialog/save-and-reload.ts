@@ -4,6 +4,7 @@ import { TRPCClientError } from '@trpc/client';
 import { toast } from 'svelte-sonner';
 import { invalidateAll } from '$app/navigation';
 import type { I18n, MessageKey } from '$lib/i18n';
+import { failureText } from '$lib/trpc/failure';
 
 /** The per-field messages of a BAD_REQUEST (already in the person's language), or null. */
 export function fieldErrorsOf(e: unknown): Record<string, string> | null {
@@ -12,10 +13,6 @@ export function fieldErrorsOf(e: unknown): Record<string, string> | null {
 	return fields && Object.keys(fields).length ? fields : null;
 }
 
-/** The message to toast for an error that belongs to no field. */
-export function messageOf(e: unknown): string {
-	return e instanceof Error ? e.message : String(e);
-}
 
 export interface SaveOptions {
 	/** Asked with confirm() first; cancelling does nothing. */
@@ -41,6 +38,6 @@ export async function saveAndReload(t: I18n['t'], o: SaveOptions): Promise<void>
 	} catch (e) {
 		const fields = o.fieldErrors ? fieldErrorsOf(e) : null;
 		if (fields) o.fieldErrors!(fields);
-		else toast.error(t(o.failed, { reason: messageOf(e) }));
+		else toast.error(t(o.failed, { reason: failureText(e, t) }));
 	}
 }
