@@ -130,6 +130,23 @@ describe('iteration-bomb .p12 uploads (keys.wechat.save)', () => {
 	});
 });
 
+describe('a flood of honest uploads', () => {
+	it('past the parse workers and their queue, uploads are answered 429 “try again” (not a refusal of the file), nothing stored for them', async () => {
+		// Legal but heavy (10,000 iterations): 40 at once from 40 merchants outrun 2 workers and 16 waiting places.
+		const file = makeP12({ ...P12, count: 10_000 });
+		const people = await Promise.all(Array.from({ length: 40 }, () => merchantWithStaff(db)));
+		const answers = await Promise.all(people.map((who) => httpCall(contextOf(db, who, ALL_KEYS, 'en'), 'keys.wechat.save', 'mutation', wechatInput(file)) as Promise<Answer>));
+		const busy = answers.flatMap((a, i) => (a.status === 429 ? [people[i]] : []));
+		expect(busy.length).toBeGreaterThan(0);
+		expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
+		for (const a of answers.filter((a) => a.status === 429)) {
+			expect(JSON.stringify(a.json)).toContain('Too many certificates and keys are being checked right now; try again in a moment');
+			expect(fieldErrors(a)).toBeNull();
+		}
+		for (const who of busy) expect(await storedFor(who)).toEqual({ keys: 0, platform: 0, audit: 0 });
+	});
+});
+
 describe('oversize and abnormal RSA keys', () => {
 	const big = fakeRsa(8192);
 	const tooLarge = (bits: number) => `The key has ${bits} bits; at most 4096 are accepted`;
