@@ -20,22 +20,94 @@ export function databaseUrl(): string {
 	return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 }
 
-export function createPool(url = databaseUrl(), max = Number(process.env.PG_POOL_MAX ?? 10)): pg.Pool {
-	const pool = new pg.Pool({ connectionString: url, max, application_name: 'merchant-backoffice' });
-	// An idle client's connection can die (Postgres restart, admin termination); without a
-	// listener that error would crash the process. The pool drops the client and reconnects.
+/** Per-connection limits, sent as start-up parameters so they hold for every query on it. */
+export interface SessionLimits {
+	/** statement_timeout: a query running longer is cancelled (0 = none). */
+	statementTimeoutMs: number;
+	/** idle_in_transaction_session_timeout: a transaction left open and idle this long is ended. */
+	idleInTransactionMs: number;
+}
+
+/** Which process this is: builds in the worker run statements far longer than any web request. */
+export type DbRole = 'web' | 'worker';
+let role: DbRole = 'web';
+
+/** The worker calls this before its first query, so its pools get the build limits. */
+export function setDbRole(r: DbRole): void {
+	role = r;
+}
+
+export function dbRole(): DbRole {
+	return role;
+}
+
+function envMs(name: string, fallback: number): number {
+	const n = Number(process.env[name] ?? fallback);
+	return Number.isInteger(n) && n >= 0 ? n : fallback;
+}
+
+/** The limits of this process's own pools (getDb, the file pool): web requests or builds. */
+export function sessionLimits(r: DbRole = role): SessionLimits {
+	return {
+		statementTimeoutMs: r === 'worker' ? envMs('PG_BUILD_STATEMENT_TIMEOUT_MS', 900_000) : envMs('PG_STATEMENT_TIMEOUT_MS', 30_000),
+		idleInTransactionMs: envMs('PG_IDLE_IN_TRANSACTION_MS', 60_000)
+	};
+}
+
+/** How long getting a connection may take, whether connecting anew or waiting for a busy pool. */
+export function connectTimeoutMs(): number {
+	return envMs('PG_CONNECT_TIMEOUT_MS', 5_000) || 5_000;
+}
+
+/**
+ * A pg pool that survives Postgres going away. Scripts (migrate, seed) pass no limits: a
+ * migration or a big seed may legitimately run one statement for minutes. `acquireTimeoutMs`
+ * bounds the wait for a free connection of a full pool (default: the connect timeout; 0 =
+ * wait as long as it takes), so a request answers 503 instead of queueing forever.
+ */
+export function createPool(
+	url = databaseUrl(),
+	max = Number(process.env.PG_POOL_MAX ?? 10),
+	limits?: SessionLimits,
+	opts: { acquireTimeoutMs?: number } = {}
+): pg.Pool {
+	const connectMs = connectTimeoutMs();
+	const pool = new pg.Pool({
+		connectionString: url,
+		max,
+		application_name: 'merchant-backoffice',
+		// pg-pool uses one option for both waits; the client class below keeps the connect bound
+		// whatever the pool's wait is.
+		Client: class extends pg.Client {
+			constructor(config?: pg.ClientConfig) {
+				super({ ...config, connectionTimeoutMillis: connectMs });
+			}
+		},
+		connectionTimeoutMillis: opts.acquireTimeoutMs ?? connectMs,
+		// Notices a peer that vanished without a FIN (a failover, a dropped route) on idle connections.
+		keepAlive: true,
+		...(limits?.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
+		...(limits?.idleInTransactionMs ? { idle_in_transaction_session_timeout: limits.idleInTransactionMs } : {})
+	});
+	// An idle client's connection can die (Postgres restart, admin termination); the pool drops it.
 	pool.on('error', (err) => console.error(`[db] idle connection lost: ${err.message}`));
+	// pg-pool takes its own listener off a client while it is checked out, and a client that
+	// errors with no listener (a backend terminated mid-query, 57P01) is an uncaught 'error'
+	// event that kills the process. The query itself still fails and the pool discards the client.
+	pool.on('connect', (client) => {
+		client.on('error', (err: Error & { code?: string }) => console.error(`[db] connection lost: ${err.code ? `${err.code} ` : ''}${err.message}`));
+	});
 	return pool;
 }
 
-export function createDb(url = databaseUrl(), max?: number): Db {
-	return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(url, max), cursor: Cursor }) });
+export function createDb(url = databaseUrl(), max?: number, limits?: SessionLimits): Db {
+	return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(url, max, limits), cursor: Cursor }) });
 }
 
 let shared: Db | undefined;
 /** The process-wide database handle (web or worker). Tests build their own with createDb. */
 export function getDb(): Db {
-	shared ??= createDb();
+	shared ??= createDb(undefined, undefined, sessionLimits());
 	return shared;
 }
 

@@ -5,6 +5,8 @@ declare global {
 		interface Locals {
 			auth: SessionContext | null;
 			locale: 'zh-CN' | 'en';
+			/** Set when the session could not be read because Postgres was down: the request answers 503. */
+			outage?: unknown;
 		}
 		interface Error {
 			message: string;

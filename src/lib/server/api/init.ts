@@ -1,9 +1,10 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { isMessageKey, translate, type MessageKey } from '$lib/i18n/messages';
+import { isMessageKey, translate, type Locale, type MessageKey } from '$lib/i18n/messages';
 import type { ProcedurePermission } from '$lib/permissions';
 import { HashingBusyError } from '$lib/server/auth/password';
+import { isOutage } from '$lib/server/outage';
 import type { SessionContext } from '$lib/server/auth/types';
 import type { Context } from './context';
 
@@ -11,6 +12,16 @@ import type { Context } from './context';
 export class MessageParams extends Error {
 	constructor(readonly params: Record<string, string | number>) {
 		super('message params');
+	}
+}
+
+/** For an error raised before a context exists (the context itself could not be made): the person's language. */
+export class RequestLocale extends Error {
+	constructor(
+		readonly locale: Locale,
+		cause: unknown
+	) {
+		super('raised before the context', { cause });
 	}
 }
 
@@ -56,7 +67,7 @@ const t = initTRPC
 		transformer: superjson,
 		// Messages are catalogue keys; the person reads them in their own language.
 		errorFormatter({ shape, error, ctx }) {
-			const locale = ctx?.locale ?? 'zh-CN';
+			const locale = ctx?.locale ?? (error.cause instanceof RequestLocale ? error.cause.locale : 'zh-CN');
 			const zod = error.cause instanceof ZodError ? error.cause : null;
 			const issues = error.cause instanceof FieldIssues ? error.cause.issues : null;
 			const fieldErrors: Record<string, string> = {};
@@ -67,18 +78,48 @@ const t = initTRPC
 				}
 			}
 			for (const issue of issues ?? []) fieldErrors[issue.field] ??= translate(locale, issue.key, issue.params);
+			const unavailable = isUnavailable(error);
 			const message = zod
 				? (Object.values(fieldErrors)[0] ?? translate(locale, 'error.badInput'))
-				: error.code === 'INTERNAL_SERVER_ERROR'
-					? translate(locale, 'error.internal')
-					: translate(locale, error.message, error.cause instanceof MessageParams ? error.cause.params : undefined);
+				: translate(locale, catalogueKey(error), error.cause instanceof MessageParams ? error.cause.params : undefined);
+			const code = unavailable ? 'SERVICE_UNAVAILABLE' : shape.data.code;
 			return {
 				...shape,
 				message,
-				data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, fieldErrors: zod || issues ? fieldErrors : null }
+				data: { code, httpStatus: unavailable ? 503 : shape.data.httpStatus, path: shape.data.path, fieldErrors: zod || issues ? fieldErrors : null }
 			};
 		}
 	});
+
+/** Postgres or Redis down or saturated, however the error reached the formatter (procedure, context). */
+export function isUnavailable(error: TRPCError): boolean {
+	return error.code === 'SERVICE_UNAVAILABLE' || isOutage(error.cause);
+}
+
+/**
+ * What each refusal that carries no catalogue key of its own says: tRPC's own English
+ * messages (an unknown procedure, a wrong method or content type, unreadable JSON) never
+ * reach a person (the endpoint logs them with LOG_LEVEL=debug).
+ */
+const CODE_KEYS: Partial<Record<TRPCError['code'], MessageKey>> = {
+	PARSE_ERROR: 'error.badInput',
+	BAD_REQUEST: 'error.badInput',
+	UNAUTHORIZED: 'error.unauthorized',
+	FORBIDDEN: 'error.forbidden',
+	NOT_FOUND: 'error.unknownCall',
+	METHOD_NOT_SUPPORTED: 'error.methodNotAllowed',
+	UNSUPPORTED_MEDIA_TYPE: 'error.unsupportedRequest',
+	PAYLOAD_TOO_LARGE: 'error.tooLarge',
+	TOO_MANY_REQUESTS: 'error.tooManyRequests'
+};
+
+/** The catalogue key a person sees for this error. */
+function catalogueKey(error: TRPCError): MessageKey {
+	if (isUnavailable(error)) return 'error.unavailable';
+	if (error.code === 'INTERNAL_SERVER_ERROR') return 'error.internal';
+	if (isMessageKey(error.message)) return error.message;
+	return CODE_KEYS[error.code] ?? 'error.internal';
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -104,11 +145,23 @@ const busyAsTooManyRequests = t.middleware(async ({ next }) => {
 	return result;
 });
 
+/**
+ * Postgres or Redis down (a restart, a terminated connection, a pool with no free connection
+ * in time) is "try again shortly" (503), not an internal error; server-side callers in load
+ * functions see the same catalogue key.
+ */
+const outageAsUnavailable = t.middleware(async ({ next }) => {
+	const result = await next();
+	if (!result.ok && result.error.code !== 'SERVICE_UNAVAILABLE' && isOutage(result.error.cause))
+		throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'error.unavailable', cause: result.error.cause });
+	return result;
+});
+
 /** For procedures that declare `permission: 'public'`. */
-export const publicProcedure = t.procedure.use(permissionGate).use(busyAsTooManyRequests);
+export const publicProcedure = t.procedure.use(outageAsUnavailable).use(permissionGate).use(busyAsTooManyRequests);
 
 /** Everything else: ctx.auth is present and the declared permission is held. */
-export const protectedProcedure = t.procedure.use(permissionGate).use(busyAsTooManyRequests).use(({ ctx, next }) => {
+export const protectedProcedure = t.procedure.use(outageAsUnavailable).use(permissionGate).use(busyAsTooManyRequests).use(({ ctx, next }) => {
 	if (!ctx.auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
 	const auth: SessionContext = ctx.auth;
 	return next({ ctx: { ...ctx, auth, merchantId: auth.staff.merchantId, staffId: auth.staff.id } });

@@ -35,7 +35,7 @@ const PIECE = 512 * 1024;
  * Hands the response ~512 KiB at a time instead of each socket read (~60 KiB): every piece
  * costs a promise round trip through the web stream and a write in the adapter, so fewer,
  * larger pieces roughly double the download speed. A cancelled response ends the loop,
- * which destroys the source and frees its Postgres connection.
+ * which ends the source (it holds a Postgres connection only while it reads a window).
  */
 async function* coalesce(source: Readable): AsyncGenerator<Uint8Array> {
 	let parts: Buffer[] = [];
@@ -80,7 +80,8 @@ export async function fileResponse(file: FileInfo, request: Request): Promise<Re
 		headers.set('Content-Length', '0');
 		return new Response(null, { status: 200, headers });
 	}
-	const body = await openFileReadStream(file.id, range ?? undefined);
+	// Throws before any byte is sent when Postgres is down or the file pool is saturated (→ 503).
+	const body = await openFileReadStream(file.id, range ?? { start: 0, end: size - 1 });
 	const pieces = coalesce(body);
 	const webBody = new ReadableStream<Uint8Array>({
 		async pull(controller) {

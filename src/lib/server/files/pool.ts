@@ -1,15 +1,24 @@
 // A plain pg pool for the files module: COPY needs the raw pg client, which Kysely keeps private.
 // Relative imports only: the worker (plain tsx) uses this module too.
 import type pg from 'pg';
-import { createPool } from '../../../../db/index.ts';
+import { connectTimeoutMs, createPool, dbRole, sessionLimits } from '../../../../db/index.ts';
 
 let pool: pg.Pool | undefined;
 
-/** The process-wide pool for streaming file bytes; sized small, files are read in few long queries. */
+/**
+ * The process-wide pool for file bytes. On the web a download holds a connection only while
+ * one chunk is read (read.ts), so a few serve many, and a full pool makes a download wait at
+ * most PG_CONNECT_TIMEOUT_MS, then answer 503. A build holds one for its whole COPY: in the
+ * worker a build waits for a free one as long as it takes, as it always did.
+ */
 export function getFilePool(): pg.Pool {
-	// createPool's error listener keeps a dropped idle client (restart) from crashing the process.
-	pool ??= createPool(undefined, Number(process.env.FILE_POOL_MAX ?? 4));
+	pool ??= createPool(undefined, filePoolMax(), sessionLimits(), { acquireTimeoutMs: dbRole() === 'worker' ? 0 : connectTimeoutMs() });
 	return pool;
+}
+
+export function filePoolMax(): number {
+	const n = Number(process.env.FILE_POOL_MAX ?? 4);
+	return Number.isInteger(n) && n > 0 ? n : 4;
 }
 
 export async function closeFilePool(): Promise<void> {

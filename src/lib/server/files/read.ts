@@ -1,11 +1,14 @@
-// Reading a stored file: one `COPY (SELECT data …) TO STDOUT (FORMAT binary)` streams the
-// chunks' raw bytes (bytea read as text would be hex, 3× slower); a small parser strips the
-// COPY framing and trims the first and last chunk to the requested byte range.
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+// Reading a stored file: `COPY (SELECT data …) TO STDOUT (FORMAT binary)` streams the chunks'
+// raw bytes (bytea read as text would be hex, 3× slower); a small parser strips the COPY
+// framing and trims the first and last chunk to the requested byte range. Downloads read one
+// window of chunks per query, so a slow or stalled client never holds a connection.
+import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DB } from '../../../../db/index.ts';
 import { CHUNK_SIZE } from './chunks.ts';
+import { isOutage } from '../outage.ts';
 import { getFilePool } from './pool.ts';
 
 export interface FileInfo {
@@ -140,42 +143,94 @@ export class CopyBinaryFieldStream extends Transform {
 	}
 }
 
+/** Chunks read per query: the connection is held only for this many MiB, then returned to the pool. */
+const WINDOW_CHUNKS = 1;
+/** Attempts per window when its connection is lost (a terminated backend, a restart): reads are idempotent. */
+const WINDOW_ATTEMPTS = 3;
+
+/**
+ * One window of chunks [from, to], framing stripped and trimmed to `skip`/`limit`, fully read
+ * into memory so the connection goes back to the pool before a byte reaches the client: a
+ * client that stops reading then holds memory (one window), never a connection.
+ */
+async function readWindow(fileId: string, from: number, to: number, skip: number, limit: number): Promise<{ parts: Buffer[]; rows: number }> {
+	const query = `COPY (SELECT data FROM file_chunks WHERE file_id = ${fileId} AND seq BETWEEN ${from} AND ${to} ORDER BY seq) TO STDOUT (FORMAT binary)`;
+	const client = await getFilePool().connect();
+	let failure: Error | undefined;
+	try {
+		const parts: Buffer[] = [];
+		const source = client.query(copyTo(query));
+		await pipeline(
+			source,
+			new CopyBinaryFieldStream(skip, limit),
+			new Writable({
+				write(part: Buffer, _enc, cb) {
+					parts.push(part);
+					cb();
+				}
+			})
+		);
+		return { parts, rows: source.rowCount ?? 0 };
+	} catch (err) {
+		failure = err as Error;
+		throw err;
+	} finally {
+		// A COPY cut off mid-way leaves the connection in an unknown state: discard it then.
+		client.release(failure);
+	}
+}
+
+async function readWindowRetrying(fileId: string, from: number, to: number, skip: number, limit: number) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await readWindow(fileId, from, to, skip, limit);
+		} catch (err) {
+			// A lost connection is retried on a fresh one; a pool with no free connection in time
+			// (ServiceBusy-like) or a Postgres that stays down ends the download.
+			const lost = isOutage(err) && !/^timeout exceeded when trying to connect/.test((err as Error).message);
+			if (!lost || attempt >= WINDOW_ATTEMPTS) throw err;
+			await new Promise((r) => setTimeout(r, 100 * attempt));
+		}
+	}
+}
+
 /**
  * A Readable of a complete file's bytes, optionally one inclusive byte range. The caller has
- * checked that the file exists and belongs to the person asking (findFile). The pg client is
- * released when the stream ends or is destroyed (a client gone away mid-download).
+ * checked that the file exists and belongs to the person asking (findFile). The first window
+ * is read before this resolves, so a Postgres outage or a saturated pool is the caller's error
+ * (a 503 before any header), not a download cut short.
  */
 export async function openFileReadStream(fileId: bigint, range?: ByteRange): Promise<Readable> {
 	const first = range ? Math.floor(range.start / CHUNK_SIZE) : 0;
 	const last = range ? Math.floor(range.end / CHUNK_SIZE) : 2 ** 31 - 1;
-	const skip = range ? range.start - first * CHUNK_SIZE : 0;
-	const limit = range ? range.end - range.start + 1 : undefined;
 	// COPY takes no bind parameters: the values are integers we made ourselves.
 	const id = BigInt(fileId).toString();
-	const query = `COPY (SELECT data FROM file_chunks WHERE file_id = ${id} AND seq BETWEEN ${first} AND ${last} ORDER BY seq) TO STDOUT (FORMAT binary)`;
-	const client = await getFilePool().connect();
-	let released = false;
-	const release = (err?: Error) => {
-		if (released) return;
-		released = true;
-		// A COPY cut off mid-way leaves the connection in an unknown state: discard it.
-		client.release(err);
+	let skip = range ? range.start - first * CHUNK_SIZE : 0;
+	let left = range ? range.end - range.start + 1 : Number.MAX_SAFE_INTEGER;
+	let next = first;
+	const read = async () => {
+		const to = Math.min(next + WINDOW_CHUNKS - 1, last);
+		const w = await readWindowRetrying(id, next, to, skip, left);
+		const bytes = w.parts.reduce((n, p) => n + p.length, 0);
+		left -= bytes;
+		skip = 0;
+		// Every chunk but the last is full: fewer rows than asked for, or a short one, is the end.
+		const more = next + w.rows - 1 === to && to < last && left > 0 && w.rows > 0;
+		next = to + 1;
+		return { parts: w.parts, more };
 	};
-	const source = client.query(copyTo(query));
-	const out = new CopyBinaryFieldStream(skip, limit);
-	source.on('error', (err) => {
-		release(err);
-		out.destroy(err);
-	});
-	source.on('end', () => release());
-	out.on('close', () => {
-		if (!released) {
-			source.destroy();
-			release(new Error('download aborted'));
-		}
-	});
-	source.pipe(out);
-	return out;
+	const firstWindow = await read();
+	return Readable.from(
+		(async function* () {
+			let w = firstWindow;
+			for (;;) {
+				yield* w.parts;
+				if (!w.more) return;
+				w = await read();
+			}
+		})(),
+		{ objectMode: false }
+	);
 }
 
 /** Reads a whole file into memory (tests and small files only). */

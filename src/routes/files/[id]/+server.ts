@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '#db';
@@ -5,10 +6,32 @@ import { translate } from '$lib/i18n/messages';
 import { writeAudit } from '$lib/server/audit';
 import { authorizeFileDownload } from '$lib/server/files/access';
 import { fileResponse } from '$lib/server/files/http';
+import { isOutage, unavailableResponse } from '$lib/server/outage';
 
 // Stored files (statements, exports), streamed from Postgres with Range support. The session
 // is checked here again: the (app) layout helps the UI, it is not the security boundary.
 const serve: RequestHandler = async (event) => {
+	try {
+		const response = await download(event);
+		// A client that stops reading would otherwise keep its socket (and a window of the file in
+		// memory) forever: no byte moving either way for this long ends the connection.
+		// adapter-node's platform is the Node request; other runners (tests, dev) may have none.
+		if (response.body) (event.platform as { req?: IncomingMessage } | undefined)?.req?.socket.setTimeout(downloadIdleMs());
+		return response;
+	} catch (err) {
+		// Postgres down, or every file connection busy past the wait: come back shortly.
+		if (!isOutage(err)) throw err;
+		console.error(`[files] ${event.request.method} ${event.url.pathname} unavailable: ${(err as Error).message}`);
+		return unavailableResponse(event.locals.locale, event.request);
+	}
+};
+
+function downloadIdleMs(): number {
+	const n = Number(process.env.DOWNLOAD_IDLE_MS ?? 30_000);
+	return Number.isInteger(n) && n > 0 ? n : 30_000;
+}
+
+const download: RequestHandler = async (event) => {
 	const auth = event.locals.auth;
 	const locale = event.locals.locale;
 	if (!auth) error(401, translate(locale, 'error.unauthorized'));
