@@ -2,7 +2,7 @@
 // re-checks at boot so a name added to queues.ts without a handler never runs silently.
 import type { Job } from 'bullmq';
 import type { Db } from '../db/index.ts';
-import { JOB_NAMES, type JobName, type JobPayloads } from './queues.ts';
+import { JOB_NAMES, type JobName, type JobPayloads } from '#shared/server/queue/jobs.ts';
 import { fanOutStatements } from './statements/fan-out.ts';
 import { runStatementBuildJob } from './statements/job.ts';
 import { expireExports, runExportBuildJob } from './exports/job.ts';
@@ -37,6 +37,6 @@ export function assertHandlersComplete(handlers: Partial<Record<string, unknown>
 	const unknown = Object.keys(handlers).filter((n) => !(JOB_NAMES as string[]).includes(n));
 	if (missing.length || unknown.length)
 		throw new Error(
-			`job handlers out of step with jobs/queues.ts: missing [${missing.join(', ')}], unknown [${unknown.join(', ')}]`
+			`job handlers out of step with src/lib/server/queue/jobs.ts: missing [${missing.join(', ')}], unknown [${unknown.join(', ')}]`
 		);
 }

@@ -4,8 +4,7 @@
 // out). Job ids are fixed per row, so a job that is still queued or running is not doubled.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { enqueueExportBuild } from '../src/lib/server/exports/create.ts';
-import { enqueueStatementBuild } from './statements/job.ts';
+import { enqueueExportBuild, enqueueStatementBuild } from '#shared/server/queue/enqueue.ts';
 
 /** How many jobs had gone missing and were enqueued again. */
 export interface Requeued {

@@ -1,7 +1,7 @@
 // Repeatable jobs, registered (idempotently) when a worker boots: upserting the same
 // scheduler id from every worker process leaves exactly one schedule.
 import type { Queue } from 'bullmq';
-import { QUEUES, type JobName, type QueueName } from './queues.ts';
+import { QUEUES, type JobName, type QueueName } from '#shared/server/queue/jobs.ts';
 import { BUSINESS_TZ } from '../src/lib/time.ts';
 
 export interface ScheduleSpec {

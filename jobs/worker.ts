@@ -4,9 +4,10 @@ import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { closeDb, getDb, type Db } from '../db/index.ts';
 import { assertHandlersComplete, HANDLERS, type JobHandlers } from './handlers.ts';
-import { closeQueues, isJobName, QUEUES, type QueueName } from './queues.ts';
+import { isJobName, QUEUES, type QueueName } from '#shared/server/queue/jobs.ts';
+import { closeQueues } from '#shared/server/queue/queues.ts';
 import { requeueUnfinished } from './recover.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from './redis.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { registerSchedulers } from './schedulers.ts';
 
 export interface WorkerOptions {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb } from '../db/index.ts';
 import { ensureDatabase, migrateToLatest } from '../db/migrate.ts';
-import { DEFAULT_REDIS_URL } from '../jobs/redis.ts';
+import { DEFAULT_REDIS_URL } from '../src/lib/server/queue/redis.ts';
 import { chooseDatabase } from './lib/postgres.ts';
 import { buildIfStale, isPortFree, prefixLines, waitForHttp } from './lib/processes.ts';
 import { REDIS_HELP, redisAnswers } from './lib/redis-check.ts';

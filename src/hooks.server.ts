@@ -1,6 +1,6 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { closeDb, getDb } from '#db';
-import { closeQueues } from '../jobs/queues.ts';
+import { closeQueues } from '$lib/server/queue/queues';
 import { cookieSecure } from '$lib/server/auth/config';
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookie';
 import { validateSessionToken } from '$lib/server/auth/session';

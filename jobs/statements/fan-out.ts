@@ -1,10 +1,10 @@
 // The daily statement fan-out (scheduled at 00:10 Asia/Shanghai by jobs/schedulers.ts):
 // upserts a PENDING statements row per active merchant for yesterday and enqueues
-// 'statements.build' { statementId } with jobId statementJobId(...), so a re-run of the
+// 'statements.build' { statementId } with a job id per merchant and day, so a re-run of the
 // fan-out enqueues nothing twice and a READY day is left alone.
 import type { Db } from '../../db/index.ts';
 import { yesterday } from '../../src/lib/time.ts';
-import { enqueueStatementBuild } from './job.ts';
+import { enqueueStatementBuild } from '#shared/server/queue/enqueue.ts';
 
 export const FAN_OUT_JOB = 'statements.fanOut';
 
@@ -31,11 +31,6 @@ export async function listActiveMerchants(db: Db): Promise<ActiveMerchant[]> {
 		.orderBy('id')
 		.execute();
 	return rows.map((r) => ({ id: r.id, merchantNo: r.merchant_no }));
-}
-
-/** One BullMQ job id per merchant and day: BullMQ ignores an add whose id already exists. */
-export function statementJobId(merchantId: bigint, accountingDate: string): string {
-	return `statement.${merchantId}.${accountingDate}`;
 }
 
 export type EnqueueBuild = (statementId: bigint, merchantId: bigint, accountingDate: string) => Promise<unknown>;

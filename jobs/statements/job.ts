@@ -2,9 +2,7 @@
 // the statement id only; the row says what to build and whether it is still needed.
 import { DelayedError, type Job } from 'bullmq';
 import type { Db } from '../../db/index.ts';
-import { enqueueOnce } from '../queues.ts';
 import { buildStatement, defaultOwner } from './build.ts';
-import { statementJobId } from './fan-out.ts';
 
 export const BUILD_JOB = 'statements.build' as const;
 
@@ -36,9 +34,4 @@ export async function runStatementBuildJob(
 	}
 	if (r.outcome === 'skipped') return { outcome: 'skipped', reason: r.reason };
 	return { outcome: 'built', rows: r.rows };
-}
-
-/** Enqueues a build; the job id is per merchant and day, so a second request while one waits or runs adds nothing (false). */
-export async function enqueueStatementBuild(statementId: bigint, merchantId: bigint, accountingDate: string): Promise<boolean> {
-	return enqueueOnce(BUILD_JOB, { statementId: statementId.toString() }, statementJobId(merchantId, accountingDate));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { fanOutStatements, listActiveMerchants, statementAccountingDate, statementJobId } from '../../jobs/statements/fan-out.ts';
+import { fanOutStatements, listActiveMerchants, statementAccountingDate } from '../../jobs/statements/fan-out.ts';
+import { statementJobId } from '../../src/lib/server/queue/jobs.ts';
 
 const db = getDb();
 let seq = 0;

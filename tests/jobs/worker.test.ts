@@ -2,8 +2,10 @@ import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { assertHandlersComplete, HANDLERS } from '../../jobs/handlers.ts';
-import { closeQueues, enqueue, getQueue, JOB_NAMES, QUEUES } from '../../jobs/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '../../jobs/redis.ts';
+import { enqueue } from '../../src/lib/server/queue/enqueue.ts';
+import { JOB_NAMES, QUEUES } from '../../src/lib/server/queue/jobs.ts';
+import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
 import { registerSchedulers } from '../../jobs/schedulers.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { yesterday } from '../../src/lib/time.ts';
@@ -35,6 +37,15 @@ describe('job registry', () => {
 	it('uses the per-file Redis prefix', () => {
 		expect(redisPrefix()).toBe(process.env.REDIS_PREFIX);
 		expect(getQueue(QUEUES.STATEMENTS).opts.prefix).toBe(process.env.REDIS_PREFIX);
+	});
+
+	it('without REDIS_PREFIX, prefixes by database name, so two databases never share jobs', () => {
+		expect(redisPrefix({ DATABASE_URL: 'postgres://app@db.example:5432/shop_a' })).toBe('mb:shop_a');
+		expect(redisPrefix({ DATABASE_URL: 'postgres://app@db.example:5432/shop_b' })).toBe('mb:shop_b');
+		expect(redisPrefix({ DATABASE_URL: 'postgres://app@db.example:5432/shop_a', REDIS_PREFIX: 'shared' })).toBe('shared');
+		// No database in the URL: Postgres takes the user's name, and so does the prefix.
+		expect(redisPrefix({ DATABASE_URL: 'postgres://app@db.example:5432' })).toBe('mb:app');
+		expect(redisPrefix({})).toBe('mb:merchant_backoffice');
 	});
 });
 

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { closeQueues, getQueue, QUEUES } from '../../jobs/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '../../jobs/redis.ts';
+import { QUEUES, statementJobId } from '../../src/lib/server/queue/jobs.ts';
+import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
 import { upsertStatement } from '../../jobs/statements/fan-out.ts';
-import { statementJobId } from '../../jobs/statements/fan-out.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { addMonths, statementWindow } from '../../src/lib/schemas/statements.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';

@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createDb } from '../../../db/index.ts';
 import { migrateToLatest } from '../../../db/migrate.ts';
-import { closeRedis, createWorkerConnection, DEFAULT_REDIS_URL } from '../../../jobs/redis.ts';
+import { closeRedis, createWorkerConnection, DEFAULT_REDIS_URL } from '../../../src/lib/server/queue/redis.ts';
 import { buildSnapshot, freePort, prefixLines, waitForHttp } from '../../../scripts/lib/processes.ts';
 import { seedIfEmpty } from '../../../scripts/lib/seed.ts';
 import { adminUrl, withDatabase } from '../../setup/urls.ts';

@@ -2,7 +2,7 @@
 // records the export (QUEUED, with the list's total) and enqueues its build. Returns at once.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
-import { enqueueOnce, enqueueOrLeaveToSweep } from '../../../../jobs/queues.ts';
+import { enqueueExportBuild, enqueueOrLeaveToSweep } from '../queue/enqueue.ts';
 import type { SessionContext } from '../auth/types.ts';
 import { writeAudit } from '../audit.ts';
 import type { MessageKey } from '../../i18n/messages.ts';
@@ -26,15 +26,9 @@ export function exportMaxPending(): number {
 	return Number.isInteger(n) && n > 0 ? n : 3;
 }
 
-export const exportJobId = (id: bigint) => `export.${id}`;
-
 /** From a request (create, 重试): never held up by a Redis outage, the sweep covers it. */
 export function requestExportBuild(id: bigint): Promise<boolean> {
 	return enqueueOrLeaveToSweep(`export ${id}`, () => enqueueExportBuild(id));
-}
-
-export async function enqueueExportBuild(id: bigint): Promise<boolean> {
-	return enqueueOnce('exports.build', { exportId: id.toString() }, exportJobId(id));
 }
 
 export async function createExport(

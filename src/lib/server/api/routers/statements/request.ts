@@ -2,8 +2,7 @@ import { protectedProcedure, appError } from '../../init';
 import { inStatementWindow, statementRequestInput } from '$lib/schemas/statements';
 import { writeAudit } from '$lib/server/audit';
 import { upsertStatement } from '#jobs/statements/fan-out.ts';
-import { enqueueStatementBuild } from '#jobs/statements/job.ts';
-import { enqueueOrLeaveToSweep } from '#jobs/queues.ts';
+import { enqueueOrLeaveToSweep, enqueueStatementBuild } from '$lib/server/queue/enqueue';
 
 /** Builds a missing or failed day now (someone with the download permission asked). */
 export const request = protectedProcedure

@@ -1,16 +1,32 @@
-// Redis connections for BullMQ. Plain Node: no $app/$env/$lib imports here.
+// Redis connections for BullMQ. The worker runs this under plain Node: no $app/$env/$lib imports.
 import { Redis } from 'ioredis';
+import { DEFAULT_DATABASE_URL } from '#db';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_REDIS_PREFIX = 'mb';
 
 export function redisUrl(): string {
 	return process.env.REDIS_URL || DEFAULT_REDIS_URL;
 }
 
-/** BullMQ key prefix; read at call time because each test file sets its own. */
-export function redisPrefix(): string {
-	return process.env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX;
+/**
+ * BullMQ key prefix: REDIS_PREFIX when set, else `mb:<database name>`, so two installations on
+ * two databases sharing one Redis never run each other's jobs (whose ids name rows of their own
+ * database). Read at call time because each test file sets its own.
+ */
+export function redisPrefix(env: NodeJS.ProcessEnv = process.env): string {
+	if (env.REDIS_PREFIX) return env.REDIS_PREFIX;
+	const name = databaseName(env.DATABASE_URL || DEFAULT_DATABASE_URL);
+	return name ? `mb:${name}` : 'mb';
+}
+
+function databaseName(url: string): string | undefined {
+	try {
+		const u = new URL(url);
+		// libpq's rule: no database in the URL means the one named like the user.
+		return decodeURIComponent(u.pathname.slice(1)) || decodeURIComponent(u.username) || undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 /** For workers: BullMQ's blocking commands must retry forever instead of failing a job. */
