@@ -3,7 +3,7 @@
 // pruned after SIGN_IN_LOG_DAYS. Rows are bounded by the attempt limits: a refused reservation
 // writes nothing. Relative imports only: the upkeep job prunes it.
 import type { Db } from '../../../../db/index.ts';
-import { maskPhone } from '../sms/outbox-sender.ts';
+import { maskPhone } from '../mask.ts';
 import { positiveInt } from './config.ts';
 import type { RequestOrigin } from './types.ts';
 

@@ -5,7 +5,7 @@ import type { ListPage, PageSize } from '../../schemas/lists.ts';
 import type { PaymentDetail, PaymentFilter, PaymentLink, PaymentRow } from '../../schemas/payments.ts';
 import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
-import { maskCardNo, maskName } from './mask.ts';
+import { maskCardNo, maskName } from '../mask.ts';
 import { rangedPage } from './ranged.ts';
 
 /** What the filter selects, as the engine (and the export job) reads it; null when nothing can match. */

@@ -5,7 +5,7 @@ import type { ListPage, PageSize } from '../../schemas/lists.ts';
 import type { UserDetail, UserFilter, UserRow } from '../../schemas/users.ts';
 import { and, runList, type ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';
-import { maskCardNo, maskIdNo, maskName, maskPhone } from './mask.ts';
+import { maskCardNo, maskIdNo, maskName, maskPhone } from '../mask.ts';
 
 export function userSource(merchantId: bigint, f: UserFilter): ListSource {
 	const where: RawBuilder<unknown>[] = [sql`merchant_id = ${merchantId}`];

@@ -5,7 +5,7 @@ import type { ListPage, PageSize } from '../../schemas/lists.ts';
 import type { WithdrawalDetail, WithdrawalFilter, WithdrawalRow } from '../../schemas/withdrawals.ts';
 import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
-import { maskCardNo, maskName, maskPhone } from './mask.ts';
+import { maskCardNo, maskName, maskPhone } from '../mask.ts';
 import { rangedPage } from './ranged.ts';
 
 export async function withdrawalSource(db: Kysely<DB>, merchantId: bigint, f: WithdrawalFilter): Promise<ListSource | null> {

@@ -11,7 +11,7 @@ import type { SmsMessage, SmsSender } from './sender.ts';
 
 export type { SmsMessage, SmsSender } from './sender.ts';
 export { HttpSmsSender, type HttpSmsSenderOptions } from './http-sender.ts';
-export { OutboxSmsSender, maskPhone } from './outbox-sender.ts';
+export { OutboxSmsSender } from './outbox-sender.ts';
 
 export interface SmsRequest {
 	merchantId: bigint | null;

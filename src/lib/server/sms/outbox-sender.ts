@@ -1,5 +1,6 @@
 // The built-in sender: the sms_outbox row is the delivery. Demo and development read messages
 // there (and on the sign-in page in demo mode); the server log gets one line per message.
+import { maskPhone } from '../mask.ts';
 import type { SmsMessage, SmsSender } from './sender.ts';
 
 export class OutboxSmsSender implements SmsSender {
@@ -14,6 +15,3 @@ export class OutboxSmsSender implements SmsSender {
 	}
 }
 
-export function maskPhone(phone: string): string {
-	return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
-}

@@ -1,5 +1,5 @@
 import { operatorCreateInput } from '$lib/schemas/operators';
-import { maskPhone } from '$lib/server/sms';
+import { maskPhone } from '$lib/server/mask';
 import { appError, protectedProcedure } from '../../init';
 import { auditChange, isUniqueViolation } from '../audit/record';
 import { requireRoles } from '../roles/roleRecord';

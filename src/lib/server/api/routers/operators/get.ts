@@ -1,5 +1,5 @@
 import { operatorIdInput, type OperatorDetail } from '$lib/schemas/operators';
-import { maskPhone } from '$lib/server/sms';
+import { maskPhone } from '$lib/server/mask';
 import { appError, protectedProcedure } from '../../init';
 import { isLocked, rolesOf } from './operatorRecord';
 

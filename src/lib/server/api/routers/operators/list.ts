@@ -3,7 +3,7 @@ import { operatorListInput, type OperatorRow } from '$lib/schemas/operators';
 import type { Paged } from '$lib/schemas/roles';
 import { operatorWhere } from '$lib/server/lists/operators';
 import { listOrBadRequest } from '$lib/server/lists/trpc';
-import { maskPhone } from '$lib/server/sms';
+import { maskPhone } from '$lib/server/mask';
 import { protectedProcedure } from '../../init';
 import { isLocked, rolesOf } from './operatorRecord';
 

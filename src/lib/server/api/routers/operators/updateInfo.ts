@@ -1,6 +1,6 @@
 import { operatorUpdateInfoInput } from '$lib/schemas/operators';
 import { invalidateStaffSessions } from '$lib/server/auth/session';
-import { maskPhone } from '$lib/server/sms';
+import { maskPhone } from '$lib/server/mask';
 import { protectedProcedure } from '../../init';
 import { auditChange } from '../audit/record';
 import { auditView, lockOperator } from './operatorRecord';

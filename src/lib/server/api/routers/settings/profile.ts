@@ -1,4 +1,4 @@
-import { maskPhone } from '$lib/server/sms';
+import { maskPhone } from '$lib/server/mask';
 import { protectedProcedure } from '../../init';
 
 /** 个人信息: the signed-in person only (no input, so nobody else's profile can be named). */
