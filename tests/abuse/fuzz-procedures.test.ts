@@ -22,12 +22,14 @@ import { ROLE_PERMISSIONS } from '../../src/lib/permissions.ts';
 import type { Context } from '../../src/lib/server/api/context.ts';
 import type { Meta } from '../../src/lib/server/api/init.ts';
 import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
-import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import type { SessionContext } from '../../src/lib/server/auth/types.ts';
 import { addDays, businessDate } from '../../src/lib/time.ts';
 import { EXPORT_LISTS } from '../../src/lib/schemas/exports.ts';
 import { EXPORT_SPECS } from '../../src/lib/server/exports/lists.ts';
-import { makeContext, makeRole, makeStaff } from '../auth/fixtures.ts';
+import { contextFor, sessionOf } from '../fixtures/context.ts';
+import { makeRole, makeStaff } from '../fixtures/merchant.ts';
+import { callPath } from '../fixtures/outcome.ts';
 import { inputFor, setAt, textFields, validInputFor } from '../fixtures/fuzz.ts';
 
 const db = getDb();
@@ -105,8 +107,7 @@ interface Caller {
 	auth: SessionContext | null;
 }
 async function signedIn(who: Caller['who'], staffId: bigint): Promise<Caller> {
-	const { token } = await createSession(db, staffId, { ip: '198.51.100.20', userAgent: 'fuzz' });
-	return { who, staffId, token, auth: (await validateSessionToken(db, token))!.auth };
+	return { who, staffId, ...(await sessionOf(db, staffId, { ip: '198.51.100.20', userAgent: 'fuzz' })) };
 }
 /** After a call went through: a sign-out or a password change may have ended the session; sign in again. */
 async function keepSignedIn(c: Caller): Promise<void> {
@@ -117,13 +118,7 @@ async function keepSignedIn(c: Caller): Promise<void> {
 }
 function contextOf(c: Caller, locale: Locale): Context {
 	// Each caller its own address, so one caller's refused sign-ins never throttle another's.
-	return makeContext(db, c.auth, locale, c.who === 'anonymous' ? '203.0.113.99' : c.who === 'adminA' ? '203.0.113.1' : '203.0.113.2').ctx;
-}
-
-function callPath(caller: ReturnType<typeof createCaller>, path: string, input: unknown): Promise<unknown> {
-	let target: unknown = caller;
-	for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
-	return (target as (input?: unknown) => Promise<unknown>)(input);
+	return contextFor(db, c.auth, { locale, ip: c.who === 'anonymous' ? '203.0.113.99' : c.who === 'adminA' ? '203.0.113.1' : '203.0.113.2' });
 }
 
 // --- the judge ---------------------------------------------------------------------------------

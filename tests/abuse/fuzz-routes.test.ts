@@ -22,7 +22,7 @@ import { ROLE_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { createSession } from '../../src/lib/server/auth/session.ts';
 import { closeFilePool, openFileWriter } from '../../src/lib/server/files/index.ts';
 import { ingestPath, ingestSecret, signatureHeaders } from '../../src/lib/server/ingest/signature.ts';
-import { makeMerchant, makeRole, makeStaff } from '../auth/fixtures.ts';
+import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { HOSTILE_STRINGS, inputFor } from '../fixtures/fuzz.ts';
 import { requestEvent } from '../fixtures/request-event.ts';
 

@@ -11,7 +11,7 @@ import { createSession } from '../../src/lib/server/auth/session.ts';
 import { closeFilePool, openFileWriter } from '../../src/lib/server/files/index.ts';
 import { GET as trpcGet } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { GET as fileGet } from '../../src/routes/files/[id]/+server.ts';
-import { makeMerchant, makeStaff } from '../auth/fixtures.ts';
+import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 import { requestEvent } from '../fixtures/request-event.ts';
 
 const db = getDb();

@@ -10,8 +10,10 @@ import type { Locale } from '../../src/lib/i18n/messages.ts';
 import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
 import { GET as trpcGet } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { addDays, businessDate } from '../../src/lib/time.ts';
-import { makeContext, makeRole, makeStaff } from '../auth/fixtures.ts';
-import { adminWorld, sessionOf } from '../team/helpers.ts';
+import { callerFor, contextFor, sessionOf } from '../fixtures/context.ts';
+import { makeRole, makeStaff } from '../fixtures/merchant.ts';
+import { callPath } from '../fixtures/outcome.ts';
+import { adminWorld } from '../team/helpers.ts';
 import { requestEvent } from '../fixtures/request-event.ts';
 
 const db = getDb();
@@ -32,11 +34,9 @@ interface Answer {
 
 /** Calls a procedure by its dotted path as merchant A's admin and answers what the person reads (the formatted error), or 'ok'. */
 async function answer(path: string, input: unknown, locale: Locale = 'zh-CN'): Promise<Answer | 'ok'> {
-	const ctx = makeContext(db, world.auth, locale).ctx;
-	let target: unknown = createCaller(ctx);
-	for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
+	const ctx = contextFor(db, world.auth, { locale });
 	try {
-		await (target as (i: unknown) => Promise<unknown>)(input);
+		await callPath(createCaller(ctx), path, input);
 		return 'ok';
 	} catch (error) {
 		if (!(error instanceof TRPCError)) throw error;
@@ -128,7 +128,7 @@ describe('text Postgres or a spreadsheet cannot hold is refused at the schema', 
 		expect(await answer('settings.changePassword', { oldPassword: 'Right#Pass2026', newPassword: sameAgain, confirmPassword: sameAgain })).toEqual(
 			expect.objectContaining({ code: 'BAD_REQUEST', fieldErrors: expect.objectContaining({ newPassword: BAD_CHARACTERS['zh-CN'] }) })
 		);
-		const anonymous = createCaller(makeContext(db, null, 'en').ctx);
+		const anonymous = callerFor(db, null, { locale: 'en' });
 		await expect(anonymous.auth.signIn({ merchantNo: world.merchant.merchant_no, phone: world.admin.phone, password: 'Right#Pass2026\u0000' })).rejects.toMatchObject({
 			code: 'BAD_REQUEST',
 			cause: { issues: [expect.objectContaining({ path: ['password'], message: 'error.badCharacters' })] }
@@ -183,7 +183,7 @@ describe('record ids must fit Postgres bigint', () => {
 			['operators', { roleId: '9999999999999999999' }],
 			['audit', { staffId: '9223372036854775808' }]
 		] as const) {
-			const exportCaller = createCaller(makeContext(db, (await sessionOf(db, world.admin.id)).auth).ctx);
+			const exportCaller = callerFor(db, (await sessionOf(db, world.admin.id)).auth);
 			const created = await exportCaller.exports.create({ list, format: 'CSV', filter });
 			const row = await db.selectFrom('exports').select(['filter', 'rows_total']).where('id', '=', created.id).executeTakeFirstOrThrow();
 			expect(row.filter).not.toHaveProperty(list === 'operators' ? 'roleId' : 'staffId');

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { POST } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
-import { validateSessionToken, createSession } from '../../src/lib/server/auth/session.ts';
-import { makeContext, makeMerchant, makeStaff, PASSWORD } from '../auth/fixtures.ts';
+import { contextFor, sessionOf } from '../fixtures/context.ts';
+import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { requestEvent } from '../fixtures/request-event.ts';
 
 const db = getDb();
@@ -54,7 +54,7 @@ describe('sign-in guesses', () => {
 
 	it('30 parallel guesses from one address check at most 5 passwords, and the right one among them is refused', async () => {
 		const { staff, creds } = await account();
-		const { ctx } = makeContext(db, null, 'zh-CN', '198.51.100.77');
+		const ctx = contextFor(db, null, { ip: '198.51.100.77' });
 		const caller = createCaller(ctx);
 		const answers = await Promise.all(
 			Array.from({ length: 30 }, (_, i) =>
@@ -76,7 +76,7 @@ describe('sign-in guesses', () => {
 		process.env.LOGIN_IP_MAX_FAILURES = '10';
 		try {
 			const accounts = await Promise.all(Array.from({ length: 3 }, () => account()));
-			const { ctx } = makeContext(db, null, 'zh-CN', '198.51.100.78');
+			const ctx = contextFor(db, null, { ip: '198.51.100.78' });
 			const caller = createCaller(ctx);
 			const answers = await Promise.all(
 				Array.from({ length: 30 }, (_, i) => caller.auth.signIn({ ...accounts[i % 3].creds, password: `guess-${i}` }).catch((e: TRPCError) => e.message))
@@ -93,17 +93,16 @@ describe('sign-in guesses', () => {
 describe('找回密码 flood', () => {
 	it('200 parallel password.reset calls with made-up codes leave a signed-in list request answering in under 1 s', async () => {
 		const { merchant, staff } = await account();
-		const { token } = await createSession(db, staff.id, { ip: null, userAgent: null });
-		const auth = (await validateSessionToken(db, token))!.auth;
+		const { auth } = await sessionOf(db, staff.id);
 		const flood = Array.from({ length: 200 }, (_, i) => {
-			const { ctx } = makeContext(db, null, 'zh-CN', `10.9.${Math.floor(i / 250)}.${i % 250}`);
+			const ctx = contextFor(db, null, { ip: `10.9.${Math.floor(i / 250)}.${i % 250}` });
 			return createCaller(ctx)
 				.password.reset({ merchantNo: merchant.merchant_no, phone: `139${String(i).padStart(8, '0')}`, code: '123456', newPassword: 'Flood2026pass', confirmPassword: 'Flood2026pass' })
 				.catch((e: TRPCError) => e.code);
 		});
 		await new Promise((r) => setTimeout(r, 20));
 		const started = performance.now();
-		const { ctx } = makeContext(db, auth);
+		const ctx = contextFor(db, auth);
 		const page = await createCaller(ctx).audit.list({ page: 1, pageSize: 20, filter: {} } as never);
 		const took = performance.now() - started;
 		const codes = await Promise.all(flood);
@@ -118,9 +117,8 @@ describe('找回密码 flood', () => {
 describe('修改密码 old-password guesses', () => {
 	it('after 5 wrong old passwords even the right one is refused for a while', async () => {
 		const { staff } = await account();
-		const { token } = await createSession(db, staff.id, { ip: null, userAgent: null });
-		const auth = (await validateSessionToken(db, token))!.auth;
-		const { ctx } = makeContext(db, auth);
+		const { auth } = await sessionOf(db, staff.id);
+		const ctx = contextFor(db, auth);
 		const caller = createCaller(ctx);
 		const change = (oldPassword: string) =>
 			caller.settings.changePassword({ oldPassword, newPassword: 'Brand2026new', confirmPassword: 'Brand2026new' }).then(

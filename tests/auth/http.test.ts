@@ -8,7 +8,7 @@ import { handle } from '../../src/hooks.server.ts';
 import { GET, POST } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { POST as logout } from '../../src/routes/logout/+server.ts';
 import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { makeMerchant, makeStaff, PASSWORD } from './fixtures.ts';
+import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 
 const db = getDb();
 

@@ -1,13 +1,12 @@
 // One address failing many sign-ins, whichever accounts it names, must wait; other addresses
 // and the accounts themselves are not affected, and a success does not reset the count.
-import { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { createCaller } from '../../src/lib/server/api/root.ts';
 import type { MessageParams } from '../../src/lib/server/api/init.ts';
 import { pruneThrottle } from '../../src/lib/server/auth/throttle.ts';
-import { makeContext, makeMerchant, makeStaff, PASSWORD } from './fixtures.ts';
+import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
+import { signInFrom } from './attempt.ts';
 
 const db = getDb();
 let nextIp = 1;
@@ -19,15 +18,7 @@ async function account() {
 	return { staff, creds: { merchantNo: merchant.merchant_no, phone: staff.phone, password: PASSWORD } };
 }
 
-async function attempt(input: { merchantNo: string; phone: string; password: string }, from = ip) {
-	const { ctx, cookies } = makeContext(db, null, 'zh-CN', from);
-	try {
-		return { ok: true as const, out: await createCaller(ctx).auth.signIn(input), cookies };
-	} catch (e) {
-		if (!(e instanceof TRPCError)) throw e;
-		return { ok: false as const, error: e, cookies };
-	}
-}
+const attempt = (input: { merchantNo: string; phone: string; password: string }, from = ip) => signInFrom(db, from, input);
 
 beforeEach(() => {
 	process.env.LOGIN_IP_MAX_FAILURES = '3';

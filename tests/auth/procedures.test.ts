@@ -1,13 +1,15 @@
 // The auth router's signed-in procedures, and what the permission gate lets through for
-// signed-out people and people who must still change their initial password.
-import { TRPCError } from '@trpc/server';
+// signed-out people and people who must still change their initial password. Procedures are
+// called without input: the gate runs before input parsing.
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import type { Meta } from '../../src/lib/server/api/init.ts';
 import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
-import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { makeContext, makeMerchant, makeRole, makeStaff } from './fixtures.ts';
+import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { callerFor, contextFor, sessionOf, type RecordedCookie } from '../fixtures/context.ts';
+import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
+import { callPath, outcome } from '../fixtures/outcome.ts';
 
 const db = getDb();
 const origin = { ip: '203.0.113.7', userAgent: 'vitest' };
@@ -16,26 +18,7 @@ async function signedIn(opts: Parameters<typeof makeStaff>[2] = {}, permissions?
 	const merchant = await makeMerchant(db, { name: '测试商户' });
 	const staff = await makeStaff(db, merchant.id, opts);
 	if (permissions) await makeRole(db, merchant.id, permissions, { staffIds: [staff.id] });
-	const { token } = await createSession(db, staff.id, origin);
-	const auth = (await validateSessionToken(db, token))!.auth;
-	return { merchant, staff, token, auth };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string } | 'ok'> {
-	try {
-		await p;
-		return 'ok';
-	} catch (e) {
-		if (e instanceof TRPCError) return { code: e.code, message: e.message };
-		throw e;
-	}
-}
-
-/** Calls a procedure by its dotted path with no input: the gate runs before input parsing. */
-function callPath(caller: ReturnType<typeof createCaller>, path: string): Promise<unknown> {
-	let target: unknown = caller;
-	for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
-	return (target as (input?: unknown) => Promise<unknown>)(undefined);
+	return { merchant, staff, ...(await sessionOf(db, staff.id, origin)) };
 }
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>);
@@ -43,8 +26,7 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
 describe('auth.me', () => {
 	it('tells who is signed in, for which merchant, with which permissions', async () => {
 		const { merchant, auth } = await signedIn({ name: '王五' }, ['payments.read', 'settings.password']);
-		const { ctx } = makeContext(db, auth);
-		expect(await createCaller(ctx).auth.me()).toEqual({
+		expect(await callerFor(db, auth).auth.me()).toEqual({
 			name: '王五',
 			merchantName: '测试商户',
 			merchantNo: merchant.merchant_no,
@@ -56,7 +38,7 @@ describe('auth.me', () => {
 
 	it('the admin has every permission', async () => {
 		const { auth } = await signedIn({ isAdmin: true });
-		const me = await createCaller(makeContext(db, auth).ctx).auth.me();
+		const me = await callerFor(db, auth).auth.me();
 		expect(me.isAdmin).toBe(true);
 		expect(me.permissions).toEqual(ALL_PERMISSIONS);
 	});
@@ -65,7 +47,8 @@ describe('auth.me', () => {
 describe('auth.signOut', () => {
 	it('ends the session, clears the cookie and writes the audit log; afterwards the person is UNAUTHORIZED', async () => {
 		const { staff, token, auth } = await signedIn();
-		const { ctx, cookies } = makeContext(db, auth);
+		const cookies: RecordedCookie[] = [];
+		const ctx = contextFor(db, auth, { cookies });
 		expect(await createCaller(ctx).auth.signOut()).toEqual({ ok: true });
 		expect(cookies).toEqual([{ name: 'session', value: '', opts: expect.objectContaining({ path: '/', maxAge: 0 }) }]);
 		expect(await validateSessionToken(db, token)).toBeNull();
@@ -73,14 +56,15 @@ describe('auth.signOut', () => {
 		expect(audit).toHaveLength(1);
 
 		// the next request resolves no session: every protected procedure answers UNAUTHORIZED
-		const after = createCaller(makeContext(db, null).ctx);
-		expect(await codeOf(after.auth.me())).toEqual({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
-		expect(await codeOf(after.auth.signOut())).toEqual({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
+		const after = callerFor(db, null);
+		expect(await outcome(after.auth.me())).toEqual({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
+		expect(await outcome(after.auth.signOut())).toEqual({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
 	});
 
 	it('another sign-in replaces the session this browser had', async () => {
 		const { merchant, staff, token, auth } = await signedIn({ password: 'Again#2026' });
-		const { ctx, cookies } = makeContext(db, auth);
+		const cookies: RecordedCookie[] = [];
+		const ctx = contextFor(db, auth, { cookies });
 		await createCaller(ctx).auth.signIn({ merchantNo: merchant.merchant_no, phone: staff.phone, password: 'Again#2026' });
 		expect(await validateSessionToken(db, token)).toBeNull();
 		expect(await validateSessionToken(db, cookies[0].value)).not.toBeNull();
@@ -89,11 +73,11 @@ describe('auth.signOut', () => {
 
 describe('the gate over the whole app router', () => {
 	it('signed out: every non-public procedure is UNAUTHORIZED', async () => {
-		const caller = createCaller(makeContext(db, null).ctx);
+		const caller = callerFor(db, null);
 		const wrong: string[] = [];
 		for (const [path, proc] of procedures) {
 			if (proc._def.meta?.permission === 'public') continue;
-			const r = await codeOf(callPath(caller, path));
+			const r = await outcome(callPath(caller, path));
 			if (r === 'ok' || r.code !== 'UNAUTHORIZED') wrong.push(`${path}: ${JSON.stringify(r)}`);
 		}
 		expect(wrong).toEqual([]);
@@ -101,13 +85,13 @@ describe('the gate over the whole app router', () => {
 
 	it('must change the initial password: only allowPendingPasswordChange procedures run, even for the admin', async () => {
 		const { auth } = await signedIn({ isAdmin: true, mustChangePassword: true });
-		const caller = createCaller(makeContext(db, auth).ctx);
+		const caller = callerFor(db, auth);
 		const wrong: string[] = [];
 		let refused = 0;
 		for (const [path, proc] of procedures) {
 			const meta = proc._def.meta;
 			if (meta?.permission === 'public' || meta?.allowPendingPasswordChange) continue;
-			const r = await codeOf(callPath(caller, path));
+			const r = await outcome(callPath(caller, path));
 			if (r === 'ok' || r.code !== 'FORBIDDEN' || r.message !== 'error.mustChangePassword') wrong.push(`${path}: ${JSON.stringify(r)}`);
 			else refused++;
 		}
@@ -120,11 +104,11 @@ describe('the gate over the whole app router', () => {
 
 	it('an operator without a role holds nothing but the authenticated procedures', async () => {
 		const { auth } = await signedIn();
-		const caller = createCaller(makeContext(db, auth).ctx);
+		const caller = callerFor(db, auth);
 		for (const [path, proc] of procedures) {
 			const permission = proc._def.meta?.permission;
 			if (!permission || permission === 'public' || permission === 'authenticated') continue;
-			expect([path, await codeOf(callPath(caller, path))]).toEqual([path, { code: 'FORBIDDEN', message: 'error.forbidden' }]);
+			expect([path, await outcome(callPath(caller, path))]).toEqual([path, { code: 'FORBIDDEN', message: 'error.forbidden' }]);
 		}
 	});
 });

@@ -10,7 +10,7 @@ import {
 	invalidateStaffSessions,
 	validateSessionToken
 } from '../../src/lib/server/auth/session.ts';
-import { makeMerchant, makeRole, makeStaff } from './fixtures.ts';
+import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
 
 const db = getDb();
 const origin = { ip: '198.51.100.1', userAgent: 'vitest' };

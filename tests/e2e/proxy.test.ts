@@ -13,7 +13,7 @@ import { createDb } from '../../db/index.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { buildSnapshot, freePort, prefixLines, waitForHttp } from '../../scripts/lib/processes.ts';
 import { adminUrl, withDatabase } from '../setup/urls.ts';
-import { makeMerchant, makeStaff, PASSWORD } from '../auth/fixtures.ts';
+import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NAME = `mb_e2e_proxy_${randomBytes(4).toString('hex')}`;

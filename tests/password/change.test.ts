@@ -1,12 +1,13 @@
 // 修改初始密码 (the gate before and after) and 设置 → 修改密码 / 个人信息.
-import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import type { Meta } from '../../src/lib/server/api/init.ts';
 import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
 import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import { signIn } from '../../src/lib/server/auth/sign-in.ts';
-import { makeContext, makeMerchant, makeRole, makeStaff, PASSWORD } from '../auth/fixtures.ts';
+import { callerFor, contextFor, sessionOf, type RecordedCookie } from '../fixtures/context.ts';
+import { makeMerchant, makeRole, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
+import { callPath, outcome } from '../fixtures/outcome.ts';
 
 const db = getDb();
 const origin = { ip: '203.0.113.9', userAgent: 'vitest' };
@@ -16,26 +17,9 @@ async function signedIn(opts: Parameters<typeof makeStaff>[2] = {}, permissions?
 	const merchant = await makeMerchant(db, { name: '测试商户' });
 	const staff = await makeStaff(db, merchant.id, opts);
 	if (permissions) await makeRole(db, merchant.id, permissions, { name: '财务', staffIds: [staff.id] });
-	const { token } = await createSession(db, staff.id, origin);
+	const { token, auth } = await sessionOf(db, staff.id, origin);
 	const other = await createSession(db, staff.id, origin);
-	const auth = (await validateSessionToken(db, token))!.auth;
 	return { merchant, staff, token, otherToken: other.token, auth };
-}
-
-async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string } | 'ok'> {
-	try {
-		await p;
-		return 'ok';
-	} catch (e) {
-		if (e instanceof TRPCError) return { code: e.code, message: e.message };
-		throw e;
-	}
-}
-
-function callPath(caller: ReturnType<typeof createCaller>, path: string): Promise<unknown> {
-	let target: unknown = caller;
-	for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
-	return (target as (input?: unknown) => Promise<unknown>)(undefined);
 }
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>);
@@ -44,13 +28,13 @@ const change = { oldPassword: PASSWORD, newPassword: NEW, confirmPassword: NEW }
 describe('修改初始密码', () => {
 	it('before the change only the change, me and sign-out get past the gate', async () => {
 		const { auth } = await signedIn({ isAdmin: true, mustChangePassword: true });
-		const caller = createCaller(makeContext(db, auth).ctx);
+		const caller = callerFor(db, auth);
 		const passed: string[] = [];
 		for (const [path, proc] of procedures) {
 			const permission = proc._def.meta?.permission;
 			if (permission === 'public') continue;
 			if (path === 'auth.signOut') continue; // would end the session the loop uses
-			const r = await refusal(callPath(caller, path));
+			const r = await outcome(callPath(caller, path));
 			if (r === 'ok' || r.message !== 'error.mustChangePassword') passed.push(path);
 		}
 		expect(passed.sort()).toEqual(['auth.me', 'password.changeInitial']);
@@ -58,7 +42,8 @@ describe('修改初始密码', () => {
 
 	it('the change ends every session, clears the flag, audits, and the new password signs in', async () => {
 		const { staff, merchant, token, otherToken, auth } = await signedIn({ mustChangePassword: true });
-		const { ctx, cookies } = makeContext(db, auth);
+		const cookies: RecordedCookie[] = [];
+		const ctx = contextFor(db, auth, { cookies });
 		expect(await createCaller(ctx).password.changeInitial(change)).toEqual({ ok: true });
 		expect(await validateSessionToken(db, token)).toBeNull();
 		expect(await validateSessionToken(db, otherToken)).toBeNull();
@@ -74,36 +59,36 @@ describe('修改初始密码', () => {
 
 	it('refuses a wrong old password, the old password as new, and the phone number', async () => {
 		const { staff, auth } = await signedIn({ mustChangePassword: true });
-		const caller = createCaller(makeContext(db, auth).ctx);
-		expect(await refusal(caller.password.changeInitial({ ...change, oldPassword: 'Wrong2026x' }))).toEqual({ code: 'BAD_REQUEST', message: 'password.oldWrong' });
-		expect(await refusal(caller.password.changeInitial({ oldPassword: PASSWORD, newPassword: PASSWORD, confirmPassword: PASSWORD }))).toEqual({
+		const caller = callerFor(db, auth);
+		expect(await outcome(caller.password.changeInitial({ ...change, oldPassword: 'Wrong2026x' }))).toEqual({ code: 'BAD_REQUEST', message: 'password.oldWrong' });
+		expect(await outcome(caller.password.changeInitial({ oldPassword: PASSWORD, newPassword: PASSWORD, confirmPassword: PASSWORD }))).toEqual({
 			code: 'BAD_REQUEST',
 			message: 'password.rule.notOld'
 		});
 		const withPhone = `a${staff.phone}`;
-		expect(await refusal(caller.password.changeInitial({ oldPassword: PASSWORD, newPassword: withPhone, confirmPassword: withPhone }))).toEqual({
+		expect(await outcome(caller.password.changeInitial({ oldPassword: PASSWORD, newPassword: withPhone, confirmPassword: withPhone }))).toEqual({
 			code: 'BAD_REQUEST',
 			message: 'password.rule.notPhone'
 		});
-		expect(await refusal(caller.password.changeInitial({ ...change, confirmPassword: 'Other2026x' }))).toMatchObject({ code: 'BAD_REQUEST' });
+		expect(await outcome(caller.password.changeInitial({ ...change, confirmPassword: 'Other2026x' }))).toMatchObject({ code: 'BAD_REQUEST' });
 		expect((await db.selectFrom('staff').select('must_change_password').where('id', '=', staff.id).executeTakeFirstOrThrow()).must_change_password).toBe(true);
 		expect(await validateSessionToken(db, (await createSession(db, staff.id, origin)).token)).not.toBeNull();
 	});
 
 	it('is not a way around settings.password for someone without a pending change', async () => {
 		const { auth } = await signedIn({ mustChangePassword: false }, ['payments.read']);
-		expect(await refusal(createCaller(makeContext(db, auth).ctx).password.changeInitial(change))).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
+		expect(await outcome(callerFor(db, auth).password.changeInitial(change))).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
 	});
 
 	it('signed out → UNAUTHORIZED', async () => {
-		expect(await refusal(createCaller(makeContext(db, null).ctx).password.changeInitial(change))).toEqual({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
+		expect(await outcome(callerFor(db, null).password.changeInitial(change))).toEqual({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
 	});
 });
 
 describe('设置', () => {
 	it('修改密码 keeps this session and ends the others', async () => {
 		const { staff, token, otherToken, auth } = await signedIn({}, ['settings.password']);
-		expect(await createCaller(makeContext(db, auth).ctx).settings.changePassword(change)).toEqual({ ok: true });
+		expect(await callerFor(db, auth).settings.changePassword(change)).toEqual({ ok: true });
 		expect(await validateSessionToken(db, token)).not.toBeNull();
 		expect(await validateSessionToken(db, otherToken)).toBeNull();
 		const audit = await db.selectFrom('audit_log').select('action').where('staff_id', '=', staff.id).where('action', '=', 'password.change').execute();
@@ -112,9 +97,9 @@ describe('设置', () => {
 
 	it('修改密码 needs settings.password and the right old password', async () => {
 		const { auth } = await signedIn({}, ['payments.read']);
-		expect(await refusal(createCaller(makeContext(db, auth).ctx).settings.changePassword(change))).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
+		expect(await outcome(callerFor(db, auth).settings.changePassword(change))).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
 		const ok = await signedIn({}, ['settings.password']);
-		expect(await refusal(createCaller(makeContext(db, ok.auth).ctx).settings.changePassword({ ...change, oldPassword: 'Nope2026x' }))).toEqual({
+		expect(await outcome(callerFor(db, ok.auth).settings.changePassword({ ...change, oldPassword: 'Nope2026x' }))).toEqual({
 			code: 'BAD_REQUEST',
 			message: 'password.oldWrong'
 		});
@@ -123,7 +108,7 @@ describe('设置', () => {
 	it('个人信息 shows the person, masked phone, email and roles', async () => {
 		const { merchant, staff, auth } = await signedIn({ name: '李四' }, ['settings.profile']);
 		await db.updateTable('staff').set({ email: 'li@example.com' }).where('id', '=', staff.id).execute();
-		const profile = await createCaller(makeContext(db, auth).ctx).settings.profile();
+		const profile = await callerFor(db, auth).settings.profile();
 		expect(profile).toMatchObject({
 			name: '李四',
 			phone: `${staff.phone.slice(0, 3)}****${staff.phone.slice(-4)}`,
@@ -138,8 +123,8 @@ describe('设置', () => {
 
 	it('个人信息 needs settings.profile; the admin has it', async () => {
 		const { auth } = await signedIn({}, ['settings.password']);
-		expect(await refusal(createCaller(makeContext(db, auth).ctx).settings.profile())).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
+		expect(await outcome(callerFor(db, auth).settings.profile())).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
 		const admin = await signedIn({ isAdmin: true });
-		expect((await createCaller(makeContext(db, admin.auth).ctx).settings.profile()).isAdmin).toBe(true);
+		expect((await callerFor(db, admin.auth).settings.profile()).isAdmin).toBe(true);
 	});
 });

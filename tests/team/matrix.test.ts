@@ -9,9 +9,10 @@ import { getDb } from '../../db/index.ts';
 import { seedDemo } from '#seed/demo.ts';
 import { ROLE_PERMISSIONS, type Permission } from '../../src/lib/permissions.ts';
 import type { Meta } from '../../src/lib/server/api/init.ts';
-import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
-import { makeContext, makeRole, makeStaff } from '../auth/fixtures.ts';
-import { outcome, sessionOf, type Outcome } from './helpers.ts';
+import { appRouter } from '../../src/lib/server/api/root.ts';
+import { callerFor, sessionOf, type Caller } from '../fixtures/context.ts';
+import { makeRole, makeStaff } from '../fixtures/merchant.ts';
+import { callPath, outcome, type Outcome } from '../fixtures/outcome.ts';
 
 const db = getDb();
 type Proc = { _def: { meta?: Meta; inputs: ZodType[]; type: string } };
@@ -162,15 +163,8 @@ async function foreignRecord(table: string): Promise<bigint> {
 	return id;
 }
 
-function callPath(caller: ReturnType<typeof createCaller>, path: string, input: unknown): Promise<unknown> {
-	let target: unknown = caller;
-	for (const part of path.split('.')) target = (target as Record<string, unknown>)[part];
-	return (target as (input?: unknown) => Promise<unknown>)(input);
-}
-
-async function callerFor(staffId: bigint) {
-	const { auth } = await sessionOf(db, staffId);
-	return createCaller(makeContext(db, auth).ctx);
+async function signedInCaller(staffId: bigint) {
+	return callerFor(db, (await sessionOf(db, staffId)).auth);
 }
 
 /** An input that passes validation: built from the schema, ids of merchant A's own first records. */
@@ -188,7 +182,7 @@ beforeAll(async () => {
 
 describe('authorization matrix (generated from appRouter and the registry)', () => {
 	it('an operator holding every role permission except the procedure’s own is FORBIDDEN', async () => {
-		const callers = new Map<string, ReturnType<typeof createCaller>>();
+		const callers = new Map<string, Caller>();
 		const wrong: string[] = [];
 		let checked = 0;
 		for (const [path, proc] of procedures) {
@@ -198,7 +192,7 @@ describe('authorization matrix (generated from appRouter and the registry)', () 
 			if (!caller) {
 				const staff = await makeStaff(db, merchantA, { name: '缺一' });
 				await makeRole(db, merchantA, ROLE_PERMISSIONS.filter((p) => p !== permission), { staffIds: [staff.id] });
-				caller = await callerFor(staff.id);
+				caller = await signedInCaller(staff.id);
 				callers.set(permission, caller);
 			}
 			const r = await outcome(callPath(caller, path, sampleInput(path, proc)));
@@ -217,14 +211,14 @@ describe('authorization matrix (generated from appRouter and the registry)', () 
 			if (!(ROLE_PERMISSIONS as string[]).includes(permission)) continue; // admin-only: no role may grant it
 			const staff = await makeStaff(db, merchantA, { name: '单权' });
 			await makeRole(db, merchantA, [permission, 'settings.password'], { staffIds: [staff.id] });
-			const r = await outcome(callPath(await callerFor(staff.id), path, sampleInput(path, proc)));
+			const r = await outcome(callPath(await signedInCaller(staff.id), path, sampleInput(path, proc)));
 			if (r !== 'ok' && (r.code === 'FORBIDDEN' || r.code === 'UNAUTHORIZED')) wrong.push(`${path}: ${JSON.stringify(r)}`);
 		}
 		expect(wrong).toEqual([]);
 	});
 
 	it('signed out: every non-public procedure is UNAUTHORIZED, with a valid input too', async () => {
-		const caller = createCaller(makeContext(db, null).ctx);
+		const caller = callerFor(db, null);
 		const wrong: string[] = [];
 		for (const [path, proc] of procedures) {
 			if (proc._def.meta?.permission === 'public') continue;
@@ -237,7 +231,7 @@ describe('authorization matrix (generated from appRouter and the registry)', () 
 	it('an operator who must still change the initial password: only the allowPendingPasswordChange procedures', async () => {
 		const staff = await makeStaff(db, merchantA, { name: '新人', mustChangePassword: true });
 		await makeRole(db, merchantA, [...ROLE_PERMISSIONS], { staffIds: [staff.id] });
-		const caller = await callerFor(staff.id);
+		const caller = await signedInCaller(staff.id);
 		const wrong: string[] = [];
 		for (const [path, proc] of procedures) {
 			const meta = proc._def.meta;
@@ -251,7 +245,7 @@ describe('authorization matrix (generated from appRouter and the registry)', () 
 
 	it("merchant A's admin naming merchant B's record gets NOT_FOUND, for every procedure taking an id", async () => {
 		const admin = await db.selectFrom('staff').select('id').where('merchant_id', '=', merchantA).where('is_admin', '=', true).executeTakeFirstOrThrow();
-		const caller = await callerFor(admin.id);
+		const caller = await signedInCaller(admin.id);
 		const results: Record<string, Outcome> = {};
 		const unknown: string[] = [];
 		for (const [path, proc] of procedures) {

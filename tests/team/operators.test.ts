@@ -6,8 +6,10 @@ import { outboxText } from '../../src/lib/server/sms/index.ts';
 import { verifyPassword } from '../../src/lib/server/auth/password.ts';
 import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import { signIn } from '../../src/lib/server/auth/sign-in.ts';
-import { makeRole, makeStaff, randomPhone } from '../auth/fixtures.ts';
-import { adminWorld, errorKey, operatorWith, outcome, sessionOf } from './helpers.ts';
+import { sessionOf } from '../fixtures/context.ts';
+import { makeRole, makeStaff, randomPhone } from '../fixtures/merchant.ts';
+import { errorKey, outcome } from '../fixtures/outcome.ts';
+import { adminWorld, operatorWith } from './helpers.ts';
 
 const db = getDb();
 const NF = { code: 'NOT_FOUND', message: 'error.notFound' };

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { ROLE_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { makeContext } from '../auth/fixtures.ts';
-import { createCaller } from '../../src/lib/server/api/root.ts';
-import { adminWorld, errorKey, operatorWith, outcome } from './helpers.ts';
+import { callerFor } from '../fixtures/context.ts';
+import { errorKey, outcome } from '../fixtures/outcome.ts';
+import { adminWorld, operatorWith } from './helpers.ts';
 
 const db = getDb();
 const FINANCE = ['payments.read', 'refunds.read', 'withdrawals.read', 'flows.read', 'settings.password'] as const;
@@ -103,7 +103,7 @@ describe('roles.update / setStatus', () => {
 		expect(v).not.toBeNull();
 		expect([...v!.auth.permissions]).toEqual([]);
 		// and the gate refuses what the role used to grant
-		const after = createCaller(makeContext(db, v!.auth).ctx);
+		const after = callerFor(db, v!.auth);
 		expect(await outcome(after.auth.me())).toBe('ok');
 		expect((await after.auth.me()).permissions).toEqual([]);
 

@@ -5,8 +5,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { signIn } from '../../src/lib/server/auth/sign-in.ts';
-import { makeStaff, PASSWORD } from '../auth/fixtures.ts';
-import { adminWorld, operatorWith, outcome } from './helpers.ts';
+import { makeStaff, PASSWORD } from '../fixtures/merchant.ts';
+import { outcome } from '../fixtures/outcome.ts';
+import { adminWorld, operatorWith } from './helpers.ts';
 
 const db = getDb();
 const from = (ip: string) => ({ ip, userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/130.0' });
