@@ -1,8 +1,6 @@
 // Builds one export (the 'exports.build' job). The exports row is the truth: a build claims it
 // with a lease so two workers never build the same export at once; the file becomes complete
 // and the row READY in one transaction, so a killed build leaves nothing visible.
-import { holdLease, LeaseLost, leaseExpiry } from '../lease.ts';
-import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
@@ -16,14 +14,13 @@ import { inCopyTransaction } from '../../src/lib/server/exports/copy.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';
 import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../../src/lib/server/xlsx/index.ts';
 import { businessDate } from '../../src/lib/time.ts';
+import { runLeasedBuild, type LeasedBuildOutcome } from '../../src/lib/server/leased-build.ts';
 
 export const EXPORT_LEASE_MS = Number(process.env.EXPORT_LEASE_MS ?? 30_000);
-export const EXPORT_TTL_MS = 7 * 24 * 3600_000;
+/** How long a finished export's file is kept (下载管理 says 7 days), as an SQL interval. */
+export const EXPORT_TTL = '7 days';
 
-export type ExportBuildOutcome =
-	| { outcome: 'built'; rows: number; fileId: bigint }
-	| { outcome: 'skipped'; reason: 'done' | 'missing' }
-	| { outcome: 'leased'; leaseUntil: Date };
+export type ExportBuildOutcome = LeasedBuildOutcome<{ rows: number; fileId: bigint }>;
 
 export function exportFileName(list: string, id: bigint, ext: 'csv' | 'xlsx', now = new Date()): string {
 	return `${translate('zh-CN', `exports.list.${list}`)}_${businessDate(now)}_${id}.${ext}`;
@@ -34,99 +31,48 @@ export async function buildExport(
 	exportId: bigint,
 	opts: { owner?: string; leaseMs?: number; finalAttempt?: boolean } = {}
 ): Promise<ExportBuildOutcome> {
-	const owner = opts.owner ?? `${hostname()}:${process.pid}`;
-	const leaseMs = opts.leaseMs ?? EXPORT_LEASE_MS;
-	const leaseUntil = leaseExpiry(leaseMs);
-	const claimed = await db
-		.updateTable('exports')
-		.set({ status: 'RUNNING', lease_owner: owner, lease_until: leaseUntil, attempts: sql`attempts + 1`, rows_done: 0n, error: null })
-		.where('id', '=', exportId)
-		.where((eb) =>
-			eb.or([eb('status', 'in', ['QUEUED', 'FAILED']), eb.and([eb('status', '=', 'RUNNING'), eb('lease_until', '<', sql<Date>`now()`)])])
-		)
-		.returning(['id', 'merchant_id', 'list_key', 'format', 'filter', 'columns'])
-		.executeTakeFirst();
-	if (!claimed) {
-		const row = await db.selectFrom('exports').select(['status', 'lease_until']).where('id', '=', exportId).executeTakeFirst();
-		if (!row) return { outcome: 'skipped', reason: 'missing' };
-		if (row.status === 'RUNNING' && row.lease_until) return { outcome: 'leased', leaseUntil: row.lease_until };
-		return { outcome: 'skipped', reason: 'done' };
-	}
-
-	const lease = holdLease(db, { table: 'exports', id: exportId, owner, status: 'RUNNING', leaseMs, what: 'export' });
-
-	let writer: FileWriter | undefined;
-	let client: pg.PoolClient | undefined;
-	let failure: Error | undefined;
-	try {
-		if (!isExportList(claimed.list_key)) throw new Error(`unknown list ${claimed.list_key}`);
-		const spec = EXPORT_SPECS[claimed.list_key];
-		const filter = spec.filter.parse(claimed.filter);
-		const { source, range } = await spec.resolve(db, claimed.merchant_id, filter);
-		const columns = chosenColumns(claimed.list_key, claimed.columns);
-		const ext = claimed.format === 'CSV' ? 'csv' : 'xlsx';
-		writer = await openFileWriter(db, {
-			merchantId: claimed.merchant_id,
-			name: exportFileName(claimed.list_key, exportId, ext),
-			contentType: claimed.format === 'CSV' ? CSV_TYPE : XLSX_TYPE
-		});
-		client = await getFilePool().connect();
-		const progress = lease.progress;
-		const title = translate('zh-CN', `exports.list.${claimed.list_key}`);
-		// The filter's values are bound, never in the SQL text (exports/copy.ts).
-		const select = source ? exportSelectSql(db, source, range, columns, ext) : null;
-		const rows =
-			claimed.format === 'CSV'
-				? await writeCsv(client, writer.stream, select, columns, progress)
-				: await writeXlsx(client, writer.stream, title, select, columns, progress);
-		lease.check();
-		await lease.settle();
-		const w = writer;
-		await db.transaction().execute(async (tx) => {
-			const file = await w.finish(tx);
-			const r = await tx
-				.updateTable('exports')
-				.set({
-					status: 'READY',
-					file_id: file.fileId,
-					rows_done: BigInt(rows),
-					rows_total: BigInt(rows),
-					error: null,
-					lease_owner: null,
-					lease_until: null,
-					finished_at: sql`now()`,
-					expires_at: sql`now() + interval '7 days'`
-				})
-				.where('id', '=', exportId)
-				.where('lease_owner', '=', owner)
-				.where('status', '=', 'RUNNING')
-				.executeTakeFirst();
-			if (r.numUpdatedRows === 0n) throw new LeaseLost('export');
-			await tx.updateTable('files').set({ expires_at: sql`now() + interval '7 days'` }).where('id', '=', file.fileId).execute();
-		});
-		return { outcome: 'built', rows, fileId: w.fileId };
-	} catch (err) {
-		failure = err instanceof Error ? err : new Error(String(err));
-		await writer?.abort().catch(() => {});
-		await db
-			.updateTable('exports')
-			.set({
-				status: opts.finalAttempt ? 'FAILED' : 'QUEUED',
-				error: failure.message.slice(0, 500),
-				lease_owner: null,
-				lease_until: null,
-				finished_at: opts.finalAttempt ? sql`now()` : null
-			})
-			.where('id', '=', exportId)
-			.where('lease_owner', '=', owner)
-			.execute()
-			.catch(() => {});
-		throw err;
-	} finally {
-		lease.release();
-		// A COPY or cursor cut off by an error leaves the connection unusable: discard it then.
-		client?.release(failure);
-	}
+	const leaseOpts = { owner: opts.owner, leaseMs: opts.leaseMs ?? EXPORT_LEASE_MS, finalAttempt: opts.finalAttempt, what: 'export' };
+	return runLeasedBuild(db, 'exports', exportId, leaseOpts, async (claimed, lease) => {
+		let writer: FileWriter | undefined;
+		let client: pg.PoolClient | undefined;
+		let failure: Error | undefined;
+		try {
+			if (!isExportList(claimed.list_key)) throw new Error(`unknown list ${claimed.list_key}`);
+			const spec = EXPORT_SPECS[claimed.list_key];
+			const filter = spec.filter.parse(claimed.filter);
+			const { source, range } = await spec.resolve(db, claimed.merchant_id, filter);
+			const columns = chosenColumns(claimed.list_key, claimed.columns);
+			const ext = claimed.format === 'CSV' ? 'csv' : 'xlsx';
+			writer = await openFileWriter(db, {
+				merchantId: claimed.merchant_id,
+				name: exportFileName(claimed.list_key, exportId, ext),
+				contentType: claimed.format === 'CSV' ? CSV_TYPE : XLSX_TYPE
+			});
+			client = await getFilePool().connect();
+			const progress = lease.progress;
+			const title = translate('zh-CN', `exports.list.${claimed.list_key}`);
+			// The filter's values are bound, never in the SQL text (exports/copy.ts).
+			const select = source ? exportSelectSql(db, source, range, columns, ext) : null;
+			const rows =
+				claimed.format === 'CSV'
+					? await writeCsv(client, writer.stream, select, columns, progress)
+					: await writeXlsx(client, writer.stream, title, select, columns, progress);
+			const w = writer;
+			await lease.complete(async (tx) => {
+				const file = await w.finish(tx);
+				await tx.updateTable('files').set({ expires_at: sql`now() + ${EXPORT_TTL}::interval` }).where('id', '=', file.fileId).execute();
+				return { file_id: file.fileId, rows_done: BigInt(rows), rows_total: BigInt(rows), expires_at: sql<Date>`now() + ${EXPORT_TTL}::interval` };
+			});
+			return { rows, fileId: w.fileId };
+		} catch (err) {
+			failure = err instanceof Error ? err : new Error(String(err));
+			await writer?.abort().catch(() => {});
+			throw err;
+		} finally {
+			// A COPY or cursor cut off by an error leaves the connection unusable: discard it then.
+			client?.release(failure);
+		}
+	});
 }
 
 /** BOM + header, then Postgres's own CSV of the rows, streamed straight into the file. */

@@ -5,6 +5,7 @@
 import type { Db } from '../../db/index.ts';
 import { yesterday } from '../../src/lib/time.ts';
 import { enqueueStatementBuild } from '#shared/server/queue/enqueue.ts';
+import { abandoned } from '#shared/server/leased-build.ts';
 
 export const FAN_OUT_JOB = 'statements.fanOut';
 
@@ -35,7 +36,7 @@ export async function listActiveMerchants(db: Db): Promise<ActiveMerchant[]> {
 
 export type EnqueueBuild = (statementId: bigint, merchantId: bigint, accountingDate: string) => Promise<unknown>;
 
-/** The statements row of (merchant, day), created PENDING if missing. */
+/** The statements row of (merchant, day), created PENDING if missing, and whether its build was abandoned. */
 export async function upsertStatement(db: Db, merchantId: bigint, accountingDate: string, requestedBy: bigint | null = null) {
 	await db
 		.insertInto('statements')
@@ -45,6 +46,7 @@ export async function upsertStatement(db: Db, merchantId: bigint, accountingDate
 	return db
 		.selectFrom('statements')
 		.selectAll()
+		.select(abandoned('statements').as('abandoned'))
 		.where('merchant_id', '=', merchantId)
 		.where('accounting_date', '=', accountingDate)
 		.executeTakeFirstOrThrow();

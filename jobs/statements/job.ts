@@ -2,7 +2,8 @@
 // the statement id only; the row says what to build and whether it is still needed.
 import { DelayedError, type Job } from 'bullmq';
 import type { Db } from '../../db/index.ts';
-import { buildStatement, defaultOwner } from './build.ts';
+import { buildStatement } from './build.ts';
+import { leaseOwner } from '../../src/lib/server/leased-build.ts';
 
 export const BUILD_JOB = 'statements.build' as const;
 
@@ -22,7 +23,7 @@ export async function runStatementBuildJob(
 	ctx: { db: Db; token?: string }
 ): Promise<StatementBuildResult> {
 	const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-	const r = await buildStatement(ctx.db, BigInt(job.data.statementId), { owner: defaultOwner(job.id), finalAttempt });
+	const r = await buildStatement(ctx.db, BigInt(job.data.statementId), { owner: leaseOwner(job.id), finalAttempt });
 	if (r.outcome === 'leased') {
 		// Another worker holds it (or held it and died): look again once its lease runs out,
 		// without spending one of this job's attempts.

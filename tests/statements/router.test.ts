@@ -47,7 +47,8 @@ describe('statements.month', () => {
 		const month = await caller.statements.month({ month: ready.slice(0, 7) });
 		const byDate = new Map(month.days.map((d) => [d.date, d]));
 		expect(byDate.get(ready)).toMatchObject({ state: 'BUILDING', rowsDone: 5, rowCount: 10 });
-		if (failed.slice(0, 7) === ready.slice(0, 7)) expect(byDate.get(failed)).toMatchObject({ state: 'FAILED', error: 'statements.buildFailed' });
+		const failedMonth = await caller.statements.month({ month: failed.slice(0, 7) });
+		expect(failedMonth.days.find((d) => d.date === failed)).toMatchObject({ state: 'FAILED', error: 'statements.buildFailed' });
 		expect(byDate.get(w.today)?.state ?? 'NOT_DUE').toBe('NOT_DUE');
 
 		const old = await caller.statements.month({ month: addMonths(w.first, -1).slice(0, 7) });
@@ -65,6 +66,32 @@ describe('statements.month', () => {
 		const none = await signedIn(['payments.read']);
 		await expect(none.caller.statements.month({ month: day.slice(0, 7) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		await expect(none.caller.statements.request({ date: day })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+	});
+});
+
+describe('a build whose worker died', () => {
+	it('shows as failed once its lease ran out, and asking again enqueues it; a live build is left alone', async () => {
+		const { merchant, caller } = await signedIn();
+		const day = addDays(statementWindow().last, -4);
+		const s = await upsertStatement(db, merchant.id, day);
+		const stateOf = async () => (await caller.statements.month({ month: day.slice(0, 7) })).days.find((d) => d.date === day)?.state;
+		const requests = async () =>
+			(await db.selectFrom('audit_log').select('id').where('merchant_id', '=', merchant.id).where('action', '=', 'statements.request').execute()).length;
+		const job = () => getQueue(QUEUES.STATEMENTS).getJob(statementJobId(merchant.id, day));
+
+		await db.updateTable('statements').set({ status: 'BUILDING', lease_owner: 'alive', lease_until: new Date(Date.now() + 30_000) }).where('id', '=', s.id).execute();
+		expect(await stateOf()).toBe('BUILDING');
+		expect(await caller.statements.request({ date: day })).toEqual({ status: 'BUILDING' });
+		expect(await requests()).toBe(0);
+		expect(await job()).toBeUndefined();
+
+		await db.updateTable('statements').set({ lease_owner: 'dead', lease_until: new Date(Date.now() - 1_000) }).where('id', '=', s.id).execute();
+		expect(await stateOf()).toBe('FAILED');
+		expect(await caller.statements.request({ date: day })).toEqual({ status: 'BUILDING' });
+		expect(await requests()).toBe(1);
+		const enqueued = await job();
+		expect(enqueued?.data).toEqual({ statementId: s.id.toString() });
+		await enqueued!.remove(); // the queue is shared by this file's tests
 	});
 });
 

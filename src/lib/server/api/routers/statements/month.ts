@@ -1,5 +1,6 @@
 import { protectedProcedure } from '../../init';
 import { buildFailureKey } from '$lib/build-failure';
+import { abandoned } from '$lib/server/leased-build';
 import { daysOfMonth, statementMonthInput, statementWindow, type StatementDay } from '$lib/schemas/statements';
 
 /** One month of the 对账单下载 calendar: each day's state, build progress and file ids. */
@@ -11,13 +12,12 @@ export const month = protectedProcedure
 		const days = daysOfMonth(input.month);
 		const rows = await ctx.db
 			.selectFrom('statements')
-			.select(['accounting_date', 'status', 'rows_done', 'row_count', 'error', 'csv_file_id', 'xlsx_file_id', 'lease_until'])
+			.select(['accounting_date', 'status', 'rows_done', 'row_count', 'error', 'csv_file_id', 'xlsx_file_id', abandoned('statements').as('abandoned')])
 			.where('merchant_id', '=', ctx.merchantId)
 			.where('accounting_date', '>=', days[0])
 			.where('accounting_date', '<=', days[days.length - 1])
 			.execute();
 		const byDate = new Map(rows.map((r) => [r.accounting_date, r]));
-		const now = Date.now();
 		return {
 			...window,
 			days: days.map((date): StatementDay => {
@@ -27,10 +27,9 @@ export const month = protectedProcedure
 				if (date < window.first) return { ...base, state: 'OUT_OF_RANGE' };
 				if (!r) return { ...base, state: 'MISSING' };
 				// A build whose worker died shows as failed until someone asks again.
-				const stale = r.status === 'BUILDING' && r.lease_until !== null && r.lease_until.getTime() < now - 60_000;
 				return {
 					date,
-					state: stale ? 'FAILED' : r.status,
+					state: r.abandoned ? 'FAILED' : r.status,
 					rowsDone: Number(r.rows_done),
 					rowCount: r.row_count === null ? null : Number(r.row_count),
 					error: buildFailureKey(r.error, 'statements.buildFailed'),

@@ -12,8 +12,7 @@ export const request = protectedProcedure
 		if (!inStatementWindow(input.date)) throw appError('BAD_REQUEST', 'statements.outOfRange');
 		const row = await upsertStatement(ctx.db, ctx.merchantId, input.date, ctx.staffId);
 		if (row.status === 'READY') return { status: row.status };
-		const live = row.status === 'BUILDING' && row.lease_until !== null && row.lease_until.getTime() > Date.now();
-		if (!live) {
+		if (row.status !== 'BUILDING' || row.abandoned) {
 			// FAILED stays FAILED until a worker claims it (the claim accepts it); the button shows progress from then.
 			if (row.status === 'FAILED')
 				await ctx.db.updateTable('statements').set({ status: 'PENDING', error: null, rows_done: 0n }).where('id', '=', row.id).where('status', '=', 'FAILED').execute();
