@@ -4,7 +4,7 @@ import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '#db/types.ts';
 import { openMerchantAccounts } from '#shared/server/ledger/index.ts';
-import { seedHistory, type HistoryStats } from './history.ts';
+import { seedHistory, type HistoryStats } from './history/index.ts';
 import { Rng } from './rng.ts';
 import { createMerchant, DEMO_OPERATORS, seedStaff } from './staff.ts';
 import { seedUsers } from './users.ts';
@@ -130,7 +130,7 @@ async function seedMerchant(
 		openingTopUp: 50_000_000n * BigInt(Math.max(1, Math.round(spec.ordersPerDay / 50))),
 		fees: true,
 		coupons: true
-	});
+	}, (line) => log(`${spec.merchantNo}: ${line}`));
 	return { merchantNo: spec.merchantNo, id: merchantId, stats };
 }
 
