@@ -1,14 +1,9 @@
 // The audit log: append-only (a database trigger refuses UPDATE and DELETE on audit_log).
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../../db/index.ts';
+import type { AuditAction } from '../schemas/audit.ts';
 
-export type AuditAction =
-	| 'auth.signIn'
-	| 'auth.signInFailed'
-	| 'auth.signOut'
-	| 'auth.locked'
-	// other areas add their actions as plain strings ('operators.create', 'keys.update', …)
-	| (string & {});
+export type { AuditAction } from '../schemas/audit.ts';
 
 export interface AuditEntry {
 	merchantId: bigint | null;

@@ -4,13 +4,14 @@ import { sql, type Kysely } from 'kysely';
 import { EXPORT_SPECS, isExportList } from '../exports/lists.ts';
 import type { DB } from '../../../../db/index.ts';
 import type { Permission } from '../../permissions.ts';
+import type { AuditAction } from '../audit.ts';
 import type { SessionContext } from '../auth/types.ts';
 import { findFile, type FileInfo } from './read.ts';
 
 export interface FileGrant {
 	file: FileInfo;
 	/** The audit action a download of it writes. */
-	auditAction: string;
+	auditAction: AuditAction;
 	targetType: string;
 	targetId: bigint;
 	detail: Record<string, unknown>;

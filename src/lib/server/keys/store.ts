@@ -16,7 +16,7 @@ import {
 	type VerifyResult,
 	type WechatKeyInput
 } from '../../schemas/keys.ts';
-import { writeAudit } from '../audit.ts';
+import { writeAudit, type AuditAction } from '../audit.ts';
 import { decryptSecret, encryptSecret, isSecretBox, secretFingerprint, type SecretBox } from '../crypto/secrets.ts';
 import { parseAlipayUpload, validateAlipayKey } from './alipay.ts';
 import { KeyInputError, KeyNotFoundError } from './errors.ts';
@@ -49,7 +49,12 @@ interface AlipayPublicFields {
 type WechatSave = Omit<WechatKeyInput, 'id'> & { id?: bigint };
 type AlipaySave = Omit<AlipayKeyInput, 'id'> & { id?: bigint };
 
-function audit(db: Db, actor: KeyActor, action: string, targetId: bigint | null, detail: Record<string, unknown>) {
+const KEY_SAVE_ACTIONS = {
+	ALIPAY: { create: 'keys.alipay.create', update: 'keys.alipay.update' },
+	WECHAT: { create: 'keys.wechat.create', update: 'keys.wechat.update' }
+} as const satisfies Record<KeyProvider, Record<'create' | 'update', AuditAction>>;
+
+function audit(db: Db, actor: KeyActor, action: AuditAction, targetId: bigint | null, detail: Record<string, unknown>) {
 	return writeAudit(db, {
 		merchantId: actor.merchantId,
 		staffId: actor.staffId,
@@ -142,7 +147,7 @@ async function writeEntry(
 				rowId = r.id;
 			}
 			const changedFingerprints = Object.fromEntries(changed.map((f) => [f, fingerprints[f]]));
-			await audit(tx, actor, `keys.${provider.toLowerCase()}.${existing ? 'update' : 'create'}`, rowId, {
+			await audit(tx, actor, KEY_SAVE_ACTIONS[provider][existing ? 'update' : 'create'], rowId, {
 				provider,
 				externalId: entry.externalId,
 				appid: entry.appid,

@@ -1,13 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '#db';
-import { writeAudit } from '$lib/server/audit';
+import { writeAudit, type AuditAction } from '$lib/server/audit';
 import type { ProtectedContext } from '../../init';
 
 /** One audit row for a change the signed-in admin made; pass the change's transaction. */
 export function auditChange(
 	ctx: ProtectedContext,
 	db: Kysely<DB> | Transaction<DB>,
-	action: string,
+	action: AuditAction,
 	target: { type: string; id: bigint },
 	detail: Record<string, unknown>
 ): Promise<void> {
