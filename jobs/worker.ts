@@ -2,13 +2,16 @@
 // graceful stop on SIGINT/SIGTERM. Runs under plain Node (tsx): relative imports only.
 import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { closeDb, getDb, type Db } from '../db/index.ts';
+import { closeDb, getDb, setDbRole, type Db } from '../db/index.ts';
 import { assertHandlersComplete, HANDLERS, type JobHandlers } from './handlers.ts';
 import { isJobName, QUEUES, type QueueName } from '#shared/server/queue/jobs.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
 import { requeueUnfinished } from './recover.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { registerSchedulers } from './schedulers.ts';
+import { logCrashes } from '#shared/server/crash-guard.ts';
+import { closeFilePool } from '#shared/server/files/pool.ts';
+import { startHeartbeat } from '#shared/server/health/heartbeat.ts';
 
 export interface WorkerOptions {
 	db?: Db;
@@ -75,7 +78,10 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 	const queues = new Map<QueueName, Queue>();
 	const queueFor = (name: QueueName) => {
 		let q = queues.get(name);
-		if (!q) queues.set(name, (q = new Queue(name, { connection, prefix })));
+		if (!q) {
+			queues.set(name, (q = new Queue(name, { connection, prefix })));
+			q.on('error', (err) => log(`queue ${name} error: ${err.message}`));
+		}
 		return q;
 	};
 	// Redis may have lost its queues and schedules (it keeps nothing on disk): put back what the
@@ -87,8 +93,17 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 	};
 	await sweep();
 	const sweepMs = opts.sweepMs ?? workerSweepMs();
-	const timer = sweepMs > 0 ? setInterval(() => void sweep().catch((err: Error) => log(`sweep failed: ${err.message}`)), sweepMs) : undefined;
+	// While Redis or Postgres is down a sweep waits for it: never start a second one meanwhile.
+	let sweeping: Promise<void> | undefined;
+	const tick = () => {
+		sweeping ??= sweep()
+			.catch((err: Error) => log(`sweep failed: ${err.message}`))
+			.finally(() => (sweeping = undefined));
+	};
+	const timer = sweepMs > 0 ? setInterval(tick, sweepMs) : undefined;
 	await Promise.all(workers.map((w) => w.waitUntilReady()));
+	// /readyz on the web shows this worker alive while the key keeps being renewed.
+	const heartbeat = startHeartbeat(connection, prefix, Object.values(QUEUES));
 	log(`worker ready: queues ${Object.values(QUEUES).join(', ')}, concurrency ${concurrency}, prefix ${prefix}`);
 
 	let closing: Promise<void> | undefined;
@@ -97,6 +112,7 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 		close: () =>
 			(closing ??= (async () => {
 				clearInterval(timer);
+				await heartbeat.stop();
 				// Lets running jobs finish; their Postgres rows make a cut-off job safe to rerun.
 				await Promise.allSettled(workers.map((w) => w.close()));
 				await Promise.allSettled([...queues.values()].map((q) => q.close()));
@@ -111,6 +127,9 @@ function elapsed(job: Job): number | string {
 }
 
 async function main(): Promise<void> {
+	logCrashes('worker');
+	// Builds run statements far longer than a web request's limit allows.
+	setDbRole('worker');
 	// Handlers go in before the (async) start, so a stop signal that arrives while the
 	// workers connect still ends in a clean close rather than Node's default kill.
 	const starting = startWorkers();
@@ -123,7 +142,7 @@ async function main(): Promise<void> {
 		force.unref();
 		const running = await starting;
 		await running.close();
-		await closeDb();
+		await Promise.allSettled([closeDb(), closeFilePool()]);
 		console.log('worker: stopped');
 		process.exit(0);
 	};

@@ -1,28 +1,24 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
-import { closeDb, getDb } from '#db';
-import { closeQueues } from '$lib/server/queue/queues';
+import { getDb } from '#db';
 import { cookieSecure } from '$lib/server/auth/config';
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookie';
-import { validateSessionToken } from '$lib/server/auth/session';
+import { resolveSession } from '$lib/server/auth/session';
 import { translate } from '$lib/i18n/messages';
+import { startWebLifecycle } from '$lib/server/lifecycle';
+import { isOutage, RETRY_AFTER_SECONDS, unavailableResponse } from '$lib/server/outage';
 import { assertDemoModeAllowed } from '$lib/server/sms';
 
 // DEMO_MODE shows SMS passwords and codes to anyone: a production server refuses to start with it.
 assertDemoModeAllowed();
 
+// Crash logging, the draining flag /readyz reports, and closing the pools once adapter-node
+// has let the requests in flight finish after SIGTERM.
+startWebLifecycle();
+
 const LOCALE_COOKIE = 'locale';
 
-// adapter-node emits this on SIGTERM/SIGINT; open pools would otherwise keep `node build` alive.
-// The guard keeps dev-server reloads of this module from stacking listeners.
-const shutdownKey = Symbol.for('merchant-backoffice.shutdown');
-const g = globalThis as { [shutdownKey]?: boolean };
-if (!g[shutdownKey]) {
-	g[shutdownKey] = true;
-	process.on('sveltekit:shutdown', async () => {
-		await closeQueues();
-		await closeDb();
-	});
-}
+/** Probes for load balancers and orchestrators: never a session, so never a database read first. */
+const PROBES = new Set(['/healthz', '/readyz']);
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const locale = event.cookies.get(LOCALE_COOKIE) === 'en' ? 'en' : 'zh-CN';
@@ -30,15 +26,29 @@ export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.auth = null;
 
 	// The signed ingest API authenticates every request itself and never uses a session.
-	if (!event.url.pathname.startsWith('/api/ingest/')) {
+	if (!event.url.pathname.startsWith('/api/ingest/') && !PROBES.has(event.url.pathname)) {
 		// Secure mode reads only `__Host-session`: a plain `session` cookie planted by a sibling
 		// subdomain or over plain http is not a session here.
 		const secure = cookieSecure(event.url);
 		const token = event.cookies.get(sessionCookieName(secure));
 		if (token) {
 			const set = event.cookies.set.bind(event.cookies);
-			const result = await validateSessionToken(getDb(), token);
-			if (result) {
+			let result: Awaited<ReturnType<typeof resolveSession>>;
+			try {
+				result = await resolveSession(getDb(), token);
+			} catch (err) {
+				// Postgres is down: the person is not signed out, the service is away for a moment.
+				if (!isOutage(err)) throw err;
+				console.error(`${event.request.method} ${event.url.pathname} unavailable: session check failed: ${(err as Error).message}`);
+				// tRPC answers in its own shape (the endpoint reads this); everything else here.
+				if (!event.url.pathname.startsWith('/api/trpc')) return secured(unavailableResponse(locale, event.request), event);
+				event.locals.outage = err;
+				result = null;
+			}
+			// Password right, code still to come: nobody is signed in, but the sign-in page and
+			// auth.verifySecondFactor can finish it.
+			if (result?.kind === 'pending') event.locals.pendingSignIn = result.pending;
+			else if (result) {
 				event.locals.auth = result.auth;
 				if (result.renewed) setSessionCookie(set, token, result.auth.expiresAt, secure);
 			} else {
@@ -47,14 +57,29 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	}
 
-	const response = await resolve(event, {
+	let response = await resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%lang%', locale)
 	});
+	// A page whose load met an outage was rendered as an error page (handleError below): 503, not 500.
+	if (response.status === 500 && outages.has(event.request)) response = withStatus(response, 503, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+	return secured(response, event);
+};
+
+function secured(response: Response, event: Parameters<Handle>[0]['event']): Response {
 	return withSecurityHeaders(response, {
 		https: event.url.protocol === 'https:',
 		personal: event.locals.auth !== null || event.url.pathname.startsWith('/api/trpc')
 	});
-};
+}
+
+/** Requests whose unexpected error was an outage (set by handleError, read by handle). */
+const outages = new WeakSet<Request>();
+
+function withStatus(response: Response, status: number, headers: Record<string, string>): Response {
+	const copy = new Response(response.body, { status, headers: response.headers });
+	for (const [k, v] of Object.entries(headers)) copy.headers.set(k, v);
+	return copy;
+}
 
 /**
  * An error no handler expected (a thrown exception, a route that does not exist): the person
@@ -64,6 +89,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	const locale = event.locals.locale ?? 'zh-CN';
 	if (status === 404) return { message: translate(locale, 'error.pageNotFound') };
+	if (status >= 500 && isOutage(error)) {
+		outages.add(event.request);
+		console.error(`${event.request.method} ${event.url.pathname} unavailable: ${(error as Error).message}`);
+		return { message: translate(locale, 'error.unavailable') };
+	}
 	if (status >= 500) {
 		console.error(`${event.request.method} ${event.url.pathname} failed:`, error);
 		return { message: translate(locale, 'error.internal') };
