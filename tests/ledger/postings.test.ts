@@ -16,7 +16,9 @@ import {
 	type PaymentPosting
 } from '../../src/lib/server/ledger/index.ts';
 import { addDays } from '../../src/lib/time.ts';
-import { balances, counts, createMerchant, createUser, txnNo } from './fixtures.ts';
+import { txnNo } from '../fixtures/ledger.ts';
+import { makeUser } from '../fixtures/merchant.ts';
+import { balances, counts, merchantWithAccounts } from './fixtures.ts';
 
 let db: Db;
 beforeAll(() => {
@@ -56,7 +58,7 @@ function topup(merchantId: bigint, userId: bigint, amount: bigint, extra: Partia
 
 let settleDays = 0;
 async function fundedUser(merchantId: bigint, amount: bigint) {
-	const u = await createUser(db, merchantId);
+	const u = (await makeUser(db, merchantId)).id;
 	await postPayment(db, topup(merchantId, u, amount));
 	settleDays += 1;
 	await runDailySettlement(db, { merchantId, accountingDate: addDays('2026-01-01', settleDays), at });
@@ -65,7 +67,7 @@ async function fundedUser(merchantId: bigint, amount: bigint) {
 
 describe('accounts', () => {
 	it('opens the merchant accounts once', async () => {
-		const m = await createMerchant(db);
+		const m = await merchantWithAccounts(db);
 		expect(await openMerchantAccounts(db, m.id)).toBe(0);
 		const b = await balances(db, m.id);
 		expect(b.size).toBe(9);
@@ -75,8 +77,8 @@ describe('accounts', () => {
 
 describe('payments', () => {
 	it('a top-up moves money from the channel to the user, pending until settlement', async () => {
-		const m = await createMerchant(db);
-		const u = await createUser(db, m.id);
+		const m = await merchantWithAccounts(db);
+		const u = (await makeUser(db, m.id)).id;
 		const r = await postPayment(db, topup(m.id, u, 1000n));
 		expect(r.created).toBe(true);
 		let b = await balances(db, m.id);
@@ -95,7 +97,7 @@ describe('payments', () => {
 	});
 
 	it('refuses an overdraft and writes nothing', async () => {
-		const m = await createMerchant(db);
+		const m = await merchantWithAccounts(db);
 		const u = await fundedUser(m.id, 500n);
 		const before = await counts(db, m.id);
 		const no = txnNo('C');
@@ -118,8 +120,8 @@ describe('payments', () => {
 	});
 
 	it('a consumption with coupon and fee debits the user, the coupon and fee accounts', async () => {
-		const m = await createMerchant(db);
-		const u = await createUser(db, m.id);
+		const m = await merchantWithAccounts(db);
+		const u = (await makeUser(db, m.id)).id;
 		await postPayment(db, topup(m.id, u, 1000n));
 		for (const [t, amount] of [['MCHCOUPON', 300n], ['MCHFEE', 50n]] as const) {
 			const no = txnNo('MT');
@@ -157,13 +159,13 @@ describe('payments', () => {
 		expect(flows[1].balance_after).toBe(600n);
 		expect(flows[3].balance_after).toBe(800n);
 		expect(flows[0].memo).toBe('普通消费');
-		expect(flows[0].counter_account_no).toBe(`${m.merchantNo}-MCHOWN-P`);
+		expect(flows[0].counter_account_no).toBe(`${m.merchant_no}-MCHOWN-P`);
 		expect(await checkInvariants(db, m.id)).toEqual([]);
 	});
 
 	it('replays a posting without change, and refuses a different payload under the same number', async () => {
-		const m = await createMerchant(db);
-		const u = await createUser(db, m.id);
+		const m = await merchantWithAccounts(db);
+		const u = (await makeUser(db, m.id)).id;
 		const p = topup(m.id, u, 700n);
 		const first = await postPayment(db, p);
 		const before = await counts(db, m.id);
@@ -176,8 +178,8 @@ describe('payments', () => {
 	});
 
 	it('posts a payment once when the same number arrives concurrently', async () => {
-		const m = await createMerchant(db);
-		const u = await createUser(db, m.id);
+		const m = await merchantWithAccounts(db);
+		const u = (await makeUser(db, m.id)).id;
 		const p = topup(m.id, u, 900n);
 		const results = await Promise.all(Array.from({ length: 8 }, () => postPayment(db, p)));
 		expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -187,7 +189,7 @@ describe('payments', () => {
 	});
 
 	it('serialises concurrent spending of one balance without deadlock or overdraft', async () => {
-		const m = await createMerchant(db);
+		const m = await merchantWithAccounts(db);
 		const users = [await fundedUser(m.id, 1000n), await fundedUser(m.id, 1000n)];
 		const attempts = Array.from({ length: 30 }, (_, i) => {
 			const no = txnNo('CC');
@@ -216,8 +218,8 @@ describe('payments', () => {
 	});
 
 	it('WAIT_PAY moves nothing until completed; a closed payment cannot complete', async () => {
-		const m = await createMerchant(db);
-		const u = await createUser(db, m.id);
+		const m = await merchantWithAccounts(db);
+		const u = (await makeUser(db, m.id)).id;
 		const p = topup(m.id, u, 400n, { status: 'TRADE_WAIT_PAY' });
 		await postPayment(db, p);
 		expect((await counts(db, m.id)).flows).toBe(0);
@@ -240,9 +242,9 @@ describe('payments', () => {
 	});
 
 	it("answers another merchant's payment as not found", async () => {
-		const a = await createMerchant(db);
-		const b = await createMerchant(db);
-		const u = await createUser(db, a.id);
+		const a = await merchantWithAccounts(db);
+		const b = await merchantWithAccounts(db);
+		const u = (await makeUser(db, a.id)).id;
 		const p = topup(a.id, u, 100n);
 		await postPayment(db, p);
 		await expectLedgerError(completePayment(db, { merchantId: b.id, platformTxnNo: p.platformTxnNo, at }), 'ledger.orderNotFound');
@@ -256,9 +258,9 @@ describe('payments', () => {
 
 describe('guarantee (担保)', () => {
 	it('holds the money in MCHASSURE, pays it out only by confirmation, up to the amount', async () => {
-		const m = await createMerchant(db);
+		const m = await merchantWithAccounts(db);
 		const buyer = await fundedUser(m.id, 1000n);
-		const seller = await createUser(db, m.id);
+		const seller = (await makeUser(db, m.id)).id;
 		const secured = txnNo('S');
 		await postPayment(db, {
 			merchantId: m.id,
@@ -302,7 +304,7 @@ describe('guarantee (担保)', () => {
 	});
 
 	it('catches a guarantee payout that bypassed confirmation', async () => {
-		const m = await createMerchant(db);
+		const m = await merchantWithAccounts(db);
 		const buyer = await fundedUser(m.id, 100n);
 		const s = txnNo('S');
 		await postPayment(db, { merchantId: m.id, platformTxnNo: s, merchantOrderNo: s, txnType: 'SECURED_CONSUME', status: 'TRADE_SUCCESS', amount: 100n, payMethod: 'BALANCE', userId: buyer, createdAt: at });
@@ -318,7 +320,7 @@ describe('guarantee (担保)', () => {
 
 describe('refunds', () => {
 	it('caps refunds at what is left, counting refunds in flight, and moves money only on success', async () => {
-		const m = await createMerchant(db);
+		const m = await merchantWithAccounts(db);
 		const u = await fundedUser(m.id, 1000n);
 		const pay = txnNo('C');
 		await postPayment(db, { merchantId: m.id, platformTxnNo: pay, merchantOrderNo: pay, txnType: 'GENERAL_CONSUME', status: 'TRADE_SUCCESS', amount: 1000n, payMethod: 'BALANCE', userId: u, createdAt: at });
@@ -344,8 +346,8 @@ describe('refunds', () => {
 	});
 
 	it('takes a refund from AVAILABLE first, then from PSETTLE', async () => {
-		const m = await createMerchant(db);
-		const u = await createUser(db, m.id);
+		const m = await merchantWithAccounts(db);
+		const u = (await makeUser(db, m.id)).id;
 		const first = txnNo('C');
 		await postPayment(db, { merchantId: m.id, platformTxnNo: first, merchantOrderNo: first, txnType: 'GENERAL_CONSUME', status: 'TRADE_SUCCESS', amount: 300n, payMethod: 'ALIPAY_APP', userId: u, createdAt: at });
 		await runDailySettlement(db, { merchantId: m.id, accountingDate: '2026-11-25', at });
@@ -362,7 +364,7 @@ describe('refunds', () => {
 
 describe('withdrawals', () => {
 	it('reserves the money at creation and a bank return puts it back once', async () => {
-		const m = await createMerchant(db);
+		const m = await merchantWithAccounts(db);
 		const u = await fundedUser(m.id, 1000n);
 		const feeNo = txnNo('MT');
 		await postPayment(db, { merchantId: m.id, platformTxnNo: feeNo, merchantOrderNo: feeNo, txnType: 'MCH_TOPUP', status: 'TRADE_SUCCESS', amount: 10n, payeeAccountType: 'MCHFEE', createdAt: at });
@@ -388,8 +390,8 @@ describe('withdrawals', () => {
 
 describe('batching in a caller transaction', () => {
 	it('rolls back only the refused posting (savepoint)', async () => {
-		const m = await createMerchant(db);
-		const u = await createUser(db, m.id);
+		const m = await merchantWithAccounts(db);
+		const u = (await makeUser(db, m.id)).id;
 		const good = topup(m.id, u, 100n);
 		const no = txnNo('C');
 		await db.transaction().execute(async (trx) => {
