@@ -4,39 +4,21 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { seedDemo } from '#seed/demo.ts';
-import { createCaller } from '../../src/lib/server/api/root.ts';
-import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { rebuildRollups, rollupDrift } from '../../src/lib/server/lists/rollup.ts';
 import { addDays, businessDate } from '../../src/lib/time.ts';
-import { contextFor } from '../accounts/factory.ts';
-import { makeStaff } from '../auth/fixtures.ts';
+import { callerFor, signedIn, type Caller } from '../fixtures/context.ts';
+import { pay } from '../fixtures/ledger.ts';
+import { makeStaff, type Merchant } from '../fixtures/merchant.ts';
+import { rng, type Rng } from '../fixtures/rng.ts';
 
 const db = getDb();
 const now = new Date();
 const today = businessDate(now);
-let main: { id: bigint; merchantNo: string; name: string };
-let other: { id: bigint; merchantNo: string; name: string };
-let caller: ReturnType<typeof createCaller>;
-let otherCaller: ReturnType<typeof createCaller>;
-
-// A small deterministic RNG (mulberry32) so a failure replays.
-function rng(seed: number) {
-	let a = seed >>> 0;
-	const next = () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	return {
-		next,
-		int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-		pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
-		chance: (p: number) => next() < p
-	};
-}
-type Rng = ReturnType<typeof rng>;
+let main: Merchant;
+let other: Merchant;
+let mainStaff: Awaited<ReturnType<typeof makeStaff>>;
+let caller: Caller;
+let otherCaller: Caller;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** A random range inside the seeded window: date-only or to the second, both ends set. */
@@ -67,14 +49,10 @@ function randomPaging(r: Rng, count: number): { page: number; pageSize: 10 | 20 
 beforeAll(async () => {
 	const seeded = await seedDemo(db, { users: 40, days: 26, ordersPerDay: 40, secondUsers: 10, secondDays: 10, secondOrdersPerDay: 8, now });
 	const [a, b] = seeded.merchants;
-	const m = await db.selectFrom('merchants').select(['id', 'merchant_no', 'name']).where('id', 'in', [a.id, b.id]).orderBy('id').execute();
-	main = { id: m[0].id, merchantNo: m[0].merchant_no, name: m[0].name };
-	other = { id: m[1].id, merchantNo: m[1].merchant_no, name: m[1].name };
-	const staff = await makeStaff(db, main.id);
-	const ctx = contextFor(db, main, ALL_PERMISSIONS);
-	ctx.auth!.staff.id = staff.id;
-	caller = createCaller(ctx);
-	otherCaller = createCaller(contextFor(db, other, ALL_PERMISSIONS));
+	[main, other] = await db.selectFrom('merchants').selectAll().where('id', 'in', [a.id, b.id]).orderBy('id').execute();
+	mainStaff = await makeStaff(db, main.id);
+	caller = callerFor(db, signedIn(main, mainStaff));
+	otherCaller = callerFor(db, signedIn(other, await makeStaff(db, other.id)));
 }, 600_000);
 
 describe('rollups', () => {
@@ -87,17 +65,19 @@ describe('rollups', () => {
 		expect(await rollupDrift(db, main.id)).toEqual([]);
 	});
 
-	it('follow a status change and a delete', async () => {
-		const p = await db
-			.selectFrom('payments')
-			.select(['id'])
-			.where('merchant_id', '=', other.id)
-			.where('status', '=', 'TRADE_WAIT_PAY')
-			.executeTakeFirst();
-		await db.transaction().execute(async (trx) => {
-			if (p) await trx.updateTable('payments').set({ status: 'TRADE_CLOSE' }).where('id', '=', p.id).execute();
-			await trx.updateTable('payments').set({ amount: sql`amount + 1` }).where('merchant_id', '=', other.id).where('refunded_amount', '=', 0n).where('confirmed_amount', '=', 0n).execute();
+	it('follow a status change, an amount change and a delete', async () => {
+		// A payment still waiting, so there is a status to change whatever the seed drew.
+		const waiting = await pay(db, other.id, { txnType: 'GENERAL_CONSUME', status: 'TRADE_WAIT_PAY', amount: 1_234n, at: now });
+		const changed = await db.transaction().execute(async (trx) => {
+			const closed = await trx.updateTable('payments').set({ status: 'TRADE_CLOSE' }).where('id', '=', waiting.paymentId).where('status', '=', 'TRADE_WAIT_PAY').executeTakeFirst();
+			const grown = await trx.updateTable('payments').set({ amount: sql`amount + 1` }).where('merchant_id', '=', other.id).where('refunded_amount', '=', 0n).where('confirmed_amount', '=', 0n).executeTakeFirst();
+			return { closed: closed.numUpdatedRows, grown: grown.numUpdatedRows > 0n };
 		});
+		expect(changed).toEqual({ closed: 1n, grown: true });
+		expect(await rollupDrift(db, other.id)).toEqual([]);
+		// The closed payment moved no money, so nothing refers to it.
+		const gone = await db.deleteFrom('payments').where('id', '=', waiting.paymentId).executeTakeFirst();
+		expect(gone.numDeletedRows).toBe(1n);
 		expect(await rollupDrift(db, other.id)).toEqual([]);
 	});
 });
@@ -240,8 +220,8 @@ describe('flows.list and accounts.flows', () => {
 		const r = rng(4004);
 		const users = await db.selectFrom('users').select('user_no').where('merchant_id', '=', main.id).execute();
 		const txnTypes = (await sql<{ t: string }>`SELECT DISTINCT txn_type AS t FROM fund_flows WHERE merchant_id = ${main.id}`.execute(db)).rows.map((x) => x.t);
-		for (let i = 0; i < 40; i++) {
-			const userNo = r.chance(0.35) ? r.pick(users).user_no : '';
+		/** flows.list against plain SQL for one random filter of `userNo`'s accounts ('' = the merchant's own). */
+		const flowsCase = async (i: number, userNo: string) => {
 			const filter = {
 				userNo,
 				accountType: r.chance(0.4) ? r.pick(userNo ? (['USEROWN'] as const) : (['MCHOWN', 'MCHASSURE', 'MCHCOUPON', 'MCHFEE'] as const)) : ('' as const),
@@ -278,12 +258,17 @@ describe('flows.list and accounts.flows', () => {
 				debit: tot.d,
 				rows: want.map((x) => [x.id, x.b])
 			});
-			if (!userNo) {
-				const acc = await caller.accounts.flows({ filter: { ...filter, userNo: '', accountType: filter.accountType as '' }, page, pageSize });
-				expect(acc.total).toEqual(got.total);
-				expect(acc.rows.map((x) => x.id)).toEqual(got.rows.map((x) => x.id));
-			}
+			return { filter, page, pageSize, got };
+		};
+		// The merchant's own accounts; accounts.flows (a home card's 资金明细) shows the same.
+		for (let i = 0; i < 26; i++) {
+			const { filter, page, pageSize, got } = await flowsCase(i, '');
+			const acc = await caller.accounts.flows({ filter: { ...filter, userNo: '', accountType: filter.accountType as '' }, page, pageSize });
+			expect(acc.total).toEqual(got.total);
+			expect(acc.rows.map((x) => x.id)).toEqual(got.rows.map((x) => x.id));
 		}
+		// One user's accounts.
+		for (let i = 26; i < 40; i++) await flowsCase(i, r.pick(users).user_no);
 	});
 
 	it('the flow detail carries its order; accounts.flow never shows a user flow', async () => {
@@ -350,7 +335,14 @@ describe('users.list', () => {
 		expect(one.name).not.toBe(all[0].name);
 		const detail = await caller.users.get({ id: all[0].id });
 		expect(detail.phone).toBe(one.phone);
-		for (const c of detail.cards) expect(c.cardNo).toMatch(/^\d{4} \*{4} \*{4} \d{4}$/);
+		// A user with bank cards, so the card masking is really looked at.
+		const carded = await db.selectFrom('bank_cards').select(['user_id', 'card_no']).where('merchant_id', '=', main.id).orderBy('id').execute();
+		const cardsOf = carded.filter((c) => c.user_id === carded[0].user_id);
+		expect(cardsOf.length).toBeGreaterThan(0);
+		const cards = (await caller.users.get({ id: cardsOf[0].user_id })).cards;
+		expect(cards).toHaveLength(cardsOf.length);
+		for (const c of cards) expect(c.cardNo).toMatch(/^\d{4} \*{4} \*{4} \d{4}$/);
+		expect(cards.map((c) => `${c.cardNo.slice(0, 4)}…${c.cardNo.slice(-4)}`).sort()).toEqual(cardsOf.map((c) => `${c.card_no.slice(0, 4)}…${c.card_no.slice(-4)}`).sort());
 	});
 });
 
@@ -362,13 +354,13 @@ describe('details', () => {
 		expect(p.flows.length).toBeGreaterThan(0);
 		const rd = await caller.refunds.get({ id: ref.id });
 		expect(rd.paymentId).toBe(ref.payment_id);
-		const sc = await db.selectFrom('payments').select(['id', 'original_payment_id']).where('merchant_id', '=', main.id).where('txn_type', '=', 'SECURED_CONFIRM').executeTakeFirst();
-		if (sc) {
-			const d = await caller.payments.get({ id: sc.id });
-			expect(d.secured?.original?.id).toBe(sc.original_payment_id);
-			const o = await caller.payments.get({ id: sc.original_payment_id! });
-			expect(o.secured?.confirmations.map((x) => x.id)).toContain(sc.id);
-		}
+		// A guarantee payment and its confirmation, whatever the seed drew.
+		const secured = await pay(db, main.id, { txnType: 'SECURED_CONSUME', amount: 5_000n, at: now });
+		const confirm = await pay(db, main.id, { txnType: 'SECURED_CONFIRM', amount: 3_000n, originalPlatformTxnNo: secured.platformTxnNo, payMethod: null, at: now });
+		const d = await caller.payments.get({ id: confirm.paymentId });
+		expect(d.secured?.original?.id).toBe(secured.paymentId);
+		const o = await caller.payments.get({ id: secured.paymentId });
+		expect(o.secured?.confirmations.map((x) => x.id)).toEqual([confirm.paymentId]);
 	});
 
 	it("another merchant's id or a missing one is NOT_FOUND", async () => {
@@ -388,7 +380,7 @@ describe('details', () => {
 	});
 
 	it('a list needs its permission', async () => {
-		const c = createCaller(contextFor(db, main, ['payments.read']));
+		const c = callerFor(db, signedIn(main, mainStaff, ['payments.read']));
 		await expect(c.payments.list({})).resolves.toBeTruthy();
 		await expect(c.refunds.list({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		await expect(c.accounts.flows({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
