@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import { createPool } from '../db/index.ts';
 import { upsertStatement } from '../jobs/statements/fan-out.ts';
-import { chosenColumns, EXPORT_SPECS } from '../src/lib/server/exports/lists.ts';
+import { chosenColumns, EXPORT_SPECS } from '../src/lib/server/exports/specs.ts';
 import { exportSelectSql } from '../src/lib/server/exports/query.ts';
 import { addDays, businessDate } from '../src/lib/time.ts';
 import type { BenchContext } from './lists.ts';

@@ -5,7 +5,8 @@ import type { Db } from '../db/index.ts';
 import { JOB_NAMES, type JobName, type JobPayloads } from '#shared/server/queue/jobs.ts';
 import { fanOutStatements } from './statements/fan-out.ts';
 import { runStatementBuildJob } from './statements/job.ts';
-import { expireExports, runExportBuildJob } from './exports/job.ts';
+import { runExportBuildJob } from './exports/job.ts';
+import { expireExports } from '#shared/server/exports/expiry.ts';
 import { deleteAbandonedFiles } from '../src/lib/server/files/index.ts';
 import { pruneSecurityData } from '../src/lib/server/retention.ts';
 

@@ -3,9 +3,9 @@
 // every minute, each export or statement whose row is waiting (or whose builder's lease ran
 // out). Job ids are fixed per row, so a job that is still queued or running is not doubled.
 import type { Db } from '../db/index.ts';
-import { enqueueExportBuild, enqueueStatementBuild } from '#shared/server/queue/enqueue.ts';
+import { enqueueStatementBuild } from '#shared/server/queue/enqueue.ts';
 import { unfinishedBuilds } from '#shared/server/leased-build.ts';
-import { EXPORT_TTL } from './exports/build.ts';
+import { requeueUnfinishedExports } from '#shared/server/exports/requests.ts';
 
 /** How many jobs had gone missing and were enqueued again. */
 export interface Requeued {
@@ -14,9 +14,7 @@ export interface Requeued {
 }
 
 export async function requeueUnfinished(db: Db): Promise<Requeued> {
-	let exports = 0;
-	// Older requests would expire before anyone downloads them.
-	for (const e of await unfinishedBuilds(db, 'exports', EXPORT_TTL)) if (await enqueueExportBuild(e.id)) exports++;
+	const exports = await requeueUnfinishedExports(db);
 	let statements = 0;
 	for (const s of await unfinishedBuilds(db, 'statements', '7 days')) if (await enqueueStatementBuild(s.id, s.merchant_id, s.accounting_date)) statements++;
 	return { exports, statements };

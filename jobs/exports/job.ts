@@ -1,8 +1,7 @@
 // The export jobs: 'exports.build' (payload: the export id only) and the hourly 'exports.expire'.
 import { DelayedError, type Job } from 'bullmq';
-import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { buildExport } from './build.ts';
+import { buildExport } from '#shared/server/exports/build.ts';
 
 export async function runExportBuildJob(job: Job<{ exportId: string }>, ctx: { db: Db; token?: string }) {
 	const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -15,20 +14,4 @@ export async function runExportBuildJob(job: Job<{ exportId: string }>, ctx: { d
 		throw new Error('export is being built by another worker');
 	}
 	return r.outcome === 'built' ? { outcome: 'built', rows: r.rows } : { outcome: 'skipped', reason: r.reason };
-}
-
-/** Deletes the files of expired exports and marks them EXPIRED; returns how many. */
-export async function expireExports(db: Db): Promise<number> {
-	return db.transaction().execute(async (tx) => {
-		const gone = await tx
-			.updateTable('exports')
-			.set({ status: 'EXPIRED' })
-			.where('status', '=', 'READY')
-			.where('expires_at', '<=', sql<Date>`now()`)
-			.returning(['id', 'file_id'])
-			.execute();
-		const fileIds = gone.map((g) => g.file_id).filter((f): f is bigint => f !== null);
-		if (fileIds.length) await tx.deleteFrom('files').where('id', 'in', fileIds).execute();
-		return gone.length;
-	});
 }

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { getDb } from '../../db/index.ts';
-import { buildExport } from '../../jobs/exports/build.ts';
+import { buildExport } from '../../src/lib/server/exports/build.ts';
 import { closeQueues } from '../../src/lib/server/queue/queues.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
 import { buildStatement } from '../../jobs/statements/build.ts';

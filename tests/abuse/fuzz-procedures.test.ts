@@ -26,7 +26,7 @@ import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import type { SessionContext } from '../../src/lib/server/auth/types.ts';
 import { addDays, businessDate } from '../../src/lib/time.ts';
 import { EXPORT_LISTS } from '../../src/lib/schemas/exports.ts';
-import { EXPORT_SPECS } from '../../src/lib/server/exports/lists.ts';
+import { EXPORT_SPECS } from '../../src/lib/server/exports/specs.ts';
 import { contextFor, sessionOf } from '../fixtures/context.ts';
 import { makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { callPath } from '../fixtures/outcome.ts';

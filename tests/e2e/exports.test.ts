@@ -43,7 +43,7 @@ describe('导出', () => {
 		// No worker runs in the e2e harness: build it with the job's own function, as a worker would.
 		process.env.DATABASE_URL = databaseUrl;
 		const { createDb } = await import('../../db/index.ts');
-		const { buildExport } = await import('../../jobs/exports/build.ts');
+		const { buildExport } = await import('../../src/lib/server/exports/build.ts');
 		const { closeFilePool } = await import('../../src/lib/server/files/index.ts');
 		const kdb = createDb(databaseUrl, 2);
 		try {

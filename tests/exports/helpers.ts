@@ -1,7 +1,7 @@
 // Shared by the export and statement tests: reading the files back as a person would.
 import { expect } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { buildExport } from '../../jobs/exports/build.ts';
+import { buildExport } from '../../src/lib/server/exports/build.ts';
 import type { createCaller } from '../../src/lib/server/api/root.ts';
 import { readFileBytes } from '../../src/lib/server/files/index.ts';
 

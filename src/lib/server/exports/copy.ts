@@ -13,10 +13,9 @@
 //   meaning does not depend on that setting (sql-cells.ts).
 // The settings are transaction-local: they vanish at COMMIT, and a failed build discards its
 // connection, so no value outlives its COPY.
-// Relative imports only: the jobs import this under plain Node.
 import type { Kysely, RawBuilder } from 'kysely';
 import type pg from 'pg';
-import type { DB } from '../../../../db/types.ts';
+import type { DB } from '#db/types.ts';
 
 /** A query for COPY: SQL text holding no user text, and the values of its `mb.pN` settings. */
 export interface CopySelect {

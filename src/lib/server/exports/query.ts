@@ -2,11 +2,11 @@
 // through bindForCopy (copy.ts), so the text people typed into a filter reaches Postgres as a
 // bound setting, never inside the SQL text.
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
+import type { DB } from '#db/types.ts';
 import type { TimeRange } from '../../schemas/lists.ts';
 import type { ListSource } from '../lists/engine.ts';
 import { bindForCopy, type CopySelect } from './copy.ts';
-import { cellSql, type ExportColumn, type ExportFormat } from './lists.ts';
+import { cellSql, type ExportColumn, type ExportFormat } from './specs.ts';
 
 export type { CopySelect } from './copy.ts';
 

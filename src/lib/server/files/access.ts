@@ -1,7 +1,8 @@
 // Who may download a stored file: decided by the row that owns it. Another merchant's file,
 // a half-written one and one the person may not read all answer "not found".
-import { sql, type Kysely } from 'kysely';
-import { EXPORT_SPECS, isExportList } from '../exports/lists.ts';
+import type { Kysely } from 'kysely';
+import { exportOfFile } from '../exports/records.ts';
+import { EXPORT_SPECS, isExportList } from '../exports/specs.ts';
 import type { DB } from '../../../../db/index.ts';
 import type { Permission } from '../../permissions.ts';
 import type { AuditAction } from '../audit.ts';
@@ -46,15 +47,7 @@ const statementOwner: OwnerRule = {
 // the person may still read the list it came from.
 const exportOwner: OwnerRule = {
 	async find(db, auth, fileId) {
-		let q = db
-			.selectFrom('exports')
-			.select(['id', 'list_key', 'format'])
-			.where('merchant_id', '=', auth.staff.merchantId)
-			.where('status', '=', 'READY')
-			.where('expires_at', '>', sql<Date>`now()`)
-			.where('file_id', '=', fileId);
-		if (!auth.staff.isAdmin) q = q.where('staff_id', '=', auth.staff.id);
-		const e = await q.executeTakeFirst();
+		const e = await exportOfFile(db, auth, fileId);
 		if (!e || !isExportList(e.list_key)) return undefined;
 		return { permission: EXPORT_SPECS[e.list_key].permission, auditAction: 'exports.download', targetType: 'export', targetId: e.id, detail: { listKey: e.list_key, format: e.format } };
 	}

@@ -6,19 +6,18 @@ import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { Db } from '../../db/index.ts';
-import { CSV_BOM, CSV_TYPE, csvLine, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../../src/lib/server/files/index.ts';
-import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn } from '../../src/lib/server/exports/lists.ts';
-import { exportSelectSql, type CopySelect } from '../../src/lib/server/exports/query.ts';
-import { inCopyTransaction } from '../../src/lib/server/exports/copy.ts';
-import { translate } from '../../src/lib/i18n/messages.ts';
-import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../../src/lib/server/xlsx/index.ts';
-import { businessDate } from '../../src/lib/time.ts';
-import { runLeasedBuild, type LeasedBuildOutcome } from '../../src/lib/server/leased-build.ts';
+import type { Db } from '#db';
+import { translate } from '#shared/i18n/messages.ts';
+import { businessDate } from '#shared/time.ts';
+import { CSV_BOM, CSV_TYPE, csvLine, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
+import { runLeasedBuild, type LeasedBuildOutcome } from '../leased-build.ts';
+import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../xlsx/index.ts';
+import { inCopyTransaction } from './copy.ts';
+import { EXPORT_TTL } from './expiry.ts';
+import { exportSelectSql, type CopySelect } from './query.ts';
+import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn } from './specs.ts';
 
 export const EXPORT_LEASE_MS = Number(process.env.EXPORT_LEASE_MS ?? 30_000);
-/** How long a finished export's file is kept (下载管理 says 7 days), as an SQL interval. */
-export const EXPORT_TTL = '7 days';
 
 export type ExportBuildOutcome = LeasedBuildOutcome<{ rows: number; fileId: bigint }>;
 

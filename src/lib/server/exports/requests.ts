@@ -1,24 +1,18 @@
-// Requesting an export: checks the person may read the list and the filter is the list's own,
-// records the export (QUEUED, with the list's total) and enqueues its build. Returns at once.
+// Asking for an export: 导出 checks the person may read the list and the filter is the list's
+// own, records the export (QUEUED, with the list's total) and enqueues its build; 重试 puts a
+// FAILED one back. Both return at once. The worker's sweep enqueues whatever Redis lost.
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import { enqueueExportBuild, enqueueOrLeaveToSweep } from '../queue/enqueue.ts';
-import type { SessionContext } from '../auth/types.ts';
+import type { DB } from '#db/types.ts';
+import type { ExportFormat } from '#shared/schemas/exports.ts';
 import { writeAudit } from '../audit.ts';
-import type { MessageKey } from '../../i18n/messages.ts';
-import type { ExportFormat } from '../../schemas/exports.ts';
-import { chosenColumns, EXPORT_SPECS, isExportList } from './lists.ts';
+import { Refused } from '../refused.ts';
+import type { SessionContext } from '../auth/types.ts';
+import { unfinishedBuilds } from '../leased-build.ts';
+import { enqueueExportBuild, enqueueOrLeaveToSweep } from '../queue/enqueue.ts';
+import { EXPORT_TTL } from './expiry.ts';
 import { countRows } from './query.ts';
-
-export class ExportRefused extends Error {
-	constructor(
-		readonly code: 'FORBIDDEN' | 'BAD_REQUEST' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS',
-		readonly key: MessageKey,
-		readonly params: Record<string, string | number> = {}
-	) {
-		super(key);
-	}
-}
+import { visibleExports } from './records.ts';
+import { chosenColumns, EXPORT_SPECS, isExportList } from './specs.ts';
 
 /** Exports one person may have waiting or running at once (a million-row export takes seconds of a worker). */
 export function exportMaxPending(): number {
@@ -36,11 +30,11 @@ export async function createExport(
 	auth: SessionContext,
 	input: { list: string; format: ExportFormat; filter: Record<string, unknown>; columns: string[] }
 ): Promise<{ id: bigint }> {
-	if (!isExportList(input.list)) throw new ExportRefused('BAD_REQUEST', 'exports.unknownList');
+	if (!isExportList(input.list)) throw new Refused('BAD_REQUEST', 'exports.unknownList');
 	const spec = EXPORT_SPECS[input.list];
-	if (!auth.permissions.has(spec.permission)) throw new ExportRefused('FORBIDDEN', 'error.forbidden');
+	if (!auth.permissions.has(spec.permission)) throw new Refused('FORBIDDEN', 'error.forbidden');
 	const parsed = spec.filter.safeParse(input.filter);
-	if (!parsed.success) throw new ExportRefused('BAD_REQUEST', 'exports.badFilter');
+	if (!parsed.success) throw new Refused('BAD_REQUEST', 'exports.badFilter');
 	const merchantId = auth.staff.merchantId;
 	const { source, range } = await spec.resolve(db, merchantId, parsed.data);
 	// No columns sent: the ones this person shows in the list (their saved choice), else all.
@@ -61,7 +55,7 @@ export async function createExport(
 			.where('staff_id', '=', auth.staff.id)
 			.where('status', 'in', ['QUEUED', 'RUNNING'])
 			.executeTakeFirstOrThrow();
-		if (Number(pending.n) >= max) throw new ExportRefused('TOO_MANY_REQUESTS', 'exports.tooMany', { max });
+		if (Number(pending.n) >= max) throw new Refused('TOO_MANY_REQUESTS', 'exports.tooMany', { max });
 		// Counted only for a request that is taken: the count reads the whole range.
 		const total = await countRows(tx, source, range);
 		return tx
@@ -90,7 +84,21 @@ export async function createExport(
 	return { id: row.id };
 }
 
-/** Who may see an export row: the merchant's admin sees all, others their own. */
-export function visibleTo(auth: SessionContext) {
-	return { merchantId: auth.staff.merchantId, staffId: auth.staff.isAdmin ? null : auth.staff.id };
+/** 重试 a FAILED export: back to QUEUED and enqueued again, while the person may still read its list. */
+export async function retryExport(db: Kysely<DB>, auth: SessionContext, id: bigint): Promise<{ id: bigint }> {
+	const row = await visibleExports(db, auth).select(['e.id', 'e.list_key', 'e.status']).where('e.id', '=', id).executeTakeFirst();
+	if (!row) throw new Refused('NOT_FOUND', 'error.notFound');
+	if (!isExportList(row.list_key) || !auth.permissions.has(EXPORT_SPECS[row.list_key].permission)) throw new Refused('FORBIDDEN', 'error.forbidden');
+	if (row.status !== 'FAILED') throw new Refused('BAD_REQUEST', 'exports.notFailed');
+	await db.updateTable('exports').set({ status: 'QUEUED', error: null, rows_done: 0n }).where('id', '=', row.id).where('status', '=', 'FAILED').execute();
+	await requestExportBuild(row.id);
+	return { id: row.id };
+}
+
+/** The sweep: enqueues every export that should be building but has no job; returns how many. */
+export async function requeueUnfinishedExports(db: Kysely<DB>): Promise<number> {
+	let requeued = 0;
+	// Older requests would expire before anyone downloads them.
+	for (const e of await unfinishedBuilds(db, 'exports', EXPORT_TTL)) if (await enqueueExportBuild(e.id)) requeued++;
+	return requeued;
 }

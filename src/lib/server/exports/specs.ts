@@ -1,10 +1,10 @@
 // Which lists can be exported, what each needs to be read, how its filter is checked and what
 // its columns are as SQL text: Postgres formats every cell (元 from fen, Asia/Shanghai times,
 // Chinese labels, formula neutralising) so COPY streams the CSV out at full speed.
-// Relative imports only: the export job imports this under plain Node.
+// The worker runs this under plain Node: no $app/$env/$lib imports.
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { DB } from '../../../../db/types.ts';
+import type { DB } from '#db/types.ts';
 import { translate } from '../../i18n/messages.ts';
 import type { Permission } from '../../permissions.ts';
 import { DIRECTIONS, FLOW_ACCOUNT_TYPES, FLOW_TXN_TYPES, ID_TYPES, PAYMENT_STATUSES, SUB_TYPES, USER_STATUSES, USER_TYPES, PAYMENT_TXN_TYPES, REFUND_STATUSES, WITHDRAWAL_STATUSES, WITHDRAWAL_TXN_TYPES, type TimeRange } from '../../schemas/lists.ts';

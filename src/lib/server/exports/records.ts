@@ -1,0 +1,67 @@
+// The export rows a person may see: the merchant's admin sees all of the merchant's, anyone
+// else only their own. Every read of the exports table on someone's behalf starts here.
+import { sql } from 'kysely';
+import type { Db } from '#db';
+import { buildFailureKey } from '#shared/build-failure.ts';
+import type { SessionContext } from '../auth/types.ts';
+
+/** The exports this person may see, as `e`. */
+export function visibleExports(db: Db, auth: SessionContext) {
+	let q = db.selectFrom('exports as e').where('e.merchant_id', '=', auth.staff.merchantId);
+	if (!auth.staff.isAdmin) q = q.where('e.staff_id', '=', auth.staff.id);
+	return q;
+}
+
+/** One export's progress (polled every second while it runs); undefined when not visible. */
+export async function exportProgress(db: Db, auth: SessionContext, id: bigint) {
+	const row = await visibleExports(db, auth)
+		.select(['e.id', 'e.status', 'e.rows_done as rowsDone', 'e.rows_total as rowsTotal', 'e.error', 'e.file_id as fileId'])
+		.where('e.id', '=', id)
+		.executeTakeFirst();
+	return row && { ...row, error: buildFailureKey(row.error, 'exports.buildFailed') };
+}
+
+/** 导出记录: one page of the visible exports, newest first, with who asked and the file's size. */
+export async function listExports(db: Db, auth: SessionContext, page: { page: number; pageSize: number }) {
+	const q = visibleExports(db, auth).innerJoin('staff as s', 's.id', 'e.staff_id').leftJoin('files as f', 'f.id', 'e.file_id');
+	const [rows, total] = await Promise.all([
+		q
+			.select([
+				'e.id',
+				'e.list_key as list',
+				'e.format',
+				'e.status',
+				'e.rows_done as rowsDone',
+				'e.rows_total as rowsTotal',
+				'e.error',
+				'e.file_id as fileId',
+				'f.size',
+				's.name as staffName',
+				'e.created_at as createdAt',
+				'e.finished_at as finishedAt',
+				'e.expires_at as expiresAt'
+			])
+			.orderBy('e.created_at', 'desc')
+			.orderBy('e.id', 'desc')
+			.offset((page.page - 1) * page.pageSize)
+			.limit(page.pageSize)
+			.execute(),
+		q.select((eb) => eb.fn.countAll<bigint>().as('n')).executeTakeFirstOrThrow()
+	]);
+	return {
+		rows: rows.map((r) => ({ ...r, error: buildFailureKey(r.error, 'exports.buildFailed') })),
+		total: { count: BigInt(total.n) },
+		page: page.page,
+		pageSize: page.pageSize
+	};
+}
+
+/** The visible export whose finished, unexpired file this is. */
+export function exportOfFile(db: Db, auth: SessionContext, fileId: bigint) {
+	return visibleExports(db, auth)
+		.select(['e.id', 'e.list_key', 'e.format'])
+		.where('e.status', '=', 'READY')
+		.where('e.expires_at', '>', sql<Date>`now()`)
+		.where('e.file_id', '=', fileId)
+		.executeTakeFirst();
+}
