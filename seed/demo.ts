@@ -6,7 +6,7 @@ import type { DB } from '#db/types.ts';
 import { openMerchantAccounts } from '#shared/server/ledger/index.ts';
 import { seedHistory, type HistoryStats } from './history/index.ts';
 import { Rng } from './rng.ts';
-import { createMerchant, DEMO_OPERATORS, seedStaff } from './staff.ts';
+import { checkDemoAdminPhone, createMerchant, DEMO_OPERATORS, seedStaff } from './staff.ts';
 import { seedUsers } from './users.ts';
 
 export const DEMO_MERCHANT_NO = '2018062800003003';
@@ -137,6 +137,7 @@ async function seedMerchant(
 export async function seedDemo(db: Kysely<DB>, opts: DemoOptions = {}): Promise<DemoResult> {
 	const log = opts.log ?? (() => {});
 	if (!opts.reset && (await isSeeded(db))) return { seeded: false, merchants: [] };
+	checkDemoAdminPhone();
 	// A reset, or the leftovers of an interrupted run: start both merchants afresh.
 	await db.deleteFrom('job_runs').where('job_name', '=', SEED_DONE).execute();
 	for (const no of [DEMO_MERCHANT_NO, SECOND_MERCHANT_NO]) if (await deleteMerchant(db, no)) log(`deleted merchant ${no}`);

@@ -39,6 +39,21 @@ export const DEMO_OPERATORS: readonly OperatorSeed[] = [
 ];
 
 /**
+ * Refuses, before anything is written, a DEMO_ADMIN_PHONE the staff table would refuse: one
+ * merchant's staff need different phones, and a phone is 11 digits starting with 1.
+ */
+export function checkDemoAdminPhone(operators: readonly OperatorSeed[] = DEMO_OPERATORS): void {
+	const phone = demoAdminPhone();
+	if (!/^1[0-9]{10}$/.test(phone)) throw new Error(`DEMO_ADMIN_PHONE=${phone} is not a mobile number (11 digits starting with 1). Choose another.`);
+	const taken = operators.find((o) => o.phone === phone);
+	if (taken)
+		throw new Error(
+			`DEMO_ADMIN_PHONE=${phone} is the phone of the demo operator ${taken.name} (${taken.roleName}), and one merchant's staff need different phones. ` +
+				`Choose another DEMO_ADMIN_PHONE (the operators have ${operators.map((o) => o.phone).join(', ')}). Nothing was written.`
+		);
+}
+
+/**
  * A random initial password: real randomness (not the seeded PRNG) because it is a secret
  * that reaches a phone, even in a demo.
  */

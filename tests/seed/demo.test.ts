@@ -146,6 +146,18 @@ describe('npm run seed (small)', () => {
 		expect(secondUsers).toHaveLength(SMALL.secondUsers);
 	});
 
+	it('refuses a DEMO_ADMIN_PHONE that is an operator\'s phone, naming both, before writing anything', async () => {
+		const before = await snapshot();
+		process.env.DEMO_ADMIN_PHONE = '13800000001';
+		try {
+			await expect(seedDemo(db, { ...SMALL, reset: true })).rejects.toThrow(/DEMO_ADMIN_PHONE=13800000001 is the phone of the demo operator 张会计/);
+		} finally {
+			delete process.env.DEMO_ADMIN_PHONE;
+		}
+		expect(await snapshot()).toEqual(before);
+		expect(await isSeeded(db)).toBe(true);
+	});
+
 	it('is re-runnable: a second run changes nothing', async () => {
 		const before = await snapshot();
 		expect(await isSeeded(db)).toBe(true);
