@@ -1,6 +1,7 @@
 // `npm run demo`: everything needed to click through the product on one machine.
-// Postgres (yours, the local one, or an embedded one) → Redis check → migrate → seed if
-// empty → vite build if stale → `node build` + the job worker, until Ctrl-C.
+// Postgres (yours, the local one, or an embedded one) → Redis (yours, or a private
+// redis-server) → migrate → seed if empty → vite build if stale → `node build` + the job
+// worker, until Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { ensureDatabase, migrateToLatest } from '../db/migrate.ts';
 import { DEFAULT_REDIS_URL } from '../src/lib/server/queue/redis.ts';
 import { chooseDatabase } from './lib/postgres.ts';
 import { buildIfStale, isPortFree, prefixLines, waitForHttp } from './lib/processes.ts';
+import { privateRedisDir, redisServerOnPath, startPrivateRedis } from './lib/private-redis.ts';
 import { REDIS_HELP, redisAnswers } from './lib/redis-check.ts';
 import { seedIfEmpty } from './lib/seed.ts';
 
@@ -20,18 +22,27 @@ async function main(): Promise<number> {
 	const host = process.env.HOST || '127.0.0.1';
 	const port = Number(process.env.PORT || 3000);
 	const origin = process.env.ORIGIN || `http://${host}:${port}`;
-	const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+	let redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
 
-	if (!(await redisAnswers(redisUrl))) {
-		console.error(`[demo] Redis does not answer at ${redisUrl}.\n${REDIS_HELP}`);
-		return 1;
-	}
 	if (!(await isPortFree(port, host))) {
 		console.error(`[demo] ${host}:${port} is already in use. Stop what runs there, or pick another: PORT=3001 npm run demo`);
 		return 1;
 	}
+	let privateRedis: { url: string; stop: () => Promise<void> } | null = null;
+	if (!(await redisAnswers(redisUrl))) {
+		if (!redisServerOnPath()) {
+			console.error(`[demo] Redis does not answer at ${redisUrl}, and there is no redis-server on the PATH to start one.\n${REDIS_HELP}`);
+			return 1;
+		}
+		log(`Redis does not answer at ${redisUrl}: starting a private one`);
+		privateRedis = await startPrivateRedis(redisUrl, privateRedisDir(ROOT), log);
+		redisUrl = privateRedis.url;
+	}
 
-	const database = await chooseDatabase(ROOT, { forceEmbedded: process.argv.includes('--embedded-pg'), log });
+	const database = await chooseDatabase(ROOT, { forceEmbedded: process.argv.includes('--embedded-pg'), log }).catch(async (err) => {
+		await privateRedis?.stop();
+		throw err;
+	});
 	let children: ChildProcess[] = [];
 	let stopping = false;
 	const shutdown = async (code: number) => {
@@ -42,6 +53,7 @@ async function main(): Promise<number> {
 		for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 		await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
 		await database.stop();
+		await privateRedis?.stop();
 		process.exit(code);
 	};
 
@@ -52,15 +64,18 @@ async function main(): Promise<number> {
 	try {
 		log(`database: ${redact(database.url)} (${database.source})`);
 		await ensureDatabase(database.url);
-		const db = createDb(database.url, 4);
 		const env = { ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl };
-		try {
-			await migrateToLatest(db);
-			await seedIfEmpty(db, {}, log);
-		} finally {
-			await db.destroy();
-		}
-		await buildIfStale(ROOT, log);
+		const prepareData = async () => {
+			const db = createDb(database.url, 4);
+			try {
+				await migrateToLatest(db);
+				await seedIfEmpty(db, {}, log);
+			} finally {
+				await db.destroy();
+			}
+		};
+		// Side by side: the seed waits on Postgres most of the time, the build is CPU in its own process.
+		await Promise.all([prepareData(), buildIfStale(ROOT, log)]);
 
 		// DEMO_MODE shows the SMS outbox on the sign-in page, so 找回密码 works without a phone.
 		const childEnv = { ...env, HOST: host, PORT: String(port), ORIGIN: origin, DEMO_MODE: process.env.DEMO_MODE ?? '1' };

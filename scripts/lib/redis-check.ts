@@ -1,4 +1,4 @@
-// Redis is required (BullMQ); the demo checks it up front and says how to get one.
+// Redis is required (BullMQ); the demo checks it up front and, with no redis-server to start, says how to get one.
 import { Redis } from 'ioredis';
 
 export async function redisAnswers(url: string, timeoutMs = 2_000): Promise<boolean> {
