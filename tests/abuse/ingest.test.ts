@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { createMerchant } from '#seed/staff.ts';
+import { makeMerchant } from '../fixtures/merchant.ts';
 import { checkInvariants, openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
 import { ingestSecret, signatureHeaders } from '../../src/lib/server/ingest/signature.ts';
 import { POST } from '../../src/routes/api/ingest/v1/[kind]/+server.ts';
@@ -62,7 +62,7 @@ function topupWithRawAmount(amount: string): string {
 }
 
 beforeAll(async () => {
-	const id = await createMerchant(db, MERCHANT, '攻击测试商户', new Date());
+	const { id } = await makeMerchant(db, { merchantNo: MERCHANT, name: '攻击测试商户' });
 	await openMerchantAccounts(db, id);
 	const raw = JSON.stringify({
 		merchant_no: MERCHANT,

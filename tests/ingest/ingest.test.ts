@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { createMerchant } from '#seed/staff.ts';
+import { makeMerchant } from '../fixtures/merchant.ts';
 import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
 import { checkInvariants, openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
 import { handleIngest } from '../../src/lib/server/ingest/handle.ts';
@@ -62,7 +62,7 @@ const topup = (userNo: string, amount: unknown, extra: Record<string, unknown> =
 
 beforeAll(async () => {
 	for (const m of [A, B]) {
-		const id = await createMerchant(db, m, `商户${m.slice(-1)}`, new Date());
+		const { id } = await makeMerchant(db, { merchantNo: m, name: `商户${m.slice(-1)}` });
 		await openMerchantAccounts(db, id);
 	}
 });

@@ -15,6 +15,10 @@ await admin.end();
 
 process.env.DATABASE_URL = withDatabase(name);
 process.env.REDIS_PREFIX = `mbtest:${name}`;
+// A configured keyring, as every deployment has: without one the product falls back to its public
+// development key and says so on stderr (tests/keys/secrets.test.ts covers that fallback).
+process.env.KEK_CURRENT ??= 'test';
+process.env.KEKS ??= `test:${Buffer.alloc(32, 7).toString('base64')}`;
 
 afterAll(async () => {
 	await closeDb();
