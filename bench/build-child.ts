@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { closeDb, createDb } from '../db/index.ts';
 import { buildExport } from '../src/lib/server/exports/build.ts';
-import { buildStatement } from '../jobs/statements/build.ts';
+import { buildStatement } from '../src/lib/server/statements/build.ts';
 import { closeFilePool, getFilePool } from '../src/lib/server/files/index.ts';
 
 const [kind, idText, warmText] = process.argv.slice(2);

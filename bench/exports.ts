@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import { createPool } from '../db/index.ts';
-import { upsertStatement } from '../jobs/statements/fan-out.ts';
+import { upsertStatement } from '../src/lib/server/statements/records.ts';
 import { chosenColumns, EXPORT_SPECS } from '../src/lib/server/exports/specs.ts';
 import { exportSelectSql } from '../src/lib/server/exports/query.ts';
 import { addDays, businessDate } from '../src/lib/time.ts';

@@ -3,7 +3,7 @@
 import type { Job } from 'bullmq';
 import type { Db } from '../db/index.ts';
 import { JOB_NAMES, type JobName, type JobPayloads } from '#shared/server/queue/jobs.ts';
-import { fanOutStatements } from './statements/fan-out.ts';
+import { fanOutStatements } from '#shared/server/statements/fan-out.ts';
 import { runStatementBuildJob } from './statements/job.ts';
 import { runExportBuildJob } from './exports/job.ts';
 import { expireExports } from '#shared/server/exports/expiry.ts';

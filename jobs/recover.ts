@@ -3,9 +3,8 @@
 // every minute, each export or statement whose row is waiting (or whose builder's lease ran
 // out). Job ids are fixed per row, so a job that is still queued or running is not doubled.
 import type { Db } from '../db/index.ts';
-import { enqueueStatementBuild } from '#shared/server/queue/enqueue.ts';
-import { unfinishedBuilds } from '#shared/server/leased-build.ts';
 import { requeueUnfinishedExports } from '#shared/server/exports/requests.ts';
+import { requeueUnfinishedStatements } from '#shared/server/statements/requests.ts';
 
 /** How many jobs had gone missing and were enqueued again. */
 export interface Requeued {
@@ -15,7 +14,6 @@ export interface Requeued {
 
 export async function requeueUnfinished(db: Db): Promise<Requeued> {
 	const exports = await requeueUnfinishedExports(db);
-	let statements = 0;
-	for (const s of await unfinishedBuilds(db, 'statements', '7 days')) if (await enqueueStatementBuild(s.id, s.merchant_id, s.accounting_date)) statements++;
+	const statements = await requeueUnfinishedStatements(db);
 	return { exports, statements };
 }

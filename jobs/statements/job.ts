@@ -2,8 +2,8 @@
 // the statement id only; the row says what to build and whether it is still needed.
 import { DelayedError, type Job } from 'bullmq';
 import type { Db } from '../../db/index.ts';
-import { buildStatement } from './build.ts';
-import { leaseOwner } from '../../src/lib/server/leased-build.ts';
+import { buildStatement } from '#shared/server/statements/build.ts';
+import { leaseOwner } from '#shared/server/leased-build.ts';
 
 export const BUILD_JOB = 'statements.build' as const;
 

@@ -14,8 +14,8 @@ beforeAll(async () => {
 	// No worker runs in the e2e harness: build yesterday's statement with the job's own function.
 	process.env.DATABASE_URL = databaseUrl;
 	const { createDb } = await import('../../db/index.ts');
-	const { upsertStatement } = await import('../../jobs/statements/fan-out.ts');
-	const { buildStatement } = await import('../../jobs/statements/build.ts');
+	const { upsertStatement } = await import('../../src/lib/server/statements/records.ts');
+	const { buildStatement } = await import('../../src/lib/server/statements/build.ts');
 	const { closeFilePool } = await import('../../src/lib/server/files/index.ts');
 	const { yesterday: y } = await import('../../src/lib/time.ts');
 	yesterday = y();

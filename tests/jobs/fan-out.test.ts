@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { fanOutStatements, listActiveMerchants, statementAccountingDate } from '../../jobs/statements/fan-out.ts';
+import { fanOutStatements, listActiveMerchants, statementAccountingDate } from '../../src/lib/server/statements/fan-out.ts';
 import { statementJobId } from '../../src/lib/server/queue/jobs.ts';
 
 const db = getDb();

@@ -3,7 +3,7 @@ import { getDb } from '../../db/index.ts';
 import { QUEUES, statementJobId } from '../../src/lib/server/queue/jobs.ts';
 import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
-import { upsertStatement } from '../../jobs/statements/fan-out.ts';
+import { upsertStatement } from '../../src/lib/server/statements/records.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { addMonths, statementWindow } from '../../src/lib/schemas/statements.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
@@ -143,7 +143,7 @@ describe('file download authorization', () => {
 		const a = await signedIn();
 		const day = addDays(statementWindow().last, -3);
 		const s = await upsertStatement(db, a.merchant.id, day);
-		const { buildStatement } = await import('../../jobs/statements/build.ts');
+		const { buildStatement } = await import('../../src/lib/server/statements/build.ts');
 		const built = await buildStatement(db, s.id);
 		if (built.outcome !== 'built') throw new Error('not built');
 

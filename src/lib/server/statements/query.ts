@@ -9,8 +9,8 @@ import {
 	shanghaiTimeSql as time,
 	sqlLiteral as literal,
 	yuanSql as yuan
-} from '../../src/lib/server/sql-cells.ts';
-import { FREE_TEXT_COLUMNS, IDENTIFIER_COLUMNS, LABELS } from './columns.ts';
+} from '../sql-cells.ts';
+import { FREE_TEXT_COLUMNS, IDENTIFIER_COLUMNS, LABELS } from './layout.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -1,5 +1,5 @@
 // The statement's layout (SPEC §6): 26 columns in this order, then a summary per 交易类型 and status.
-import { translate } from '../../src/lib/i18n/messages.ts';
+import { translate } from '#shared/i18n/messages.ts';
 
 /**
  * The 26 columns in order. `freeText`: supplied by a merchant, a user or a channel, so the

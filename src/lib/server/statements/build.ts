@@ -3,12 +3,12 @@
 // once; both files are written, then the files become complete and the row READY in one
 // transaction — a killed build leaves nothing visible and is simply built again.
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.ts';
-import { translate } from '../../src/lib/i18n/messages.ts';
-import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../../src/lib/server/files/index.ts';
-import { writeStatementCsv, writeStatementXlsx, type SummaryRow } from './files.ts';
+import type { Db } from '#db';
+import { translate } from '#shared/i18n/messages.ts';
+import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
+import { runLeasedBuild, type LeasedBuildOutcome } from '../leased-build.ts';
 import { statementSummarySql } from './query.ts';
-import { runLeasedBuild, type LeasedBuildOutcome } from '../../src/lib/server/leased-build.ts';
+import { writeStatementCsv, writeStatementXlsx, type SummaryRow } from './writer.ts';
 
 export const DEFAULT_LEASE_MS = Number(process.env.STATEMENT_LEASE_MS ?? 30_000);
 

@@ -4,12 +4,12 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { formatYuan } from '../../src/lib/money.ts';
-import { CSV_BOM, csvLine } from '../../src/lib/server/files/index.ts';
-import { inCopyTransaction } from '../../src/lib/server/exports/copy.ts';
-import { XlsxWriter, xlsxRowsSql } from '../../src/lib/server/xlsx/index.ts';
-import { startOfBusinessDate } from '../../src/lib/time.ts';
-import { AMOUNT_COLUMN, FEE_COLUMN, FREE_TEXT_COLUMNS, STATEMENT_COLUMNS, STATEMENT_SHEET, SUMMARY_COLUMNS, SUMMARY_TITLE, SUMMARY_TOTAL } from './columns.ts';
+import { formatYuan } from '#shared/money.ts';
+import { startOfBusinessDate } from '#shared/time.ts';
+import { inCopyTransaction } from '../exports/copy.ts';
+import { CSV_BOM, csvLine } from '../files/index.ts';
+import { XlsxWriter, xlsxRowsSql } from '../xlsx/index.ts';
+import { AMOUNT_COLUMN, FEE_COLUMN, FREE_TEXT_COLUMNS, STATEMENT_COLUMNS, STATEMENT_SHEET, SUMMARY_COLUMNS, SUMMARY_TITLE, SUMMARY_TOTAL } from './layout.ts';
 import { statementRowsSql } from './query.ts';
 
 export interface SummaryRow {
@@ -69,7 +69,6 @@ export async function writeStatementCsv(
 		return copy.rowCount ?? 0;
 	});
 }
-
 
 /**
  * Streams the XLSX (sheet 对账单 with the rows, numeric 0.00 amounts; sheet 汇总) into `sink`.

@@ -2,10 +2,10 @@
 // upserts a PENDING statements row per active merchant for yesterday and enqueues
 // 'statements.build' { statementId } with a job id per merchant and day, so a re-run of the
 // fan-out enqueues nothing twice and a READY day is left alone.
-import type { Db } from '../../db/index.ts';
-import { yesterday } from '../../src/lib/time.ts';
-import { enqueueStatementBuild } from '#shared/server/queue/enqueue.ts';
-import { abandoned } from '#shared/server/leased-build.ts';
+import type { Db } from '#db';
+import { yesterday } from '#shared/time.ts';
+import { enqueueStatementBuild } from '../queue/enqueue.ts';
+import { upsertStatement } from './records.ts';
 
 export const FAN_OUT_JOB = 'statements.fanOut';
 
@@ -35,22 +35,6 @@ export async function listActiveMerchants(db: Db): Promise<ActiveMerchant[]> {
 }
 
 export type EnqueueBuild = (statementId: bigint, merchantId: bigint, accountingDate: string) => Promise<unknown>;
-
-/** The statements row of (merchant, day), created PENDING if missing, and whether its build was abandoned. */
-export async function upsertStatement(db: Db, merchantId: bigint, accountingDate: string, requestedBy: bigint | null = null) {
-	await db
-		.insertInto('statements')
-		.values({ merchant_id: merchantId, accounting_date: accountingDate, requested_by: requestedBy })
-		.onConflict((oc) => oc.columns(['merchant_id', 'accounting_date']).doNothing())
-		.execute();
-	return db
-		.selectFrom('statements')
-		.selectAll()
-		.select(abandoned('statements').as('abandoned'))
-		.where('merchant_id', '=', merchantId)
-		.where('accounting_date', '=', accountingDate)
-		.executeTakeFirstOrThrow();
-}
 
 export async function fanOutStatements(
 	db: Db,
