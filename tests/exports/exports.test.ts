@@ -14,7 +14,7 @@ import { translate } from '../../src/lib/i18n/messages.ts';
 import { formatYuan } from '../../src/lib/money.ts';
 import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
-import { authorizeFileDownload } from '../../src/lib/server/files/access.ts';
+import { authorizeFileDownload } from '../../src/lib/server/downloads.ts';
 import { listFlows } from '../../src/lib/server/lists/flows.ts';
 import { listPayments } from '../../src/lib/server/lists/payments.ts';
 import { listUsers } from '../../src/lib/server/lists/users.ts';

@@ -7,7 +7,7 @@ import { upsertStatement } from '../../src/lib/server/statements/records.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { addMonths, statementWindow } from '../../src/lib/schemas/statements.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
-import { authorizeFileDownload } from '../../src/lib/server/files/access.ts';
+import { authorizeFileDownload } from '../../src/lib/server/downloads.ts';
 import { closeFilePool } from '../../src/lib/server/files/index.ts';
 import { addDays } from '../../src/lib/time.ts';
 import { contextFor, createMerchant } from '../accounts/factory.ts';

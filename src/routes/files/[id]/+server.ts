@@ -4,7 +4,7 @@ import type { RequestHandler } from './$types';
 import { getDb } from '#db';
 import { translate } from '$lib/i18n/messages';
 import { writeAudit } from '$lib/server/audit';
-import { authorizeFileDownload } from '$lib/server/files/access';
+import { authorizeFileDownload } from '$lib/server/downloads';
 import { fileResponse } from '$lib/server/files/http';
 import { isOutage, unavailableResponse } from '$lib/server/outage';
 
@@ -12,12 +12,7 @@ import { isOutage, unavailableResponse } from '$lib/server/outage';
 // is checked here again: the (app) layout helps the UI, it is not the security boundary.
 const serve: RequestHandler = async (event) => {
 	try {
-		const response = await download(event);
-		// A client that stops reading would otherwise keep its socket (and a window of the file in
-		// memory) forever: no byte moving either way for this long ends the connection.
-		// adapter-node's platform is the Node request; other runners (tests, dev) may have none.
-		if (response.body) (event.platform as { req?: IncomingMessage } | undefined)?.req?.socket.setTimeout(downloadIdleMs());
-		return response;
+		return await download(event);
 	} catch (err) {
 		// Postgres down, or every file connection busy past the wait: come back shortly.
 		if (!isOutage(err)) throw err;
@@ -59,7 +54,10 @@ const download: RequestHandler = async (event) => {
 			userAgent: event.request.headers.get('user-agent')
 		});
 	}
-	return fileResponse(grant.file, event.request);
+	// adapter-node's platform is the Node request (tests and the dev server may have none): a client
+	// that takes no data for DOWNLOAD_IDLE_MS has its connection ended.
+	const socket = (event.platform as { req?: IncomingMessage } | undefined)?.req?.socket;
+	return fileResponse(grant.file, event.request, socket ? { idleMs: downloadIdleMs(), onStall: () => socket.destroy() } : undefined);
 };
 
 export const GET = serve;
