@@ -52,8 +52,19 @@ async function* coalesce(source: Readable): AsyncGenerator<Uint8Array> {
 	if (size) yield Buffer.concat(parts, size);
 }
 
-/** The whole response for a file the caller may read (access was checked before). */
-export async function fileResponse(file: FileInfo, request: Request): Promise<Response> {
+export interface StallGuard {
+	/** How long the client may take no data before onStall runs. */
+	idleMs: number;
+	/** Ends the connection (the route destroys the socket). */
+	onStall: () => void;
+}
+
+/**
+ * The whole response for a file the caller may read (access was checked before). With a
+ * stall guard, a client that stops reading (the response is not pulled for idleMs) has its
+ * connection ended, instead of keeping the socket and a window of the file in memory forever.
+ */
+export async function fileResponse(file: FileInfo, request: Request, stall?: StallGuard): Promise<Response> {
 	const size = Number(file.size);
 	const etag = file.sha256 ? `"${file.sha256}"` : null;
 	const headers = new Headers({
@@ -83,13 +94,18 @@ export async function fileResponse(file: FileInfo, request: Request): Promise<Re
 	// Throws before any byte is sent when Postgres is down or the file pool is saturated (→ 503).
 	const body = await openFileReadStream(file.id, range ?? { start: 0, end: size - 1 });
 	const pieces = coalesce(body);
+	let idle: NodeJS.Timeout | undefined;
 	const webBody = new ReadableStream<Uint8Array>({
 		async pull(controller) {
+			clearTimeout(idle);
 			const next = await pieces.next();
-			if (next.done) controller.close();
-			else controller.enqueue(next.value);
+			if (next.done) return controller.close();
+			controller.enqueue(next.value);
+			// The adapter pulls again once the socket has taken this piece; until then the client is not reading.
+			if (stall) idle = setTimeout(stall.onStall, stall.idleMs);
 		},
 		async cancel() {
+			clearTimeout(idle);
 			await pieces.return(undefined);
 		}
 	});
