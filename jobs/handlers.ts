@@ -1,14 +1,18 @@
-// Exactly one handler per job name (immich style): the type demands it, and the worker
-// re-checks at boot so a name added to queues.ts without a handler never runs silently.
-import type { Job } from 'bullmq';
-import type { Db } from '../db/index.ts';
-import { JOB_NAMES, type JobName, type JobPayloads } from '#shared/server/queue/jobs.ts';
-import { fanOutStatements } from '#shared/server/statements/fan-out.ts';
-import { runStatementBuildJob } from './statements/job.ts';
-import { runExportBuildJob } from './exports/job.ts';
+// Job name → feature call, exactly one handler per job name (immich style): the type demands
+// it, and the worker re-checks at boot so a name added to the queue's contract without a
+// handler never runs silently. Also what the worker's sweep puts back.
+import { DelayedError, type Job } from 'bullmq';
+import type { Db } from '#db';
+import { buildExport } from '#shared/server/exports/build.ts';
 import { expireExports } from '#shared/server/exports/expiry.ts';
-import { deleteAbandonedFiles } from '../src/lib/server/files/index.ts';
-import { pruneSecurityData } from '../src/lib/server/retention.ts';
+import { requeueUnfinishedExports } from '#shared/server/exports/requests.ts';
+import { deleteAbandonedFiles } from '#shared/server/files/index.ts';
+import { leaseOwner, type BuildOptions, type LeasedBuildOutcome } from '#shared/server/leased-build.ts';
+import { JOB_NAMES, type JobName, type JobPayloads } from '#shared/server/queue/jobs.ts';
+import { pruneSecurityData } from '#shared/server/retention.ts';
+import { buildStatement } from '#shared/server/statements/build.ts';
+import { fanOutStatements } from '#shared/server/statements/fan-out.ts';
+import { requeueUnfinishedStatements } from '#shared/server/statements/requests.ts';
 
 export interface JobContext {
 	db: Db;
@@ -21,16 +25,49 @@ export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 export const HANDLERS: JobHandlers = {
 	'statements.fanOut': (_job, { db }) => fanOutStatements(db),
-	'statements.build': (job, ctx) => runStatementBuildJob(job, ctx),
-	'exports.build': (job, ctx) => runExportBuildJob(job, ctx),
-	// Hourly upkeep: expired exports lose their files; files a killed build left half-written go;
-	// short-lived security data (sessions, codes, attempt counts, SMS secrets) past its life goes.
-	'exports.expire': async (_job, { db }) => ({
+	'statements.build': (job, ctx) => runLeasedBuildJob(job, ctx, (opts) => buildStatement(ctx.db, BigInt(job.data.statementId), opts)),
+	'exports.build': (job, ctx) => runLeasedBuildJob(job, ctx, (opts) => buildExport(ctx.db, BigInt(job.data.exportId), opts)),
+	// Expired exports lose their files; files a killed build left half-written go; short-lived
+	// security data (sessions, codes, attempt counts, SMS secrets) past its life goes.
+	'upkeep.hourly': async (_job, { db }) => ({
 		expired: await expireExports(db),
 		abandoned: await deleteAbandonedFiles(db),
 		pruned: await pruneSecurityData(db)
 	})
 };
+
+/**
+ * A build job: the payload names a row, the leased build decides. When another worker holds
+ * the row (or held it and died) the job looks again once that lease runs out, without
+ * spending one of its attempts.
+ */
+async function runLeasedBuildJob<R extends { rows: number }>(
+	job: Job,
+	ctx: JobContext,
+	build: (opts: BuildOptions) => Promise<LeasedBuildOutcome<R>>
+) {
+	const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+	const r = await build({ owner: leaseOwner(job.id), finalAttempt });
+	if (r.outcome === 'leased') {
+		if (ctx.token) {
+			await job.moveToDelayed(r.leaseUntil.getTime() + 1_000, ctx.token);
+			throw new DelayedError();
+		}
+		throw new Error(`${job.name}: the row is being built by another worker`);
+	}
+	return r.outcome === 'built' ? { outcome: 'built', rows: r.rows } : { outcome: 'skipped', reason: r.reason };
+}
+
+/** How many builds had lost their jobs (Redis restarted empty) and were enqueued again. */
+export interface Requeued {
+	exports: number;
+	statements: number;
+}
+
+/** The worker's sweep: Postgres rows, not Redis, say what still has to be built. */
+export async function requeueUnfinished(db: Db): Promise<Requeued> {
+	return { exports: await requeueUnfinishedExports(db), statements: await requeueUnfinishedStatements(db) };
+}
 
 /** Throws when a job name has no handler (or a handler has no job name). */
 export function assertHandlersComplete(handlers: Partial<Record<string, unknown>> = HANDLERS): void {

@@ -3,10 +3,9 @@
 import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { closeDb, getDb, setDbRole, type Db } from '../db/index.ts';
-import { assertHandlersComplete, HANDLERS, type JobHandlers } from './handlers.ts';
+import { assertHandlersComplete, HANDLERS, requeueUnfinished, type JobHandlers } from './handlers.ts';
 import { isJobName, QUEUES, type QueueName } from '#shared/server/queue/jobs.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
-import { requeueUnfinished } from './recover.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { registerSchedulers } from './schedulers.ts';
 import { logCrashes } from '#shared/server/crash-guard.ts';

@@ -12,7 +12,7 @@ import { getDb } from '../../db/index.ts';
 import { BIG_MERCHANT_NAME, BIG_MERCHANT_NO, seedBig } from '#seed/big.ts';
 import { exportJobId, QUEUES } from '../../src/lib/server/queue/jobs.ts';
 import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
-import { requeueUnfinished } from '../../jobs/recover.ts';
+import { requeueUnfinished } from '../../jobs/handlers.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
 import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';

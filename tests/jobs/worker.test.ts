@@ -9,6 +9,7 @@ import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/s
 import { registerSchedulers } from '../../jobs/schedulers.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { yesterday } from '../../src/lib/time.ts';
+import { makeMerchant } from '../fixtures/merchant.ts';
 
 const db = getDb();
 
@@ -55,9 +56,9 @@ describe('schedulers', () => {
 		await registerSchedulers(getQueue);
 		await registerSchedulers(getQueue);
 		expect(await queue.getJobSchedulersCount()).toBe(1);
-		// The hourly export expiry lives on the exports queue, also once.
+		// The hourly upkeep lives on the exports queue, also once.
 		const exportsQueue = getQueue(QUEUES.EXPORTS);
-		expect((await exportsQueue.getJobSchedulers()).map((x) => [x.key, x.name, x.pattern])).toEqual([['exports-expire', 'exports.expire', '5 * * * *']]);
+		expect((await exportsQueue.getJobSchedulers()).map((x) => [x.key, x.name, x.pattern])).toEqual([['upkeep-hourly', 'upkeep.hourly', '5 * * * *']]);
 		const [s] = await queue.getJobSchedulers();
 		expect(s.key).toBe('statements-daily');
 		expect(s.name).toBe('statements.fanOut');
@@ -67,6 +68,16 @@ describe('schedulers', () => {
 		const next = new Date(Number(s.next));
 		expect(next.getUTCHours()).toBe(16);
 		expect(next.getUTCMinutes()).toBe(10);
+	});
+
+	it("removes an earlier release's schedule, so the upkeep's old name stops firing", async () => {
+		const exportsQueue = getQueue(QUEUES.EXPORTS);
+		await exportsQueue.upsertJobScheduler('exports-expire', { pattern: '5 * * * *', tz: 'Asia/Shanghai' }, { name: 'exports.expire', data: {} });
+		expect((await exportsQueue.getJobSchedulers()).map((x) => x.key).sort()).toEqual(['exports-expire', 'upkeep-hourly']);
+		await registerSchedulers(getQueue);
+		expect((await exportsQueue.getJobSchedulers()).map((x) => [x.key, x.name])).toEqual([['upkeep-hourly', 'upkeep.hourly']]);
+		// Nor does its next run wait in the queue.
+		expect((await exportsQueue.getDelayed()).map((j) => j.name)).toEqual(['upkeep.hourly']);
 	});
 });
 
@@ -78,14 +89,18 @@ describe('worker', () => {
 		const events = new QueueEvents(QUEUES.STATEMENTS, { connection: eventsConn, prefix: redisPrefix() });
 		try {
 			await events.waitUntilReady();
+			// The file's database starts with no merchants: two active ones count, a suspended one does not.
+			await makeMerchant(db);
+			await makeMerchant(db);
+			await makeMerchant(db, { status: 'SUSPENDED' });
 			const before = await db.selectFrom('job_runs').select('id').execute();
 			const job = await enqueue('statements.fanOut', {});
 			const result = await job.waitUntilFinished(events, 15_000);
-			expect(result).toEqual({ accountingDate: yesterday(), merchants: expect.any(Number) });
+			expect(result).toEqual({ accountingDate: yesterday(), merchants: 2 });
 
 			const runs = await db.selectFrom('job_runs').selectAll().where('job_name', '=', 'statements.fanOut').execute();
 			expect(runs).toHaveLength(before.length + 1);
-			expect(runs.at(-1)!.detail).toMatchObject({ accountingDate: yesterday() });
+			expect(runs.at(-1)!.detail).toEqual({ accountingDate: yesterday(), merchants: 2 });
 			expect(lines.some((l) => l.includes(`statements/statements.fanOut#${job.id} completed`))).toBe(true);
 		} finally {
 			await events.close();

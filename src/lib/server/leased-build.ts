@@ -86,12 +86,18 @@ export interface BuildLease<T extends BuildTable> {
 	complete(files: (tx: Transaction<DB>) => Promise<UpdateObject<DB, T>>): Promise<void>;
 }
 
-export interface LeasedBuildOptions {
+/** What a caller of a build (the job, a test, the bench) may choose. */
+export interface BuildOptions {
 	/** Who holds the lease; default leaseOwner(). */
 	owner?: string;
-	leaseMs: number;
+	/** Default: the feature's own (EXPORT_LEASE_MS, STATEMENT_LEASE_MS). */
+	leaseMs?: number;
 	/** The job's last attempt: an error marks the row FAILED instead of waiting for a retry. */
 	finalAttempt?: boolean;
+}
+
+export interface LeasedBuildOptions extends BuildOptions {
+	leaseMs: number;
 	/** What the row is, in LeaseLost messages. */
 	what: string;
 }

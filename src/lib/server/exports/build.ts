@@ -10,7 +10,7 @@ import type { Db } from '#db';
 import { translate } from '#shared/i18n/messages.ts';
 import { businessDate } from '#shared/time.ts';
 import { CSV_BOM, CSV_TYPE, csvLine, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
-import { runLeasedBuild, type LeasedBuildOutcome } from '../leased-build.ts';
+import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
 import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../xlsx/index.ts';
 import { inCopyTransaction } from './copy.ts';
 import { EXPORT_TTL } from './expiry.ts';
@@ -28,9 +28,9 @@ export function exportFileName(list: string, id: bigint, ext: 'csv' | 'xlsx', no
 export async function buildExport(
 	db: Db,
 	exportId: bigint,
-	opts: { owner?: string; leaseMs?: number; finalAttempt?: boolean } = {}
+	opts: BuildOptions = {}
 ): Promise<ExportBuildOutcome> {
-	const leaseOpts = { owner: opts.owner, leaseMs: opts.leaseMs ?? EXPORT_LEASE_MS, finalAttempt: opts.finalAttempt, what: 'export' };
+	const leaseOpts = { ...opts, leaseMs: opts.leaseMs ?? EXPORT_LEASE_MS, what: 'export' };
 	return runLeasedBuild(db, 'exports', exportId, leaseOpts, async (claimed, lease) => {
 		let writer: FileWriter | undefined;
 		let client: pg.PoolClient | undefined;

@@ -17,8 +17,8 @@ export interface JobPayloads {
 	'statements.build': { statementId: string };
 	/** Builds one export file; the id is bigint as text. */
 	'exports.build': { exportId: string };
-	/** Hourly: deletes the files of expired exports. */
-	'exports.expire': Record<string, never>;
+	/** Hourly upkeep: expired exports' files, files abandoned half-written, security data past its life. */
+	'upkeep.hourly': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -27,7 +27,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
 	'statements.fanOut': QUEUES.STATEMENTS,
 	'statements.build': QUEUES.STATEMENTS,
 	'exports.build': QUEUES.EXPORTS,
-	'exports.expire': QUEUES.EXPORTS
+	// Light and short: it shares the on-demand queue rather than holding a worker of its own.
+	'upkeep.hourly': QUEUES.EXPORTS
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

@@ -6,19 +6,11 @@ import { sql } from 'kysely';
 import type { Db } from '#db';
 import { translate } from '#shared/i18n/messages.ts';
 import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
-import { runLeasedBuild, type LeasedBuildOutcome } from '../leased-build.ts';
+import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
 import { statementSummarySql } from './query.ts';
 import { writeStatementCsv, writeStatementXlsx, type SummaryRow } from './writer.ts';
 
-export const DEFAULT_LEASE_MS = Number(process.env.STATEMENT_LEASE_MS ?? 30_000);
-
-export interface BuildOptions {
-	/** Who holds the lease (host, process, job). */
-	owner?: string;
-	leaseMs?: number;
-	/** The job's last attempt: an error marks the row FAILED instead of PENDING for a retry. */
-	finalAttempt?: boolean;
-}
+export const STATEMENT_LEASE_MS = Number(process.env.STATEMENT_LEASE_MS ?? 30_000);
 
 export type BuildOutcome = LeasedBuildOutcome<{ rows: number; csvFileId: bigint; xlsxFileId: bigint }>;
 
@@ -35,7 +27,7 @@ export async function readSummary(db: Db, merchantId: bigint, accountingDate: st
 }
 
 export async function buildStatement(db: Db, statementId: bigint, opts: BuildOptions = {}): Promise<BuildOutcome> {
-	const leaseOpts = { owner: opts.owner, leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS, finalAttempt: opts.finalAttempt, what: 'statement' };
+	const leaseOpts = { ...opts, leaseMs: opts.leaseMs ?? STATEMENT_LEASE_MS, what: 'statement' };
 	return runLeasedBuild(db, 'statements', statementId, leaseOpts, async (claimed, lease) => {
 		const merchant = await db.selectFrom('merchants').select('merchant_no').where('id', '=', claimed.merchant_id).executeTakeFirstOrThrow();
 		const { merchant_id: merchantId, accounting_date: date } = claimed;
