@@ -4,13 +4,13 @@
 // Each attack goes in as a person holding every keys permission would send it (tRPC over
 // HTTP, English answers) and is judged by what they and everyone else would see: a refusal
 // with its message within a second, nothing stored, and the event loop ticking throughout.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import type { Permission } from '../../src/lib/permissions.ts';
 import { ParsePool, parsePool } from '../../src/lib/server/keys/parse-pool.ts';
 import { contextOf, httpCall, type Person } from '../keys-api/context.ts';
 import { fakeRsa, hiddenBombP12, patchedP12 } from '../keys/crafted.ts';
-import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID } from '../keys/fixtures.ts';
+import { alipayForm, makeP12, merchantWithStaff, rsa, WECHAT_MCH_ID, wechatForm } from '../keys/fixtures.ts';
 
 const db = getDb();
 const ALL_KEYS: Permission[] = ['keys.platform.write', 'keys.list.read', 'keys.alipay.write', 'keys.wechat.write'];
@@ -59,24 +59,9 @@ async function storedFor(who: Person) {
 	return { keys: keys.length, platform: platform.length, audit: audit.length };
 }
 
-const wechatInput = (file: Buffer) => ({
-	mchId: WECHAT_MCH_ID,
-	appid: WECHAT_APPID,
-	signType: 'RSA2' as const,
-	apiKey: API_KEY,
-	certPassword: PASSWORD,
-	certP12Base64: file.toString('base64')
-});
+const wechatInput = (file: Buffer) => wechatForm(file, PASSWORD);
 
-const alipayInput = (over: Record<string, unknown>) => ({
-	pid: ALIPAY_PID,
-	appid: ALIPAY_APPID,
-	signType: 'RSA2' as const,
-	privateKey: rsa(2048, 'merchant').pkcs8Pem,
-	alipayPublicKey: rsa(2048, 'alipay').spkiPem,
-	md5Key: MD5_KEY,
-	...over
-});
+const alipayInput = alipayForm;
 
 const ITERATIONS_REFUSED =
 	'The certificate file asks for an abnormally high key-derivation iteration count (WeChat’s certificates use about 2048); it is not the apiclient_cert.p12 from the WeChat Pay console and was refused';
@@ -197,9 +182,13 @@ describe('the parse worker’s budget: what holds if a bound is ever missed', ()
 
 	it('a parse past its budget is cut off and its worker terminated, while the event loop runs on', async () => {
 		const strict = pool({ timeoutMs: 5 });
+		const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		onTestFinished(() => warned.mockRestore());
 		const { value, longestStallMs } = await watched(() => strict.run('openP12', heavy, PASSWORD, WECHAT_MCH_ID, new Date()));
 		expect(value).toEqual({ ok: false, refusal: 'keys.parseTimeout' });
 		expect(strict.terminated).toBe(1);
+		// The operator is told which task was cut off.
+		expect(warned.mock.calls.map((args) => args.join(' '))).toEqual([expect.stringMatching(/^\[keys\] parse task openP12 ran past 5 ms after \d+ ms: refused, worker terminated$/)]);
 		expect(longestStallMs).toBeLessThan(1000);
 		// The same file within the real budget opens: the cut-off was the budget, not the file.
 		const opened = await pool({}).run('openP12', heavy, PASSWORD, WECHAT_MCH_ID, new Date());

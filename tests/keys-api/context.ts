@@ -1,41 +1,24 @@
-// Callers for the keys router as a signed-in person with exactly the given permissions, and
-// the same requests through tRPC's HTTP handler (so the error formatter runs as in production).
+// Callers for the keys router as a merchant's staff member holding exactly the given
+// permissions, and the same requests through tRPC's HTTP handler (so the error formatter runs as
+// in production).
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import superjson from 'superjson';
 import type { Db } from '../../db/index.ts';
+import type { Locale } from '../../src/lib/i18n/messages.ts';
 import type { Permission } from '../../src/lib/permissions.ts';
 import type { Context } from '../../src/lib/server/api/context.ts';
-import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
-import type { SessionContext } from '../../src/lib/server/auth/types.ts';
+import { appRouter } from '../../src/lib/server/api/root.ts';
+import { callerFor, contextFor, signedIn } from '../fixtures/context.ts';
+import type { merchantWithStaff } from '../keys/fixtures.ts';
 
-export interface Person {
-	merchantId: bigint;
-	merchantNo: string;
-	staffId: bigint;
+export type Person = Awaited<ReturnType<typeof merchantWithStaff>>;
+
+export function contextOf(db: Db, who: Person, permissions: readonly Permission[], locale: Locale = 'zh-CN'): Context {
+	return contextFor(db, signedIn(who.merchant, who.staff, permissions), { locale, ip: '203.0.113.9' });
 }
 
-export function contextOf(db: Db, who: Person, permissions: readonly Permission[], locale: 'zh-CN' | 'en' = 'zh-CN'): Context {
-	const auth: SessionContext = {
-		sessionId: `s-${who.staffId}`,
-		staff: {
-			id: who.staffId,
-			merchantId: who.merchantId,
-			merchantNo: who.merchantNo,
-			merchantName: '测试商户',
-			name: '王操作',
-			phone: '13900000000',
-			email: null,
-			isAdmin: false,
-			mustChangePassword: false
-		},
-		permissions: new Set(permissions),
-		expiresAt: new Date(Date.now() + 3600_000)
-	};
-	return { db, auth, locale, ip: '203.0.113.9', userAgent: 'vitest' };
-}
-
-export function callerOf(db: Db, who: Person, permissions: readonly Permission[], locale: 'zh-CN' | 'en' = 'zh-CN') {
-	return createCaller(contextOf(db, who, permissions, locale));
+export function callerOf(db: Db, who: Person, permissions: readonly Permission[], locale: Locale = 'zh-CN') {
+	return callerFor(db, signedIn(who.merchant, who.staff, permissions), { locale, ip: '203.0.113.9' });
 }
 
 /** A tRPC call over HTTP: returns the status and the raw response body (what a browser gets). */

@@ -9,7 +9,7 @@ import { isSecretBox } from '../../src/lib/server/crypto/secrets.ts';
 import { readKeySecrets } from '../../src/lib/server/keys/store.ts';
 import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID } from '../keys/fixtures.ts';
 import { callerOf, contextOf, httpCall, type Person } from './context.ts';
-import { expectNoSecret, type Secret } from './leak.ts';
+import { expectNoSecret, type Secret } from '../fixtures/secrets.ts';
 
 const db = getDb();
 const DAY = 86_400_000;

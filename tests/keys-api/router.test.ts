@@ -1,10 +1,10 @@
 // The keys router: who may call what, merchants never see each other's entries, and refused
 // input comes back with every field's message in the person's language.
-import { TRPCError } from '@trpc/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import type { Permission } from '../../src/lib/permissions.ts';
-import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID } from '../keys/fixtures.ts';
+import { alipayForm, makeP12, merchantWithStaff, rsa, WECHAT_MCH_ID, wechatForm } from '../keys/fixtures.ts';
+import { rejection } from '../fixtures/outcome.ts';
 import { callerOf, contextOf, httpCall, type Person } from './context.ts';
 
 const db = getDb();
@@ -12,34 +12,8 @@ const CERT_PASSWORD = 'Cert-Pass-0412';
 const p12 = makeP12({ mchId: WECHAT_MCH_ID, password: CERT_PASSWORD });
 const ALL_KEYS: Permission[] = ['keys.platform.write', 'keys.list.read', 'keys.alipay.write', 'keys.wechat.write'];
 
-const wechatInput = (over: Record<string, unknown> = {}) => ({
-	mchId: WECHAT_MCH_ID,
-	appid: WECHAT_APPID,
-	signType: 'RSA2' as const,
-	apiKey: API_KEY,
-	certPassword: CERT_PASSWORD,
-	certP12Base64: p12.toString('base64'),
-	...over
-});
-const alipayInput = (over: Record<string, unknown> = {}) => ({
-	pid: ALIPAY_PID,
-	appid: ALIPAY_APPID,
-	signType: 'RSA2' as const,
-	privateKey: rsa(2048, 'merchant').pkcs8Pem,
-	alipayPublicKey: rsa(2048, 'alipay').spkiPem,
-	md5Key: MD5_KEY,
-	...over
-});
-
-async function failure(p: Promise<unknown>): Promise<TRPCError> {
-	try {
-		await p;
-	} catch (e) {
-		if (e instanceof TRPCError) return e;
-		throw e;
-	}
-	throw new Error('expected the call to be refused');
-}
+const wechatInput = (over: Record<string, unknown> = {}) => wechatForm(p12, CERT_PASSWORD, over);
+const alipayInput = alipayForm;
 
 let a: Person;
 let b: Person;
@@ -75,21 +49,21 @@ describe('permissions per procedure', () => {
 	it.each(procedures)('%s needs %s and nothing else will do', async (_path, needed, call) => {
 		await expect(call(callerOf(db, a, [needed]))).resolves.toBeDefined();
 		const others = ALL_KEYS.filter((p) => p !== needed);
-		for (const other of others) expect((await failure(call(callerOf(db, a, [other])))).code, `${_path} with only ${other}`).toBe('FORBIDDEN');
-		expect((await failure(call(callerOf(db, a, others)))).code, `${_path} with every other keys permission`).toBe('FORBIDDEN');
-		expect((await failure(call(callerOf(db, a, ['payments.read'])))).code).toBe('FORBIDDEN');
+		for (const other of others) expect((await rejection(call(callerOf(db, a, [other])))).code, `${_path} with only ${other}`).toBe('FORBIDDEN');
+		expect((await rejection(call(callerOf(db, a, others)))).code, `${_path} with every other keys permission`).toBe('FORBIDDEN');
+		expect((await rejection(call(callerOf(db, a, ['payments.read'])))).code).toBe('FORBIDDEN');
 	});
 
 	it('the certificate warning is for anyone with a keys permission, and no one else', async () => {
 		for (const p of ALL_KEYS) await expect(callerOf(db, a, [p]).keys.expiring()).resolves.toBeInstanceOf(Array);
-		expect((await failure(callerOf(db, a, ['payments.read', 'accounts.read']).keys.expiring())).code).toBe('FORBIDDEN');
+		expect((await rejection(callerOf(db, a, ['payments.read', 'accounts.read']).keys.expiring())).code).toBe('FORBIDDEN');
 	});
 
 	it('signed out is UNAUTHORIZED', async () => {
 		const { createCaller } = await import('../../src/lib/server/api/root.ts');
 		const anon = createCaller({ db, auth: null, locale: 'zh-CN', ip: null, userAgent: null });
-		expect((await failure(anon.keys.platform.get())).code).toBe('UNAUTHORIZED');
-		expect((await failure(anon.keys.list({ provider: 'ALIPAY' }))).code).toBe('UNAUTHORIZED');
+		expect((await rejection(anon.keys.platform.get())).code).toBe('UNAUTHORIZED');
+		expect((await rejection(anon.keys.list({ provider: 'ALIPAY' }))).code).toBe('UNAUTHORIZED');
 	});
 });
 
@@ -106,7 +80,7 @@ describe('merchants are separate', () => {
 			() => other.keys.alipay.save({ ...alipayInput(), id: alipayId })
 		];
 		for (const call of refused) {
-			const e = await failure(call());
+			const e = await rejection(call());
 			expect(e.code).toBe('NOT_FOUND');
 			expect(e.message).toBe('error.notFound');
 		}
@@ -121,10 +95,10 @@ describe('merchants are separate', () => {
 
 	it("one tab cannot reach the other tab's entries", async () => {
 		const admin = callerOf(db, a, ALL_KEYS);
-		expect((await failure(admin.keys.wechat.setStatus({ id: alipayId, status: 'DISABLED' }))).code).toBe('NOT_FOUND');
-		expect((await failure(admin.keys.alipay.get({ id: wechatId }))).code).toBe('NOT_FOUND');
+		expect((await rejection(admin.keys.wechat.setStatus({ id: alipayId, status: 'DISABLED' }))).code).toBe('NOT_FOUND');
+		expect((await rejection(admin.keys.alipay.get({ id: wechatId }))).code).toBe('NOT_FOUND');
 		// A person who may only edit WeChat entries cannot disable an Alipay one through the WeChat tab.
-		expect((await failure(callerOf(db, a, ['keys.wechat.write']).keys.wechat.setStatus({ id: alipayId, status: 'DISABLED' }))).code).toBe('NOT_FOUND');
+		expect((await rejection(callerOf(db, a, ['keys.wechat.write']).keys.wechat.setStatus({ id: alipayId, status: 'DISABLED' }))).code).toBe('NOT_FOUND');
 		expect((await admin.keys.alipay.get({ id: alipayId })).status).toBe('ENABLED');
 	});
 });
@@ -146,13 +120,13 @@ describe('enable / disable', () => {
 			.orderBy('id')
 			.execute();
 		expect(audit.map((r) => r.action)).toEqual(['keys.disable', 'keys.enable']);
-		expect(audit[0]).toMatchObject({ ip: '203.0.113.9', user_agent: 'vitest', actor_name: '王操作' });
+		expect(audit[0]).toMatchObject({ ip: '203.0.113.9', user_agent: 'vitest', actor_name: '甲操作' });
 	});
 });
 
 describe('field errors', () => {
 	it('a refused save names every bad field (caller)', async () => {
-		const e = await failure(
+		const e = await rejection(
 			callerOf(db, b, ['keys.wechat.write']).keys.wechat.save(
 				wechatInput({ mchId: '12ab', appid: 'wx123', apiKey: 'short', certP12Base64: undefined })
 			)
@@ -213,7 +187,7 @@ describe('field errors', () => {
 
 	it('a certificate over 64 KB is refused before it is read', async () => {
 		const big = Buffer.alloc(70 * 1024, 7).toString('base64');
-		const e = await failure(callerOf(db, b, ['keys.wechat.write']).keys.wechat.save(wechatInput({ certP12Base64: big })));
+		const e = await rejection(callerOf(db, b, ['keys.wechat.write']).keys.wechat.save(wechatInput({ certP12Base64: big })));
 		expect(e.code).toBe('BAD_REQUEST');
 	});
 });
@@ -229,7 +203,7 @@ describe('签名验证 over the API', () => {
 			expect(await c.keys.platform.verify({ body, signature })).toEqual({ valid: true, algorithm: alg });
 			expect(await c.keys.platform.verify({ body: body + ' ', signature })).toEqual({ valid: false, algorithm: null });
 		}
-		expect((await failure(callerOf(db, b, ['keys.platform.write']).keys.platform.verify({ body, signature: 'AAAA' }))).message).toBe(
+		expect((await rejection(callerOf(db, b, ['keys.platform.write']).keys.platform.verify({ body, signature: 'AAAA' }))).message).toBe(
 			'keys.platform.publicKeyNotSet'
 		);
 	});

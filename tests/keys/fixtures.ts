@@ -3,6 +3,7 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import type { Db } from '../../db/index.ts';
+import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 
 export interface RsaFixture {
 	bits: number;
@@ -108,16 +109,34 @@ export const ALIPAY_PID = '2088101122136241';
 export const ALIPAY_APPID = '2016073100135263';
 export const MD5_KEY = 'mD5kEy0123456789abcdefGHIJKLMNOP';
 
-let seq = 0;
-/** A merchant and one of its staff, written straight into the test database. */
+/** The 微信支付 form as a merchant fills it in, with this certificate file and its password. */
+export function wechatForm(p12: Buffer, certPassword: string, over: Record<string, unknown> = {}) {
+	return { mchId: WECHAT_MCH_ID, appid: WECHAT_APPID, signType: 'RSA2' as const, apiKey: API_KEY, certPassword, certP12Base64: p12.toString('base64'), ...over };
+}
+
+/** The 支付宝 form: the merchant's private key (PKCS#8 PEM), Alipay's public key (SPKI PEM) and the MD5 key. */
+export function alipayForm(over: Record<string, unknown> = {}) {
+	return {
+		pid: ALIPAY_PID,
+		appid: ALIPAY_APPID,
+		signType: 'RSA2' as const,
+		privateKey: rsa(2048, 'merchant').pkcs8Pem,
+		alipayPublicKey: rsa(2048, 'alipay').spkiPem,
+		md5Key: MD5_KEY,
+		...over
+	};
+}
+
+/** A merchant and one of its staff, and the actor the key store records for that person. */
 export async function merchantWithStaff(db: Db, name = '王操作') {
-	seq++;
-	const merchantNo = `20${String(Date.now()).slice(-9)}${String(seq).padStart(5, '0')}`;
-	const m = await db.insertInto('merchants').values({ merchant_no: merchantNo, name: '测试商户' }).returning('id').executeTakeFirstOrThrow();
-	const s = await db
-		.insertInto('staff')
-		.values({ merchant_id: m.id, name, phone: `139${String(seq).padStart(8, '0')}`, password_hash: 'x' })
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return { merchantId: m.id, merchantNo, staffId: s.id, actor: { merchantId: m.id, staffId: s.id, actorName: name, ip: '127.0.0.1', userAgent: 'vitest' } };
+	const merchant = await makeMerchant(db);
+	const staff = await makeStaff(db, merchant.id, { name });
+	return {
+		merchant,
+		staff,
+		merchantId: merchant.id,
+		merchantNo: merchant.merchant_no,
+		staffId: staff.id,
+		actor: { merchantId: merchant.id, staffId: staff.id, actorName: name, ip: '127.0.0.1', userAgent: 'vitest' }
+	};
 }

@@ -15,7 +15,8 @@ import {
 	setPlatformPublicKey,
 	verifyMerchantSignature
 } from '../../src/lib/server/keys/store.ts';
-import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID } from './fixtures.ts';
+import { expectNoSecret, type Secret } from '../fixtures/secrets.ts';
+import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID, wechatForm } from './fixtures.ts';
 
 const db = getDb();
 const DAY = 86_400_000;
@@ -26,49 +27,11 @@ const alipayKey = rsa(2048, 'alipay');
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
 
-/** Every form a secret could leak in: raw, base64, hex; long values also by 24-character windows. */
-function needles(secret: string | Buffer): string[] {
-	const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-	const forms = [bytes.toString('base64'), bytes.toString('hex'), bytes.toString('hex').toUpperCase(), bytes.toString('base64url')];
-	if (typeof secret === 'string') forms.push(secret);
-	const out: string[] = [];
-	for (const f of forms) {
-		if (f.length <= 96) out.push(f);
-		// Skip the head of long values: every RSA key of a size starts with the same ASN.1 header.
-		else for (let i = 48; i + 24 <= f.length; i += 24) out.push(f.slice(i, i + 24));
-	}
-	// A PEM's body lines are its DER in base64.
-	if (typeof secret === 'string' && secret.includes('-----BEGIN'))
-		for (const line of secret.split('\n').slice(2)) if (line.length >= 24 && !line.startsWith('-----')) out.push(line);
-	return out;
+function expectNoLeak(where: string, value: unknown, secrets: Secret[]) {
+	expectNoSecret(where, json(value), secrets);
 }
 
-/**
- * Windows that also occur in unrelated key material are ASN.1 structure (headers, OIDs),
- * not secret: the same encodings of other keys, and a .p12 of another key and password.
- */
-const structural = (() => {
-	const noise = [rsa(2048, 'noise'), rsa(1024, 'noise')].flatMap((k) => [k.pkcs1Pem, k.pkcs8Pem, k.spkiPem, k.pkcs1PublicPem]);
-	const p12Noise = makeP12({ mchId: '1911111111', password: 'other', keyLabel: 'noise' });
-	return noise.join('\n') + p12Noise.toString('base64') + p12Noise.toString('hex') + p12Noise.toString('hex').toUpperCase() + p12Noise.toString('base64url');
-})();
-
-function expectNoLeak(where: string, value: unknown, secrets: (string | Buffer)[]) {
-	const text = json(value);
-	for (const s of secrets) for (const n of needles(s).filter((x) => !structural.includes(x))) if (text.includes(n)) throw new Error(`${where} leaks secret material: …${n}… of ${String(typeof s === "string" ? s.slice(0, 60) : "bytes")}`);
-}
-
-function wechatInput(over: Record<string, unknown> = {}) {
-	return {
-		mchId: WECHAT_MCH_ID,
-		appid: WECHAT_APPID,
-		signType: 'RSA2' as const,
-		apiKey: API_KEY,
-		certPassword: CERT_PASSWORD,
-		certP12Base64: p12.toString('base64'),
-		...over
-	};
-}
+const wechatInput = (over: Record<string, unknown> = {}) => wechatForm(p12, CERT_PASSWORD, over);
 
 function alipayInput(over: Record<string, unknown> = {}) {
 	return {
