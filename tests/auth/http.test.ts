@@ -9,38 +9,14 @@ import { GET, POST } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { POST as logout } from '../../src/routes/logout/+server.ts';
 import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
+import { requestEvent, type SetCookie } from '../fixtures/request-event.ts';
 
 const db = getDb();
 
-interface SetCookie {
-	name: string;
-	value: string;
-	opts: Record<string, unknown>;
-}
-
+/** A hand-made event and the cookies the app sets on it. */
 function makeEvent(url: string, init: RequestInit = {}, jar: Record<string, string> = {}) {
 	const set: SetCookie[] = [];
-	const event = {
-		url: new URL(url),
-		request: new Request(url, init),
-		locals: {} as App.Locals,
-		cookies: {
-			get: (name: string) => jar[name],
-			getAll: () => Object.entries(jar).map(([name, value]) => ({ name, value })),
-			set: (name: string, value: string, opts: Record<string, unknown>) => void set.push({ name, value, opts }),
-			delete: (name: string, opts: Record<string, unknown>) => void set.push({ name, value: '', opts }),
-			serialize: () => ''
-		},
-		getClientAddress: () => '192.0.2.10',
-		params: {},
-		route: { id: null },
-		setHeaders: () => {},
-		isDataRequest: false,
-		isSubRequest: false,
-		platform: undefined,
-		fetch
-	};
-	return { event: event as unknown as RequestEvent, set };
+	return { event: requestEvent(url, { init, jar, setCookies: set }), set };
 }
 
 type Handler = (event: RequestEvent) => Promise<Response> | Response;

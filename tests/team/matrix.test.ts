@@ -13,6 +13,7 @@ import { appRouter } from '../../src/lib/server/api/root.ts';
 import { callerFor, sessionOf, type Caller } from '../fixtures/context.ts';
 import { makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { callPath, outcome, type Outcome } from '../fixtures/outcome.ts';
+import { TABLE_BY_ROUTER } from '../fixtures/tables.ts';
 
 const db = getDb();
 type Proc = { _def: { meta?: Meta; inputs: ZodType[]; type: string } };
@@ -106,20 +107,6 @@ const VALID_EXTRAS: Record<string, Record<string, unknown>> = {
 
 // --- which table an id names -----------------------------------------------------------------
 const TABLE_BY_FIELD: Record<string, string> = { roleId: 'roles', roleIds: 'roles', staffId: 'staff', paymentId: 'payments', userId: 'users' };
-const TABLE_BY_ROUTER: Record<string, string> = {
-	roles: 'roles',
-	operators: 'staff',
-	audit: 'staff',
-	payments: 'payments',
-	refunds: 'refunds',
-	withdrawals: 'withdrawals',
-	flows: 'fund_flows',
-	accounts: 'fund_flows',
-	users: 'users',
-	keys: 'payment_keys',
-	exports: 'exports',
-	statements: 'statements'
-};
 function tableFor(procPath: string, key: string): string | undefined {
 	return TABLE_BY_FIELD[key] ?? TABLE_BY_ROUTER[procPath.split('.')[0]];
 }
