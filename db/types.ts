@@ -45,6 +45,8 @@ export interface MerchantsTable {
 	name: string;
 	status: Generated<'ACTIVE' | 'SUSPENDED'>;
 	created_at: CreatedAt;
+	/** 0006: everyone of the merchant must sign in with a second factor. */
+	require_two_factor: Generated<boolean>;
 }
 
 export interface StaffTable {
@@ -62,6 +64,14 @@ export interface StaffTable {
 	password_changed_at: Timestamp | null;
 	created_at: CreatedAt;
 	updated_at: CreatedAt;
+	/** 0006: the TOTP key as a SecretBox; null without two-factor. */
+	totp_secret: Json | null;
+	totp_enabled_at: Timestamp | null;
+	/** 0006: the time step of the last accepted code (no replay). */
+	totp_last_counter: bigint | null;
+	/** 0006: an enrolment not yet confirmed by a first code. */
+	totp_pending_secret: Json | null;
+	totp_pending_expires_at: Timestamp | null;
 }
 
 export interface RolesTable {
@@ -89,6 +99,20 @@ export interface SessionsTable {
 	absolute_expires_at: Timestamp;
 	ip: string | null;
 	user_agent: string | null;
+	/** 0006: the password was right, the second factor is still to come. */
+	second_factor_pending: Generated<boolean>;
+	/** 0006: the last password or code check in this session (step-up). */
+	verified_at: Timestamp | null;
+	last_seen_at: Generated<Date>;
+}
+
+/** 0006: single-use recovery codes for the second factor, argon2id hashes. */
+export interface RecoveryCodesTable {
+	id: Id;
+	staff_id: bigint;
+	code_hash: string;
+	used_at: Timestamp | null;
+	created_at: CreatedAt;
 }
 
 export interface SmsCodesTable {
@@ -142,7 +166,7 @@ export interface SignInLogTable {
 	id: Id;
 	merchant_id: bigint | null;
 	staff_id: bigint | null;
-	event: 'signIn' | 'resetCodeRequest' | 'reset';
+	event: 'signIn' | 'resetCodeRequest' | 'reset' | 'secondFactor';
 	ok: boolean;
 	reason: string | null;
 	phone: string | null;
@@ -438,6 +462,7 @@ export interface DB {
 	roles: RolesTable;
 	staff_roles: StaffRolesTable;
 	sessions: SessionsTable;
+	recovery_codes: RecoveryCodesTable;
 	sms_codes: SmsCodesTable;
 	sms_outbox: SmsOutboxTable;
 	password_reset_requests: PasswordResetRequestsTable;

@@ -6,11 +6,13 @@ import * as m0002PasswordReset from './0002_password_reset_requests.ts';
 import * as m0003ListRollups from './0003_list_rollups.ts';
 import * as m0004SignInFailures from './0004_sign_in_failures.ts';
 import * as m0005AuthThrottle from './0005_auth_throttle_sign_in_log.ts';
+import * as m0006TwoFactor from './0006_two_factor_sessions.ts';
 
 export const migrations: Record<string, Migration> = {
 	'0001_data_model': m0001,
 	'0002_password_reset_requests': m0002PasswordReset,
 	'0003_list_rollups': m0003ListRollups,
 	'0004_sign_in_failures': m0004SignInFailures,
-	'0005_auth_throttle_sign_in_log': m0005AuthThrottle
+	'0005_auth_throttle_sign_in_log': m0005AuthThrottle,
+	'0006_two_factor_sessions': m0006TwoFactor
 };

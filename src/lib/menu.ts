@@ -84,7 +84,10 @@ export const MENU: readonly MenuSection[] = [
 		icon: 'settings',
 		items: [
 			{ label: 'menu.settings.password', href: '/settings/password', anyOf: ['settings.password'] },
-			{ label: 'menu.settings.profile', href: '/settings/profile', anyOf: ['settings.profile'] }
+			{ label: 'menu.settings.profile', href: '/settings/profile', anyOf: ['settings.profile'] },
+			// Listed beside 个人信息; the page itself needs no permission (修改密码 links to it too, and
+			// a person the merchant requires to enrol is taken there).
+			{ label: 'menu.settings.twoFactor', href: '/settings/two-factor', anyOf: ['settings.profile'] }
 		]
 	}
 ];

@@ -80,6 +80,8 @@ export interface OperatorRow {
 	status: OperatorStatus;
 	locked: boolean;
 	mustChangePassword: boolean;
+	/** Signs in with a second factor (the admin can reset it). */
+	twoFactorEnabled: boolean;
 	roles: OperatorRoleRef[];
 	createdAt: Date;
 	updatedAt: Date;

@@ -4,7 +4,7 @@ import { timeBound } from './audit.ts';
 import { idSchema } from './common.ts';
 import { pageSchema, pageSizeSchema } from './roles.ts';
 
-export const SIGN_IN_EVENTS = ['signIn', 'resetCodeRequest', 'reset'] as const;
+export const SIGN_IN_EVENTS = ['signIn', 'secondFactor', 'resetCodeRequest', 'reset'] as const;
 export type SignInEvent = (typeof SIGN_IN_EVENTS)[number];
 export const SIGN_IN_RESULTS = ['ok', 'failed'] as const;
 

@@ -9,6 +9,8 @@ export const load: LayoutServerLoad = ({ locals, url }) => {
 	const auth = locals.auth;
 	if (!auth) redirect(303, '/login');
 	if (auth.staff.mustChangePassword) redirect(303, '/password/initial');
+	// The merchant requires a second factor: nothing but enrolment until it is set up.
+	if (auth.mustEnrolTwoFactor && url.pathname !== '/settings/two-factor') redirect(303, '/settings/two-factor');
 	return {
 		me: {
 			name: auth.staff.name,

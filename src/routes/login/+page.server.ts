@@ -10,7 +10,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const notice = url.searchParams.get('changed') ? 'password.changedSignInAgain' : url.searchParams.get('reset') ? 'password.resetSignIn' : null;
 	// Demo only: the outbox holds initial passwords and codes, so a newcomer can finish the flows.
 	const demoOutbox = demoMode() ? await recentOutbox(getDb(), 5) : null;
-	return { locale: locals.locale, notice, demoOutbox } as const;
+	// The password was right and the second factor is still to come: the page asks for the code.
+	const step: 'password' | 'code' = locals.pendingSignIn ? 'code' : 'password';
+	return { locale: locals.locale, notice, demoOutbox, step } as const;
 };
 
 // The page signs in through the tRPC client; this action is the same sign-in for a browser
@@ -18,15 +20,24 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
 	default: async (event) => {
 		const form = await event.request.formData();
+		if (form.has('code')) {
+			let mustChangePassword: boolean;
+			try {
+				({ mustChangePassword } = await callerFor(event).auth.verifySecondFactor({ code: String(form.get('code') ?? '') }));
+			} catch (error) {
+				return fail(400, { merchantNo: '', phone: '', message: errorMessage(error, event.locals.locale) });
+			}
+			redirect(303, mustChangePassword ? '/password/initial' : '/');
+		}
 		const merchantNo = String(form.get('merchantNo') ?? '');
 		const phone = String(form.get('phone') ?? '');
 		const password = String(form.get('password') ?? '');
-		let mustChangePassword: boolean;
+		let answer: { mustChangePassword: boolean; secondFactorPending?: true };
 		try {
-			({ mustChangePassword } = await callerFor(event).auth.signIn({ merchantNo, phone, password }));
+			answer = await callerFor(event).auth.signIn({ merchantNo, phone, password });
 		} catch (error) {
 			return fail(400, { merchantNo, phone, message: errorMessage(error, event.locals.locale) });
 		}
-		redirect(303, mustChangePassword ? '/password/initial' : '/');
+		redirect(303, answer.secondFactorPending ? '/login' : answer.mustChangePassword ? '/password/initial' : '/');
 	}
 };

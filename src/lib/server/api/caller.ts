@@ -16,6 +16,7 @@ export function contextFor(event: RequestEvent): Context {
 	return {
 		db: getDb(),
 		auth: event.locals.auth,
+		pendingSignIn: event.locals.pendingSignIn ?? null,
 		locale: event.locals.locale,
 		ip: clientAddress(event),
 		userAgent: event.request.headers.get('user-agent'),

@@ -1,10 +1,13 @@
 import type { Db } from '#db';
 import type { Locale } from '$lib/i18n/messages';
+import type { PendingSignIn } from '$lib/server/auth/session';
 import type { SessionContext } from '$lib/server/auth/types';
 
 export interface Context {
 	db: Db;
 	auth: SessionContext | null;
+	/** The password was right, the second factor is still to come (auth is null meanwhile). */
+	pendingSignIn?: PendingSignIn | null;
 	locale: Locale;
 	ip: string | null;
 	userAgent: string | null;

@@ -58,6 +58,12 @@ export interface Meta {
 	permission?: ProcedurePermission;
 	/** Allowed while the person must still change the initial password (the change itself, me, sign-out). */
 	allowPendingPasswordChange?: boolean;
+	/**
+	 * Allowed while the merchant requires two-factor and the person has not enrolled yet
+	 * (enrolment itself, me, sign-out). A session whose second factor is still pending is no
+	 * signed-in person at all (ctx.auth is null; ctx.pendingSignIn holds it).
+	 */
+	allowPendingEnrolment?: boolean;
 }
 
 const t = initTRPC
@@ -133,6 +139,9 @@ const permissionGate = t.middleware(({ ctx, meta, next }) => {
 	if (!auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
 	if (auth.staff.mustChangePassword && !meta?.allowPendingPasswordChange)
 		throw new TRPCError({ code: 'FORBIDDEN', message: 'error.mustChangePassword' });
+	// The initial password comes first, then enrolment.
+	if (auth.mustEnrolTwoFactor && !meta?.allowPendingEnrolment && !(auth.staff.mustChangePassword && meta?.allowPendingPasswordChange))
+		throw new TRPCError({ code: 'FORBIDDEN', message: 'auth.mustEnrolTwoFactor' });
 	if (permission !== 'authenticated' && !auth.permissions.has(permission))
 		throw new TRPCError({ code: 'FORBIDDEN', message: 'error.forbidden' });
 	return next();

@@ -32,14 +32,20 @@ export function sessionIdFromToken(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
+/** How long a session whose second factor is still to come may wait for the code. */
+const PENDING_SECOND_FACTOR_MS = 10 * 60_000;
+
 export async function createSession(
 	db: Db,
 	staffId: bigint,
-	origin: RequestOrigin
+	origin: RequestOrigin,
+	opts: { secondFactorPending?: boolean } = {}
 ): Promise<{ token: string; session: Session }> {
 	const token = generateSessionToken();
 	const now = new Date();
-	const absoluteExpiresAt = new Date(now.getTime() + sessionAbsoluteMs());
+	const pending = opts.secondFactorPending ?? false;
+	// A half-signed-in session lives minutes: long enough to open the authenticator app.
+	const absoluteExpiresAt = new Date(now.getTime() + (pending ? PENDING_SECOND_FACTOR_MS : sessionAbsoluteMs()));
 	const session: Session = {
 		id: sessionIdFromToken(token),
 		staffId,
@@ -58,7 +64,11 @@ export async function createSession(
 			expires_at: session.expiresAt,
 			absolute_expires_at: absoluteExpiresAt,
 			ip: origin.ip?.slice(0, 100) ?? null,
-			user_agent: origin.userAgent?.slice(0, 500) ?? null
+			user_agent: origin.userAgent?.slice(0, 500) ?? null,
+			second_factor_pending: pending,
+			// Every session starts with a check: the password, or the password and the code.
+			verified_at: pending ? null : now,
+			last_seen_at: now
 		})
 		.execute();
 	return { token, session };
@@ -80,21 +90,53 @@ interface SessionRow {
 	merchant_name: string;
 	merchant_status: 'ACTIVE' | 'SUSPENDED';
 	role_permissions: string[];
+	second_factor_pending: boolean;
+	verified_at: Date | null;
+	last_seen_at: Date;
+	require_two_factor: boolean;
+	totp_enabled: boolean;
 }
+
+/**
+ * A session whose password was right and whose second factor is still to come. It is not a
+ * signed-in person: it can only be completed with a code or abandoned.
+ */
+export interface PendingSignIn {
+	sessionId: string;
+	staffId: bigint;
+	merchantId: bigint;
+	merchantNo: string;
+	name: string;
+	phone: string;
+	expiresAt: Date;
+}
+
+export type ResolvedSession = ({ kind: 'full' } & SessionValidation) | { kind: 'pending'; pending: PendingSignIn };
+
+/** How often "last active" is written at most: one write per few minutes, not per request. */
+const LAST_SEEN_STEP_MS = 5 * 60_000;
 
 /**
  * Resolves a cookie token into who is signed in, in one round trip: the session, the person,
  * the merchant and the permissions of the person's ENABLED roles. Null when the session is
- * unknown, idle too long, past its absolute limit, or its person / merchant is switched off.
+ * unknown, idle too long, past its absolute limit, or its person / merchant is switched off,
+ * and for a session whose second factor is still pending (see resolveSession).
  */
 export async function validateSessionToken(db: Db, token: string): Promise<SessionValidation | null> {
+	const r = await resolveSession(db, token);
+	return r?.kind === 'full' ? { auth: r.auth, renewed: r.renewed } : null;
+}
+
+/** Like validateSessionToken, but also tells a half-signed-in session (second factor pending). */
+export async function resolveSession(db: Db, token: string): Promise<ResolvedSession | null> {
 	if (!token || token.length > 64) return null;
 	const sessionId = sessionIdFromToken(token);
 	const { rows } = await sql<SessionRow>`
 		SELECT se.id AS session_id, se.expires_at, se.absolute_expires_at,
+		       se.second_factor_pending, se.verified_at, se.last_seen_at,
 		       s.id AS staff_id, s.merchant_id, s.name, s.phone, s.email, s.is_admin,
-		       s.must_change_password, s.status AS staff_status,
-		       m.merchant_no, m.name AS merchant_name, m.status AS merchant_status,
+		       s.must_change_password, s.status AS staff_status, s.totp_enabled_at IS NOT NULL AS totp_enabled,
+		       m.merchant_no, m.name AS merchant_name, m.status AS merchant_status, m.require_two_factor,
 		       coalesce(array_agg(DISTINCT p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}') AS role_permissions
 		FROM sessions se
 		JOIN staff s ON s.id = se.staff_id
@@ -114,20 +156,44 @@ export async function validateSessionToken(db: Db, token: string): Promise<Sessi
 	}
 	if (row.staff_status !== 'ACTIVE' || row.merchant_status !== 'ACTIVE') return null;
 
+	if (row.second_factor_pending) {
+		return {
+			kind: 'pending',
+			pending: {
+				sessionId,
+				staffId: row.staff_id,
+				merchantId: row.merchant_id,
+				merchantNo: row.merchant_no,
+				name: row.name,
+				phone: row.phone,
+				expiresAt: row.expires_at
+			}
+		};
+	}
+
 	let expiresAt = row.expires_at;
 	let renewed = false;
 	const idle = sessionIdleMs();
 	// Slide only once half the idle window is used: one write per ~15 minutes, not per request.
-	if (expiresAt.getTime() - now < idle / 2) {
-		const slid = earlier(new Date(now + idle), row.absolute_expires_at);
-		if (slid.getTime() > expiresAt.getTime()) {
-			await db.updateTable('sessions').set({ expires_at: slid }).where('id', '=', sessionId).execute();
+	const slid = earlier(new Date(now + idle), row.absolute_expires_at);
+	const slide = expiresAt.getTime() - now < idle / 2 && slid.getTime() > expiresAt.getTime();
+	if (slide || now - row.last_seen_at.getTime() >= LAST_SEEN_STEP_MS) {
+		await db
+			.updateTable('sessions')
+			.set({ expires_at: slide ? slid : expiresAt, last_seen_at: new Date(now) })
+			.where('id', '=', sessionId)
+			.execute();
+		if (slide) {
 			expiresAt = slid;
 			renewed = true;
 		}
 	}
 
+	// The merchant requires a second factor and this person has none: until they enrol they
+	// hold no permission at all (the gate also refuses everything but enrolment by name).
+	const mustEnrol = row.require_two_factor && !row.totp_enabled;
 	return {
+		kind: 'full',
 		renewed,
 		auth: {
 			sessionId,
@@ -142,9 +208,12 @@ export async function validateSessionToken(db: Db, token: string): Promise<Sessi
 				isAdmin: row.is_admin,
 				mustChangePassword: row.must_change_password
 			},
-			permissions: effectivePermissions(row.is_admin, row.role_permissions),
+			permissions: mustEnrol ? new Set() : effectivePermissions(row.is_admin, row.role_permissions),
 			expiresAt,
-			absoluteExpiresAt: row.absolute_expires_at
+			absoluteExpiresAt: row.absolute_expires_at,
+			verifiedAt: row.verified_at,
+			twoFactorEnabled: row.totp_enabled,
+			mustEnrolTwoFactor: mustEnrol
 		}
 	};
 }

@@ -29,6 +29,8 @@ export type SignInResult =
 			token: string;
 			session: Session;
 			staff: { id: bigint; merchantId: bigint; name: string; mustChangePassword: boolean };
+			/** The password was right; the session is only good for the second factor's code. */
+			secondFactorPending: boolean;
 	  }
 	/** Unknown merchant, unknown phone and wrong password look exactly alike. */
 	| { ok: false; reason: 'invalidCredentials' }
@@ -52,6 +54,7 @@ interface AccountRow {
 	password_hash: string | null;
 	status: 'ACTIVE' | 'DISABLED' | null;
 	must_change_password: boolean | null;
+	totp_enabled: boolean | null;
 }
 
 function findAccount(db: Db, input: SignInInput): Promise<AccountRow | undefined> {
@@ -60,6 +63,7 @@ function findAccount(db: Db, input: SignInInput): Promise<AccountRow | undefined
 		.selectFrom('merchants as m')
 		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', input.phone))
 		.select(['m.id as merchant_id', 'm.status as merchant_status', 's.id as staff_id', 's.name', 's.password_hash', 's.status', 's.must_change_password'])
+		.select((eb) => eb('s.totp_enabled_at', 'is not', null).as('totp_enabled'))
 		.where('m.merchant_no', '=', input.merchantNo)
 		.executeTakeFirst() as Promise<AccountRow | undefined>;
 }
@@ -130,12 +134,15 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 		return { ok: false, reason: 'merchantSuspended' };
 	}
 
-	const { token, session } = await createSession(db, staffId, origin);
-	await log(true, null);
+	// With a second factor the password opens only a half session: the code comes next.
+	const secondFactorPending = account.totp_enabled === true;
+	const { token, session } = await createSession(db, staffId, origin, { secondFactorPending });
+	await log(true, secondFactorPending ? 'secondFactorPending' : null);
 	return {
 		ok: true,
 		token,
 		session,
+		secondFactorPending,
 		staff: {
 			id: staffId,
 			merchantId: account.merchant_id,

@@ -55,5 +55,9 @@ export const throttleKeys = {
 	/** 找回密码 code checks for one account, from anywhere. */
 	resetAccount: (merchantNo: string, phone: string) => `reset:acct:${merchantNo}:${phone}`,
 	/** The old-password check of 修改密码 / 修改初始密码. */
-	oldPassword: (staffId: bigint) => `pwchange:${staffId}`
+	oldPassword: (staffId: bigint) => `pwchange:${staffId}`,
+	/** Second-factor codes of one person, from anywhere: sign-in, enrolment, step-up, disabling. */
+	secondFactor: (staffId: bigint) => `2fa:${staffId}`,
+	/** Password re-entry for step-up. */
+	stepUpPassword: (staffId: bigint) => `stepup:${staffId}`
 };

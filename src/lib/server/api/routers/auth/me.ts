@@ -2,7 +2,7 @@ import { ALL_PERMISSIONS } from '$lib/permissions';
 import { protectedProcedure } from '../../init';
 
 export const meProcedure = protectedProcedure
-	.meta({ permission: 'authenticated', allowPendingPasswordChange: true })
+	.meta({ permission: 'authenticated', allowPendingPasswordChange: true, allowPendingEnrolment: true })
 	.query(({ ctx }) => {
 		const { staff, permissions } = ctx.auth;
 		return {

@@ -21,6 +21,10 @@ export const signInProcedure = publicProcedure
 		}
 		// A new sign-in replaces whatever session this browser had (no session fixation).
 		if (ctx.auth) await invalidateSession(ctx.db, ctx.auth.sessionId);
+		if (ctx.pendingSignIn) await invalidateSession(ctx.db, ctx.pendingSignIn.sessionId);
 		if (ctx.setCookie) setSessionCookie(ctx.setCookie, result.token, result.session.expiresAt);
-		return { mustChangePassword: result.staff.mustChangePassword };
+		// With a second factor the cookie holds a half session: the page asks for the code next.
+		const answer: { mustChangePassword: boolean; secondFactorPending?: true } = { mustChangePassword: result.staff.mustChangePassword };
+		if (result.secondFactorPending) answer.secondFactorPending = true;
+		return answer;
 	});

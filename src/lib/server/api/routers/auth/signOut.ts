@@ -3,7 +3,7 @@ import { signOut } from '$lib/server/auth/sign-out';
 import { protectedProcedure } from '../../init';
 
 export const signOutProcedure = protectedProcedure
-	.meta({ permission: 'authenticated', allowPendingPasswordChange: true })
+	.meta({ permission: 'authenticated', allowPendingPasswordChange: true, allowPendingEnrolment: true })
 	.mutation(async ({ ctx }) => {
 		await signOut(ctx.db, ctx.auth, { ip: ctx.ip, userAgent: ctx.userAgent });
 		if (ctx.setCookie) deleteSessionCookie(ctx.setCookie);

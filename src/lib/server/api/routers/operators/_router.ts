@@ -3,9 +3,22 @@ import { create } from './create';
 import { get } from './get';
 import { list } from './list';
 import { resetPassword } from './resetPassword';
+import { resetTwoFactor } from './resetTwoFactor';
+import { setTwoFactorRequired, twoFactorPolicy } from './twoFactorPolicy';
 import { unlock } from './unlock';
 import { updateInfo } from './updateInfo';
 import { updateRoles } from './updateRoles';
 
 /** 操作员 (admin only). No procedure reaches the admin: every lookup excludes is_admin. */
-export const operatorsRouter = router({ list, get, create, updateInfo, updateRoles, resetPassword, unlock });
+export const operatorsRouter = router({
+	list,
+	get,
+	create,
+	updateInfo,
+	updateRoles,
+	resetPassword,
+	unlock,
+	resetTwoFactor,
+	twoFactorPolicy,
+	setTwoFactorRequired
+});

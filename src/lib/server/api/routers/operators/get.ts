@@ -20,6 +20,7 @@ export const get = protectedProcedure
 				's.locked_until',
 				's.failed_attempts',
 				's.must_change_password',
+				's.totp_enabled_at',
 				's.created_at',
 				's.updated_at',
 				'm.merchant_no',
@@ -43,6 +44,7 @@ export const get = protectedProcedure
 			lockedUntil: isLocked(row.locked_until) ? row.locked_until : null,
 			failedAttempts: row.failed_attempts,
 			mustChangePassword: row.must_change_password,
+			twoFactorEnabled: row.totp_enabled_at !== null,
 			roles: roles.get(row.id) ?? [],
 			createdAt: row.created_at,
 			updatedAt: row.updated_at

@@ -18,7 +18,7 @@ export const list = protectedProcedure
 		const [count, rows] = await Promise.all([
 			q.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
 			q
-				.select(['id', 'name', 'phone', 'email', 'status', 'locked_until', 'must_change_password', 'created_at', 'updated_at'])
+				.select(['id', 'name', 'phone', 'email', 'status', 'locked_until', 'must_change_password', 'totp_enabled_at', 'created_at', 'updated_at'])
 				.orderBy('created_at', 'desc')
 				.orderBy('id', 'desc')
 				.limit(input.pageSize)
@@ -35,6 +35,7 @@ export const list = protectedProcedure
 				status: r.status,
 				locked: isLocked(r.locked_until),
 				mustChangePassword: r.must_change_password,
+				twoFactorEnabled: r.totp_enabled_at !== null,
 				roles: roles.get(r.id) ?? [],
 				createdAt: r.created_at,
 				updatedAt: r.updated_at

@@ -2,6 +2,7 @@ import { router } from '../../init';
 import { changePasswordProcedure } from './changePassword';
 import { getColumns, setColumns } from './columns';
 import { profileProcedure } from './profile';
+import { twoFactorRouter } from './twoFactor';
 
-/** 设置: 修改密码, 个人信息, and the column chooser's memory. */
-export const settingsRouter = router({ getColumns, setColumns, changePassword: changePasswordProcedure, profile: profileProcedure });
+/** 设置: 修改密码, 个人信息, 二次验证, and the column chooser's memory. */
+export const settingsRouter = router({ getColumns, setColumns, changePassword: changePasswordProcedure, profile: profileProcedure, twoFactor: twoFactorRouter });
