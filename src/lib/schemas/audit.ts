@@ -53,7 +53,9 @@ export const AUDIT_ACTIONS = {
 	auth: ['auth.signOut'],
 	password: ['password.change', 'password.initialChange', 'password.changeFailed', 'password.reset'],
 	roles: ['roles.create', 'roles.update', 'roles.setStatus'],
-	operators: ['operators.create', 'operators.updateInfo', 'operators.updateRoles', 'operators.resetPassword', 'operators.unlock'],
+	operators: ['operators.create', 'operators.updateInfo', 'operators.updateRoles', 'operators.resetPassword', 'operators.unlock', 'operators.resetTwoFactor', 'operators.endSessions'],
+	twoFactor: ['twoFactor.enable', 'twoFactor.disable', 'twoFactor.recoveryCodesRegenerated', 'twoFactor.recoveryCodeUsed', 'twoFactor.requireAll', 'twoFactor.requireNone'],
+	sessions: ['sessions.end', 'sessions.endOthers'],
 	keys: [
 		'keys.alipay.create',
 		'keys.alipay.update',
