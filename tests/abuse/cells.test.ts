@@ -17,12 +17,11 @@ import { buildStatement } from '../../src/lib/server/statements/build.ts';
 import { upsertStatement } from '../../src/lib/server/statements/records.ts';
 import { QUEUES } from '../../src/lib/server/queue/jobs.ts';
 import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
-import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
-import { createCaller } from '../../src/lib/server/api/root.ts';
 import { readFileBytes } from '../../src/lib/server/files/index.ts';
 import { addDays, businessDate } from '../../src/lib/time.ts';
-import { contextFor } from '../accounts/factory.ts';
-import { exportAndBuild, parseCsv } from '../exports/helpers.ts';
+import { adminOf, callerFor, type Caller } from '../fixtures/context.ts';
+import { csvRows } from '../fixtures/csv.ts';
+import { exportAndBuild } from '../exports/helpers.ts';
 
 const db = getDb();
 const now = new Date();
@@ -37,7 +36,7 @@ const MEMO_IN_XLSX = '备注甲乙丙丁 & <x> "q"';
 const ORDER_NOS = ['6222021234567890123', '202612040001', '0012345', '20261204000'];
 const IN_CSV = ['`6222021234567890123', '`202612040001', '`0012345', '20261204000'];
 
-let caller: ReturnType<typeof createCaller>;
+let caller: Caller;
 let mainId: bigint;
 let day: string;
 let work: string;
@@ -78,9 +77,7 @@ beforeAll(async () => {
 	work = mkdtempSync(join(tmpdir(), 'mb-cells-'));
 	const seeded = await seedDemo(db, { users: 4, days: 3, ordersPerDay: 12, secondUsers: 2, secondDays: 1, secondOrdersPerDay: 2, now });
 	const main = await db.selectFrom('merchants').select(['id', 'merchant_no', 'name']).where('id', '=', seeded.merchants[0].id).executeTakeFirstOrThrow();
-	const ctx = contextFor(db, { id: main.id, merchantNo: main.merchant_no, name: main.name }, ALL_PERMISSIONS);
-	ctx.auth!.staff.id = (await db.selectFrom('staff').select('id').where('merchant_id', '=', main.id).where('is_admin', '=', true).executeTakeFirstOrThrow()).id;
-	caller = createCaller(ctx);
+	caller = callerFor(db, await adminOf(db, main.id));
 	mainId = main.id;
 	// Four completed payments of one accounting day, so the statement holds them all.
 	const first = await db
@@ -143,13 +140,13 @@ describe('XML-illegal characters', () => {
 describe('long numeric identifiers', () => {
 	it('the export and the statement write the same CSV cells: a backtick before 12+ digits or a leading 0; XLSX as they are', async () => {
 		const exported = await exportAndBuild(caller, { list: 'payments', format: 'CSV', filter: range, columns: ['merchantOrderNo'] });
-		const exportCells = parseCsv(exported.bytes.toString('utf8').slice(1)).slice(1).map((r) => r[0]);
+		const exportCells = csvRows(exported.bytes).slice(1).map((r) => r[0]);
 		expect(exportCells).toEqual(expect.arrayContaining(IN_CSV));
 		for (const no of ORDER_NOS.slice(0, 3)) expect(exportCells).not.toContain(no);
 
 		const built = await freshStatement();
 		if (built.outcome !== 'built') throw new Error(`not built: ${built.outcome}`);
-		const lines = parseCsv((await readFileBytes(built.csvFileId)).toString('utf8').slice(1));
+		const lines = csvRows(await readFileBytes(built.csvFileId));
 		const statementCells = lines.slice(1).map((r) => r[0]);
 		expect(statementCells).toEqual(expect.arrayContaining(IN_CSV));
 		for (const no of ORDER_NOS.slice(0, 3)) expect(statementCells).not.toContain(no);

@@ -13,11 +13,10 @@ import { upsertStatement } from '../../src/lib/server/statements/records.ts';
 import { handleError } from '../../src/hooks.server.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';
 import { statementWindow } from '../../src/lib/schemas/statements.ts';
-import { createCaller } from '../../src/lib/server/api/root.ts';
 import { closeFilePool } from '../../src/lib/server/files/index.ts';
 import { GET as fileGet } from '../../src/routes/files/[id]/+server.ts';
-import { contextFor, createMerchant } from '../accounts/factory.ts';
-import { makeStaff } from '../auth/fixtures.ts';
+import { callerFor, signedIn } from '../fixtures/context.ts';
+import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 
 const db = getDb();
 
@@ -30,12 +29,11 @@ afterAll(async () => {
 	await closeRedis(redis);
 });
 
-async function signedIn() {
-	const merchant = await createMerchant(db);
-	const staff = await makeStaff(db, merchant.id, { isAdmin: true });
-	const ctx = contextFor(db, merchant);
-	(ctx.auth!.staff as { id: bigint }).id = staff.id;
-	return { merchant, caller: createCaller(ctx) };
+/** A fresh merchant's admin, signed in. */
+async function admin() {
+	const merchant = await makeMerchant(db);
+	const auth = signedIn(merchant, await makeStaff(db, merchant.id, { isAdmin: true }));
+	return { merchant, auth, caller: callerFor(db, auth) };
 }
 
 /** Runs `fn` while `table.column` is missing, so whatever reads it fails inside Postgres. */
@@ -50,7 +48,7 @@ async function withoutColumn<T>(table: string, column: string, fn: () => Promise
 
 describe('failed builds', () => {
 	it('an export Postgres could not build is answered as the catalogue message, never in Postgres’s words', async () => {
-		const { caller } = await signedIn();
+		const { caller } = await admin();
 		const { id } = await caller.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] });
 		const cause = await withoutColumn('payments', 'memo', () => buildExport(db, id, { owner: 'test', finalAttempt: true }).then(() => null, (e: Error) => e));
 		// the build really failed, in Postgres's own words, and the operator's row keeps them
@@ -70,7 +68,7 @@ describe('failed builds', () => {
 	});
 
 	it('a statement Postgres could not build is answered as the catalogue message in the calendar', async () => {
-		const { merchant, caller } = await signedIn();
+		const { merchant, caller } = await admin();
 		const day = statementWindow().last;
 		const s = await upsertStatement(db, merchant.id, day);
 		const cause = await withoutColumn('withdrawals', 'memo', () => buildStatement(db, s.id, { finalAttempt: true }).then(() => null, (e: Error) => e));
@@ -117,8 +115,7 @@ describe('unexpected errors in pages and downloads', () => {
 			throw new Error('expected a refusal');
 		};
 		expect(await refusal({ auth: null }, '1')).toMatchObject({ status: 401, body: { message: '请先登录' } });
-		const { merchant } = await signedIn();
-		const auth = contextFor(db, merchant).auth;
+		const { auth } = await admin();
 		expect(await refusal({ auth }, '../../etc/passwd')).toMatchObject({ status: 404, body: { message: '记录不存在' } });
 		expect(await refusal({ auth }, '999999999')).toMatchObject({ status: 404, body: { message: '记录不存在' } });
 	});
