@@ -20,7 +20,7 @@ import { closeFilePool, getFilePool, readFileBytes } from '../../src/lib/server/
 import { addDays, businessDate } from '../../src/lib/time.ts';
 import { adminOf, callerFor, type Caller } from '../fixtures/context.ts';
 import { csvRows } from '../fixtures/csv.ts';
-import { makeStaff } from '../auth/fixtures.ts';
+import { makeStaff } from '../fixtures/merchant.ts';
 import { exportAndBuild } from '../exports/helpers.ts';
 
 type M = { id: bigint; merchantNo: string; name: string };

@@ -6,8 +6,9 @@ import { getDb } from '../../db/index.ts';
 import { appRouter } from '../../src/lib/server/api/root.ts';
 import type { LEGACY_AUDIT_ACTIONS } from '../../src/lib/schemas/audit.ts';
 import { writeAudit, type AuditAction } from '../../src/lib/server/audit.ts';
-import { makeStaff } from '../auth/fixtures.ts';
-import { adminWorld, outcome } from './helpers.ts';
+import { makeStaff } from '../fixtures/merchant.ts';
+import { outcome } from '../fixtures/outcome.ts';
+import { adminWorld } from './helpers.ts';
 
 const db = getDb();
 type LegacyAuditAction = (typeof LEGACY_AUDIT_ACTIONS)[number];

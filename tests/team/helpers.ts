@@ -24,7 +24,3 @@ export async function operatorWith(db: Db, merchantId: bigint, permissions: stri
 	const { token, auth } = await sessionOf(db, staff.id);
 	return { staff, role, token, auth, caller: callerFor(db, auth) };
 }
-
-// Kept for tests/team/audit.test.ts until its import moves to tests/fixtures (being edited by another change).
-export { sessionOf } from '../fixtures/context.ts';
-export { errorKey, outcome } from '../fixtures/outcome.ts';
