@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { BIG_MERCHANT_NAME, BIG_MERCHANT_NO, seedBig } from '#seed/big.ts';
 import { exportJobId, QUEUES } from '../../src/lib/server/queue/jobs.ts';
@@ -181,14 +181,25 @@ describe('Redis losing its data while an export waits', () => {
 		await closeQueues();
 		const saved = process.env.REDIS_URL;
 		process.env.REDIS_URL = 'redis://127.0.0.1:1'; // nothing listens there
+		// What the operator sees in the web process's log: the outage, once, and the request left to the sweep.
+		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+		const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
 		let id: bigint;
+		let logged: { errors: string[]; warnings: string[] };
 		try {
 			({ id } = await caller.exports.create({ list: 'payments', format: 'CSV', filter, columns: [] }));
 		} finally {
 			await closeQueues();
+			logged = { errors: errors.mock.calls.map((c) => String(c[0])), warnings: warnings.mock.calls.map((c) => String(c[0])) };
+			errors.mockRestore();
+			warnings.mockRestore();
 			if (saved === undefined) delete process.env.REDIS_URL;
 			else process.env.REDIS_URL = saved;
 		}
+		expect(logged.errors).toContain('[redis] mb-web: connect ECONNREFUSED 127.0.0.1:1 (reconnecting)');
+		for (const line of logged.errors) expect(line).toMatch(/^\[redis\] mb-web: /);
+		expect(logged.warnings).toHaveLength(1);
+		expect(logged.warnings[0]).toMatch(new RegExp(`^\\[jobs\\] export ${id} not enqueued now \\(.+\\); a worker's sweep will enqueue it$`));
 		expect((await exportRow(id)).status).toBe('QUEUED');
 		expect(await getQueue(QUEUES.EXPORTS).getJob(exportJobId(id))).toBeUndefined();
 		expect(await requeueUnfinished(db)).toEqual({ exports: 1, statements: 0 });

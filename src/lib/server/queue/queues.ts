@@ -14,6 +14,9 @@ export function getQueue(name: QueueName): Queue {
 	if (!queue) {
 		connection ??= createEnqueueConnection();
 		queue = new Queue(name, { connection, prefix: redisPrefix(), defaultJobOptions: DEFAULT_JOB_OPTIONS });
+		// The queue re-emits its connection's errors, and BullMQ prints them whole when nobody
+		// listens; the connection's own listener (redis.ts) already logs each outage once.
+		queue.on('error', () => {});
 		open.set(name, queue);
 	}
 	return queue;
