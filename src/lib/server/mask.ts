@@ -1,6 +1,6 @@
 // Masking of personal data, applied on the server so the full values never reach a browser.
 // The one place masks are defined: lists, details, operators, the sign-in log and SMS log lines.
-// (Exports and statements mask in SQL with the same rules: exports/lists.ts maskSql.)
+// (Exports and statements mask in SQL with the same rules: exports/specs.ts maskSql.)
 
 /** 张三 → *三, 李佳 → *佳, 张小三 → 张*三, 欧阳小明 → 欧**明; one character stays as it is masked to '*'. */
 export function maskName(name: string | null | undefined): string {
