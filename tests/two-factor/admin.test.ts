@@ -22,7 +22,7 @@ describe('require two-factor for everyone', () => {
 	it('the admin must have it first', async () => {
 		const { admin } = await team();
 		const { auth } = await sessionOf(db, admin.id);
-		expect(await refusal(callerFor(db, auth).operators.setTwoFactorRequired({ required: true }))).toEqual({ code: 'PRECONDITION_FAILED', message: 'twoFactor.enrolFirst' });
+		expect(await refusal(callerFor(db, auth).operators.setTwoFactorRequired({ required: true }))).toEqual({ code: 'CONFLICT', message: 'twoFactor.enrolFirst' });
 		expect(await callerFor(db, auth).operators.twoFactorPolicy()).toEqual({ required: false });
 	});
 

@@ -50,7 +50,7 @@ export interface AuditRow {
  * ('audit.action.<action>'), and the list's 操作 filter offers the categories.
  */
 export const AUDIT_ACTIONS = {
-	auth: ['auth.signOut'],
+	auth: ['auth.signOut', 'auth.stepUp', 'auth.stepUpFailed'],
 	password: ['password.change', 'password.initialChange', 'password.changeFailed', 'password.reset'],
 	roles: ['roles.create', 'roles.update', 'roles.setStatus'],
 	operators: ['operators.create', 'operators.updateInfo', 'operators.updateRoles', 'operators.resetPassword', 'operators.unlock', 'operators.resetTwoFactor', 'operators.endSessions'],

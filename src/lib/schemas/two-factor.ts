@@ -9,3 +9,10 @@ export const secondFactorCodeSchema = z.object({
 });
 
 export const twoFactorPolicySchema = z.object({ required: z.boolean() });
+
+/** Step-up: the password or a code again. */
+export const stepUpSchema = z.object({
+	method: z.enum(['password', 'code']),
+	value: text().min(1, 'stepUp.required').max(128, 'stepUp.required')
+});
+export type StepUpInput = z.infer<typeof stepUpSchema>;

@@ -2,11 +2,13 @@
 import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from '$lib/server/api/root';
+import { stepUpLink } from './step-up-link';
 
 export const trpc = createTRPCClient<AppRouter>({
 	// Queries batch (at most the server's MAX_BATCH_SIZE); mutations go one per request, as the
 	// server requires.
 	links: [
+		stepUpLink<AppRouter>(),
 		splitLink({
 			condition: (op) => op.type === 'mutation',
 			true: httpLink({ url: '/api/trpc', transformer: superjson }),

@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { isMessageKey, translate, type Locale, type MessageKey } from '$lib/i18n/messages';
 import type { ProcedurePermission } from '$lib/permissions';
 import { HashingBusyError } from '$lib/server/auth/password';
+import { recentlyVerified } from '$lib/server/auth/step-up';
 import { isOutage } from '$lib/server/outage';
 import type { SessionContext } from '$lib/server/auth/types';
 import type { Context } from './context';
@@ -64,6 +65,12 @@ export interface Meta {
 	 * signed-in person at all (ctx.auth is null; ctx.pendingSignIn holds it).
 	 */
 	allowPendingEnrolment?: boolean;
+	/**
+	 * Sensitive (hands out access, changes payment keys): also needs the password or a code checked
+	 * in this session within the last 5 minutes (auth.stepUp). Refused as PRECONDITION_FAILED
+	 * 'auth.stepUpRequired', a code nothing else uses, so the browser knows to ask and retry.
+	 */
+	stepUp?: boolean;
 }
 
 const t = initTRPC
@@ -144,6 +151,7 @@ const permissionGate = t.middleware(({ ctx, meta, next }) => {
 		throw new TRPCError({ code: 'FORBIDDEN', message: 'auth.mustEnrolTwoFactor' });
 	if (permission !== 'authenticated' && !auth.permissions.has(permission))
 		throw new TRPCError({ code: 'FORBIDDEN', message: 'error.forbidden' });
+	if (meta?.stepUp && !recentlyVerified(auth)) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'auth.stepUpRequired' });
 	return next();
 });
 

@@ -10,6 +10,7 @@ export const platformRouter = router({
 	get: procedure.query(({ ctx }) => keyCall(() => getPlatformKey(ctx.db, ctx.merchantId))),
 	/** Only a public key is accepted; a pasted private key is refused and never kept. */
 	setPublicKey: procedure
+		.meta({ stepUp: true })
 		.input(platformPublicKeyInput)
 		.mutation(({ ctx, input }) => keyCall(() => setPlatformPublicKey(ctx.db, actorOf(ctx), input.publicKey))),
 	verify: procedure

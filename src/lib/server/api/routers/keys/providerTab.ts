@@ -23,7 +23,9 @@ function tabProcedures(provider: KeyProvider, permission: Permission) {
 	return {
 		list: procedure.query(({ ctx }) => listKeys(ctx.db, ctx.merchantId, provider)),
 		get: procedure.input(idInput).query(({ ctx, input }) => entryOf(ctx, input.id)),
-		setStatus: procedure.input(setKeyStatusInput).mutation(async ({ ctx, input }) => {
+		setStatus: procedure
+			.meta({ stepUp: true })
+			.input(setKeyStatusInput).mutation(async ({ ctx, input }) => {
 			await entryOf(ctx, input.id);
 			return keyCall(() => setKeyStatus(ctx.db, actorOf(ctx), input.id, input.status));
 		})
@@ -34,7 +36,7 @@ function tabProcedures(provider: KeyProvider, permission: Permission) {
 export const wechatRouter = router({
 	...tabProcedures('WECHAT', 'keys.wechat.write'),
 	save: protectedProcedure
-		.meta({ permission: 'keys.wechat.write' })
+		.meta({ permission: 'keys.wechat.write', stepUp: true })
 		.input(wechatKeyInput)
 		.mutation(({ ctx, input }) => keyCall(() => saveWechatKey(ctx.db, actorOf(ctx), input)))
 });
@@ -43,7 +45,7 @@ export const wechatRouter = router({
 export const alipayRouter = router({
 	...tabProcedures('ALIPAY', 'keys.alipay.write'),
 	save: protectedProcedure
-		.meta({ permission: 'keys.alipay.write' })
+		.meta({ permission: 'keys.alipay.write', stepUp: true })
 		.input(alipayKeyInput)
 		.mutation(({ ctx, input }) => keyCall(() => saveAlipayKey(ctx.db, actorOf(ctx), input)))
 });

@@ -11,7 +11,7 @@ import { setRoles } from './operatorRecord';
  * operator's phone, and the operator must change it at first sign-in.
  */
 export const create = protectedProcedure
-	.meta({ permission: 'operators.manage' })
+	.meta({ permission: 'operators.manage', stepUp: true })
 	.input(operatorCreateInput)
 	.mutation(async ({ ctx, input }) => {
 		const { password, hash } = await newInitialPassword();

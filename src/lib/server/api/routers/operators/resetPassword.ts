@@ -10,7 +10,7 @@ import { lockOperator } from './operatorRecord';
  * sessions and clears a lockout (the admin has just handed them a fresh way in).
  */
 export const resetPassword = protectedProcedure
-	.meta({ permission: 'operators.manage' })
+	.meta({ permission: 'operators.manage', stepUp: true })
 	.input(operatorIdInput)
 	.mutation(async ({ ctx, input }) => {
 		const { password, hash } = await newInitialPassword();

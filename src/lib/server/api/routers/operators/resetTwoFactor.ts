@@ -13,7 +13,7 @@ import { lockOperator } from './operatorRecord';
  * warning sign).
  */
 export const resetTwoFactor = protectedProcedure
-	.meta({ permission: 'operators.manage' })
+	.meta({ permission: 'operators.manage', stepUp: true })
 	.input(operatorIdInput)
 	.mutation(async ({ ctx, input }) => {
 		const operator = await ctx.db.transaction().execute(async (tx) => {

@@ -13,10 +13,10 @@ export const twoFactorPolicy = protectedProcedure.meta({ permission: 'operators.
  * to enrolment too, mid-change). People without it are taken to enrolment at their next request.
  */
 export const setTwoFactorRequired = protectedProcedure
-	.meta({ permission: 'operators.manage' })
+	.meta({ permission: 'operators.manage', stepUp: true })
 	.input(twoFactorPolicySchema)
 	.mutation(async ({ ctx, input }) => {
-		if (input.required && !ctx.auth.twoFactorEnabled) throw appError('PRECONDITION_FAILED', 'twoFactor.enrolFirst');
+		if (input.required && !ctx.auth.twoFactorEnabled) throw appError('CONFLICT', 'twoFactor.enrolFirst');
 		return ctx.db.transaction().execute(async (tx) => {
 			const before = await tx.selectFrom('merchants').select('require_two_factor').where('id', '=', ctx.merchantId).forUpdate().executeTakeFirstOrThrow();
 			if (before.require_two_factor === input.required) return { required: input.required };

@@ -7,7 +7,7 @@ import { auditView, lockOperator } from './operatorRecord';
 
 /** 变更操作员信息: 邮箱 and 状态. Disabling ends the operator's sessions at once. */
 export const updateInfo = protectedProcedure
-	.meta({ permission: 'operators.manage' })
+	.meta({ permission: 'operators.manage', stepUp: true })
 	.input(operatorUpdateInfoInput)
 	.mutation(async ({ ctx, input }) => {
 		return ctx.db.transaction().execute(async (tx) => {

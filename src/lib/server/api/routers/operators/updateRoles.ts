@@ -8,7 +8,7 @@ import { auditView, lockOperator, setRoles } from './operatorRecord';
 
 /** 变更角色信息: replaces the operator's roles and ends their sessions, so they sign in to the new set. */
 export const updateRoles = protectedProcedure
-	.meta({ permission: 'operators.manage' })
+	.meta({ permission: 'operators.manage', stepUp: true })
 	.input(operatorUpdateRolesInput)
 	.mutation(async ({ ctx, input }) => {
 		return ctx.db.transaction().execute(async (tx) => {

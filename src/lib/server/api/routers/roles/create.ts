@@ -4,7 +4,7 @@ import { auditChange, isUniqueViolation } from '../audit/record';
 
 /** 新增角色. The name is unique per merchant; the permissions come only from the registry. */
 export const create = protectedProcedure
-	.meta({ permission: 'roles.manage' })
+	.meta({ permission: 'roles.manage', stepUp: true })
 	.input(roleCreateInput)
 	.mutation(async ({ ctx, input }) => {
 		try {

@@ -5,7 +5,7 @@ import { lockRole } from './roleRecord';
 
 /** 启用 / 停用. A disabled role grants nothing from its holders' next request on (the session query reads enabled roles only). */
 export const setStatus = protectedProcedure
-	.meta({ permission: 'roles.manage' })
+	.meta({ permission: 'roles.manage', stepUp: true })
 	.input(roleSetStatusInput)
 	.mutation(async ({ ctx, input }) => {
 		return ctx.db.transaction().execute(async (tx) => {

@@ -8,7 +8,7 @@ import { lockRole } from './roleRecord';
  * every request, so the change applies from their next click.
  */
 export const update = protectedProcedure
-	.meta({ permission: 'roles.manage' })
+	.meta({ permission: 'roles.manage', stepUp: true })
 	.input(roleUpdateInput)
 	.mutation(async ({ ctx, input }) => {
 		try {

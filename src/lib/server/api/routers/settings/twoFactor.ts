@@ -37,7 +37,7 @@ export const twoFactorRouter = router({
 		return { recoveryCodes: result.recoveryCodes };
 	}),
 
-	regenerateRecoveryCodes: protectedProcedure.meta({ permission: 'authenticated' }).mutation(async ({ ctx }) => {
+	regenerateRecoveryCodes: protectedProcedure.meta({ permission: 'authenticated', stepUp: true }).mutation(async ({ ctx }) => {
 		const result = await regenerateRecoveryCodes(ctx.db, ctx.auth, { ip: ctx.ip, userAgent: ctx.userAgent });
 		if (!result.ok) throw appError('CONFLICT', 'twoFactor.notEnabled');
 		return { recoveryCodes: result.recoveryCodes };
