@@ -22,7 +22,8 @@ import { defaultFlowFilter } from '../../src/lib/schemas/flows.ts';
 import { defaultUserFilter } from '../../src/lib/schemas/users.ts';
 import { addDays, businessDate, formatDateTime } from '../../src/lib/time.ts';
 import { contextFor } from '../accounts/factory.ts';
-import { csvId, exportAndBuild, neutral, parseCsv } from './helpers.ts';
+import { csvId, neutral, parseCsv } from '../fixtures/csv.ts';
+import { exportAndBuild } from './helpers.ts';
 import { makeStaff } from '../auth/fixtures.ts';
 
 const db = getDb();

@@ -18,7 +18,8 @@ import { createCaller } from '../../src/lib/server/api/root.ts';
 import { addDays, businessDate, formatDateTime, startOfBusinessDate } from '../../src/lib/time.ts';
 import { contextFor } from '../accounts/factory.ts';
 import { makeStaff } from '../auth/fixtures.ts';
-import { exportAndBuild, neutral, parseCsv } from './helpers.ts';
+import { neutral, parseCsv } from '../fixtures/csv.ts';
+import { exportAndBuild } from './helpers.ts';
 
 const db = getDb();
 const zh = (key: MessageKey) => translate('zh-CN', key);

@@ -22,14 +22,10 @@ export async function seedSmallDemo(db: Db): Promise<{ merchantId: bigint; merch
 	return { merchantId: m.id, merchantNo: DEMO_MERCHANT_NO, date: day.accounting_date! };
 }
 
-export { parseCsv } from '../exports/helpers.ts';
-import { csvId } from '../exports/helpers.ts';
+export { parseCsv } from '../fixtures/csv.ts';
+import { csvId, neutral as safe } from '../fixtures/csv.ts';
 
 const zh = (k: string) => translate('zh-CN', k);
-const safe = (v: string | null | undefined) => {
-	const s = v ?? '';
-	return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-};
 
 /**
  * The identifier columns (商户订单号, ACCP交易单号, ACCP交易流水号, 平台商户号, 付款方ID, 收款方ID,
