@@ -189,8 +189,12 @@ describe('no page carries a secret', () => {
 			[DEMO.merchantNo]
 		);
 		expect(Number(n)).toBeGreaterThanOrEqual(2);
-		// What each tab shows once rendered: the search below looks at real content.
-		const shows = { wechat: WECHAT_MCH_ID, alipay: ALIPAY_PID, platform: 'data-testid="platform-tab"' };
+		// What each tab shows (the merchant public key by its fingerprint): the search below looks at real content.
+		const [platform] = await sql<{ fingerprint: string }>(
+			'SELECT p.fingerprint FROM platform_keys p JOIN merchants m ON m.id = p.merchant_id WHERE m.merchant_no = $1',
+			[DEMO.merchantNo]
+		);
+		const shows = { wechat: WECHAT_MCH_ID, alipay: ALIPAY_PID, platform: platform!.fingerprint };
 		for (const [tab, shown] of Object.entries(shows)) {
 			const served = await page.request.get(`/params/keys?tab=${tab}`);
 			expect(served.status()).toBe(200);
