@@ -1,8 +1,8 @@
 // How long short-lived security data lives: everything here is either a secret past its
 // validity or a record that only matters for minutes or days. Run hourly by the worker's
-// upkeep job. Relative imports only: the worker runs this under plain Node.
+// upkeep job (upkeep.hourly). The worker runs this under plain Node: no $app/$env/$lib imports.
 import { sql } from 'kysely';
-import type { Db } from '../../../db/index.ts';
+import type { Db } from '#db';
 import { pruneSignInLog } from './auth/sign-in-log.ts';
 import { pruneThrottle } from './auth/throttle.ts';
 import { pruneSmsOutbox } from './sms/index.ts';
