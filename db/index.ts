@@ -100,14 +100,30 @@ export function createPool(
 	return pool;
 }
 
-export function createDb(url = databaseUrl(), max?: number, limits?: SessionLimits): Db {
-	return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(url, max, limits), cursor: Cursor }) });
+export function createDb(url = databaseUrl(), max?: number, limits?: SessionLimits, name?: string): Db {
+	const pool = createPool(url, max, limits);
+	if (name) trackPool(name, pool);
+	return new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+}
+
+// The process's long-lived pools by name, so the metrics scrape can read their counts
+// (total, idle, waiting) without the pools knowing about metrics.
+const tracked = new Map<string, pg.Pool>();
+
+export function trackPool(name: string, pool: pg.Pool): pg.Pool {
+	tracked.set(name, pool);
+	return pool;
+}
+
+/** The named pools still open. */
+export function trackedPools(): [string, pg.Pool][] {
+	return [...tracked].filter(([, pool]) => !pool.ended);
 }
 
 let shared: Db | undefined;
 /** The process-wide database handle (web or worker). Tests build their own with createDb. */
 export function getDb(): Db {
-	shared ??= createDb(undefined, undefined, sessionLimits());
+	shared ??= createDb(undefined, undefined, sessionLimits(), 'main');
 	return shared;
 }
 

@@ -8,6 +8,8 @@ import { expireExports } from '#shared/server/exports/expiry.ts';
 import { requeueUnfinishedExports } from '#shared/server/exports/requests.ts';
 import { deleteAbandonedFiles } from '#shared/server/files/index.ts';
 import { leaseOwner, type BuildOptions, type LeasedBuildOutcome } from '#shared/server/leased-build.ts';
+import { activeLog } from '#shared/server/log.ts';
+import { recordBuild } from '#shared/server/metrics.ts';
 import { JOB_NAMES, type JobName, type JobPayloads } from '#shared/server/queue/jobs.ts';
 import { pruneSecurityData } from '#shared/server/retention.ts';
 import { buildStatement } from '#shared/server/statements/build.ts';
@@ -25,8 +27,8 @@ export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 export const HANDLERS: JobHandlers = {
 	'statements.fanOut': (_job, { db }) => fanOutStatements(db),
-	'statements.build': (job, ctx) => runLeasedBuildJob(job, ctx, (opts) => buildStatement(ctx.db, BigInt(job.data.statementId), opts)),
-	'exports.build': (job, ctx) => runLeasedBuildJob(job, ctx, (opts) => buildExport(ctx.db, BigInt(job.data.exportId), opts)),
+	'statements.build': (job, ctx) => runLeasedBuildJob(job, ctx, 'statement', (opts) => buildStatement(ctx.db, BigInt(job.data.statementId), opts)),
+	'exports.build': (job, ctx) => runLeasedBuildJob(job, ctx, 'export', (opts) => buildExport(ctx.db, BigInt(job.data.exportId), opts)),
 	// Expired exports lose their files; files a killed build left half-written go; short-lived
 	// security data (sessions, codes, attempt counts, SMS secrets) past its life goes.
 	'upkeep.hourly': async (_job, { db }) => ({
@@ -44,10 +46,18 @@ export const HANDLERS: JobHandlers = {
 async function runLeasedBuildJob<R extends { rows: number }>(
 	job: Job,
 	ctx: JobContext,
+	kind: 'export' | 'statement',
 	build: (opts: BuildOptions) => Promise<LeasedBuildOutcome<R>>
 ) {
 	const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+	const started = performance.now();
 	const r = await build({ owner: leaseOwner(job.id), finalAttempt });
+	if (r.outcome === 'built') {
+		const seconds = (performance.now() - started) / 1000;
+		recordBuild(kind, seconds, r.rows);
+		const rowsPerSecond = Math.round(seconds > 0 ? r.rows / seconds : r.rows);
+		activeLog().info({ kind, rows: r.rows, durationMs: Math.round(seconds * 1000), rowsPerSecond }, `${kind} built: ${r.rows} rows at ${rowsPerSecond} rows/s`);
+	}
 	if (r.outcome === 'leased') {
 		if (ctx.token) {
 			await job.moveToDelayed(r.leaseUntil.getTime() + 1_000, ctx.token);

@@ -4,13 +4,16 @@ import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { closeDb, getDb, setDbRole, type Db } from '../db/index.ts';
 import { assertHandlersComplete, HANDLERS, requeueUnfinished, type JobHandlers } from './handlers.ts';
-import { isJobName, QUEUES, type QueueName } from '#shared/server/queue/jobs.ts';
+import { isJobName, QUEUES, type JobTrace, type QueueName } from '#shared/server/queue/jobs.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { registerSchedulers } from './schedulers.ts';
 import { logCrashes } from '#shared/server/crash-guard.ts';
 import { closeFilePool } from '#shared/server/files/pool.ts';
 import { startHeartbeat } from '#shared/server/health/heartbeat.ts';
+import { logger, withLogScope } from '#shared/server/log.ts';
+import { metrics } from '#shared/server/metrics.ts';
+import { startMetricsServer, workerMetricsPort, type MetricsServer } from '#shared/server/metrics-server.ts';
 
 export interface WorkerOptions {
 	db?: Db;
@@ -21,7 +24,15 @@ export interface WorkerOptions {
 	schedulers?: boolean;
 	/** How often unfinished rows are re-enqueued and the schedules re-registered (ms); 0 = only at boot. */
 	sweepMs?: number;
+	/** Receives each line's message instead of the process's JSON logger (tests). */
 	log?: (line: string) => void;
+}
+
+type Fields = Record<string, unknown>;
+
+/** What a job's lines say about it: which job, and which request asked for it. */
+function jobFields(queue: string, job: Job | undefined): Fields {
+	return { queue, job: job?.name, jobId: job?.id, requestId: (job?.data as JobTrace | undefined)?.requestId };
 }
 
 export interface RunningWorkers {
@@ -49,7 +60,9 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 	const handlers = opts.handlers ?? HANDLERS;
 	assertHandlersComplete(handlers);
 	const db = opts.db ?? getDb();
-	const log = opts.log ?? ((line: string) => console.log(line));
+	const custom = opts.log;
+	const emit = (level: 'info' | 'warn' | 'error', fields: Fields, msg: string) => (custom ? custom(msg) : logger[level](fields, msg));
+	const log = (line: string) => emit('info', {}, line);
 	const concurrency = opts.concurrency ?? workerConcurrency();
 	const prefix = redisPrefix();
 	const connection = createWorkerConnection();
@@ -59,18 +72,29 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 		// A job nobody handles would fail the same way on every retry.
 		if (!isJobName(name)) throw new UnrecoverableError(`no handler for job ${name}`);
 		const handler = handlers[name] as (job: Job, ctx: { db: Db; token?: string }) => Promise<unknown>;
-		return handler(job, { db, token });
+		// Everything the handler logs or enqueues carries this job and the request that asked for it.
+		const fields = jobFields(job.queueName, job);
+		const requestId = fields.requestId as string | undefined;
+		return withLogScope({ requestId, log: logger.child(fields) }, () => handler(job, { db, token }));
 	};
 
 	const workers = Object.values(QUEUES).map((queue) => {
 		// A killed worker's jobs are taken over once their lock lapses (stalled-job recovery).
 		const lockMs = workerLockMs();
 		const w = new Worker(queue, processJob, { connection, prefix, concurrency, lockDuration: lockMs, stalledInterval: lockMs });
-		w.on('completed', (job) => log(`job ${queue}/${job.name}#${job.id} completed in ${elapsed(job)} ms`));
-		w.on('failed', (job, err) =>
-			log(`job ${queue}/${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`)
-		);
-		w.on('error', (err) => log(`worker ${queue} error: ${err.message}`));
+		w.on('completed', (job) => {
+			metrics.jobs.inc({ name: job.name, outcome: 'completed' });
+			emit('info', { ...jobFields(queue, job), durationMs: elapsed(job) }, `job ${queue}/${job.name}#${job.id} completed in ${elapsed(job)} ms`);
+		});
+		w.on('failed', (job, err) => {
+			metrics.jobs.inc({ name: job?.name ?? 'unknown', outcome: 'failed' });
+			emit(
+				'warn',
+				{ ...jobFields(queue, job), attempt: job?.attemptsMade, err },
+				`job ${queue}/${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`
+			);
+		});
+		w.on('error', (err) => emit('error', { queue, err }, `worker ${queue} error: ${err.message}`));
 		return w;
 	});
 
@@ -79,7 +103,7 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 		let q = queues.get(name);
 		if (!q) {
 			queues.set(name, (q = new Queue(name, { connection, prefix })));
-			q.on('error', (err) => log(`queue ${name} error: ${err.message}`));
+			q.on('error', (err) => emit('error', { queue: name }, `queue ${name} error: ${err.message}`));
 		}
 		return q;
 	};
@@ -96,7 +120,7 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 	let sweeping: Promise<void> | undefined;
 	const tick = () => {
 		sweeping ??= sweep()
-			.catch((err: Error) => log(`sweep failed: ${err.message}`))
+			.catch((err: Error) => emit('error', {}, `sweep failed: ${err.message}`))
 			.finally(() => (sweeping = undefined));
 	};
 	const timer = sweepMs > 0 ? setInterval(tick, sweepMs) : undefined;
@@ -132,17 +156,24 @@ async function main(): Promise<void> {
 	// Handlers go in before the (async) start, so a stop signal that arrives while the
 	// workers connect still ends in a clean close rather than Node's default kill.
 	const starting = startWorkers();
+	// Prometheus scrapes the worker here (it has no HTTP server otherwise).
+	const port = workerMetricsPort();
+	const metricsServer: Promise<MetricsServer | undefined> = port === undefined ? Promise.resolve(undefined) : startMetricsServer(port);
+	metricsServer.then(
+		(m) => m && logger.info(`worker metrics on port ${m.port}`),
+		(err: Error) => logger.error({ err }, `worker metrics server failed: ${err.message}`)
+	);
 	const stop = async (signal: string) => {
-		console.log(`worker: ${signal}, closing`);
+		logger.info(`worker: ${signal}, closing`);
 		const force = setTimeout(() => {
-			console.error('worker: jobs did not finish within 30 s, exiting');
+			logger.error('worker: jobs did not finish within 30 s, exiting');
 			process.exit(1);
 		}, 30_000);
 		force.unref();
 		const running = await starting;
 		await running.close();
-		await Promise.allSettled([closeDb(), closeFilePool()]);
-		console.log('worker: stopped');
+		await Promise.allSettled([closeDb(), closeFilePool(), metricsServer.then((m) => m?.close())]);
+		logger.info('worker: stopped');
 		process.exit(0);
 	};
 	process.once('SIGINT', () => void stop('SIGINT'));
@@ -151,8 +182,8 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-	main().catch((err) => {
-		console.error('worker failed to start:', err);
+	main().catch((err: Error) => {
+		logger.fatal({ err }, `worker failed to start: ${err.message}`);
 		process.exit(1);
 	});
 }

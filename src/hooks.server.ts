@@ -5,7 +5,9 @@ import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/s
 import { resolveSession } from '$lib/server/auth/session';
 import { translate } from '$lib/i18n/messages';
 import { startWebLifecycle } from '$lib/server/lifecycle';
+import { activeLog } from '$lib/server/log';
 import { isOutage, RETRY_AFTER_SECONDS, unavailableResponse } from '$lib/server/outage';
+import { observeRequest } from '$lib/server/request-log';
 import { assertDemoModeAllowed } from '$lib/server/sms';
 
 // DEMO_MODE shows SMS passwords and codes to anyone: a production server refuses to start with it.
@@ -17,10 +19,14 @@ startWebLifecycle();
 
 const LOCALE_COOKIE = 'locale';
 
-/** Probes for load balancers and orchestrators: never a session, so never a database read first. */
-const PROBES = new Set(['/healthz', '/readyz']);
+/** Probes for load balancers and orchestrators, and the metrics scrape: never a session, so never a database read first. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
-export const handle: Handle = async ({ event, resolve }) => {
+// One JSON log line per request (request id, route, merchant, staff, status, duration) and the
+// latency histogram; the request id is answered as X-Request-Id.
+export const handle: Handle = (input) => observeRequest(input.event, async () => serve(input));
+
+const serve: Handle = async ({ event, resolve }) => {
 	const locale = event.cookies.get(LOCALE_COOKIE) === 'en' ? 'en' : 'zh-CN';
 	event.locals.locale = locale;
 	event.locals.auth = null;
@@ -39,7 +45,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 			} catch (err) {
 				// Postgres is down: the person is not signed out, the service is away for a moment.
 				if (!isOutage(err)) throw err;
-				console.error(`${event.request.method} ${event.url.pathname} unavailable: session check failed: ${(err as Error).message}`);
+				activeLog().error(`${event.request.method} ${event.url.pathname} unavailable: session check failed: ${(err as Error).message}`);
 				// tRPC answers in its own shape (the endpoint reads this); everything else here.
 				if (!event.url.pathname.startsWith('/api/trpc')) return secured(unavailableResponse(locale, event.request), event);
 				event.locals.outage = err;
@@ -91,11 +97,11 @@ export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status === 404) return { message: translate(locale, 'error.pageNotFound') };
 	if (status >= 500 && isOutage(error)) {
 		outages.add(event.request);
-		console.error(`${event.request.method} ${event.url.pathname} unavailable: ${(error as Error).message}`);
+		activeLog().error(`${event.request.method} ${event.url.pathname} unavailable: ${(error as Error).message}`);
 		return { message: translate(locale, 'error.unavailable') };
 	}
 	if (status >= 500) {
-		console.error(`${event.request.method} ${event.url.pathname} failed:`, error);
+		activeLog().error({ err: error }, `${event.request.method} ${event.url.pathname} failed`);
 		return { message: translate(locale, 'error.internal') };
 	}
 	return { message: translate(locale, 'error.badInput') };

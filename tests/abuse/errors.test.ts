@@ -2,7 +2,7 @@
 // is answered as a catalogue message, an unexpected exception in a page is logged and shown as
 // the catalogue's generic message, and a refused download says why in Chinese, not as a key.
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { getDb } from '../../db/index.ts';
 import { buildExport } from '../../src/lib/server/exports/build.ts';
@@ -14,6 +14,7 @@ import { handleError } from '../../src/hooks.server.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';
 import { statementWindow } from '../../src/lib/schemas/statements.ts';
 import { closeFilePool } from '../../src/lib/server/files/index.ts';
+import { captureLogs } from '../../src/lib/server/log.ts';
 import { GET as fileGet } from '../../src/routes/files/[id]/+server.ts';
 import { callerFor, signedIn } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
@@ -87,16 +88,19 @@ describe('unexpected errors in pages and downloads', () => {
 		({ locals: { locale, auth: null }, url: new URL(`http://localhost${path}`), request: new Request(`http://localhost${path}`) }) as unknown as RequestEvent;
 
 	it('an exception is logged in full and shown as the catalogue’s generic message', async () => {
-		const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+		const logged = captureLogs('error');
 		try {
 			const boom = new Error('relation "payments_secret" does not exist');
 			const zh = await handleError({ error: boom, event: event('zh-CN'), status: 500, message: 'Internal Error' });
 			expect(zh).toEqual({ message: '系统繁忙, 请稍后重试' });
 			const en = await handleError({ error: boom, event: event('en'), status: 500, message: 'Internal Error' });
 			expect(en).toEqual({ message: 'Something went wrong, please try again' });
-			expect(logged).toHaveBeenCalledWith(expect.stringContaining('/trade/payments'), boom);
+			const lines = logged.entries();
+			expect(lines).toHaveLength(2);
+			for (const line of lines)
+				expect(line).toMatchObject({ level: 'error', msg: 'GET /trade/payments failed', err: { message: boom.message, stack: boom.stack } });
 		} finally {
-			logged.mockRestore();
+			logged.stop();
 		}
 	});
 

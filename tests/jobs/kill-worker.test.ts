@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { BIG_MERCHANT_NAME, BIG_MERCHANT_NO, seedBig } from '#seed/big.ts';
 import { exportJobId, QUEUES } from '../../src/lib/server/queue/jobs.ts';
@@ -17,6 +17,7 @@ import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/s
 import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { readFileBytes } from '../../src/lib/server/files/index.ts';
+import { captureLogs } from '../../src/lib/server/log.ts';
 import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
 import { contextFor } from '../accounts/factory.ts';
 
@@ -182,17 +183,16 @@ describe('Redis losing its data while an export waits', () => {
 		const saved = process.env.REDIS_URL;
 		process.env.REDIS_URL = 'redis://127.0.0.1:1'; // nothing listens there
 		// What the operator sees in the web process's log: the outage, once, and the request left to the sweep.
-		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-		const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const capture = captureLogs('warn');
 		let id: bigint;
 		let logged: { errors: string[]; warnings: string[] };
 		try {
 			({ id } = await caller.exports.create({ list: 'payments', format: 'CSV', filter, columns: [] }));
 		} finally {
 			await closeQueues();
-			logged = { errors: errors.mock.calls.map((c) => String(c[0])), warnings: warnings.mock.calls.map((c) => String(c[0])) };
-			errors.mockRestore();
-			warnings.mockRestore();
+			const messages = (level: string) => capture.entries().filter((e) => e.level === level).map((e) => String(e.msg));
+			logged = { errors: messages('error'), warnings: messages('warn') };
+			capture.stop();
 			if (saved === undefined) delete process.env.REDIS_URL;
 			else process.env.REDIS_URL = saved;
 		}

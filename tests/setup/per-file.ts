@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, inject } from 'vitest';
 import { closeDb } from '../../db/index.ts';
 import { closeFilePool } from '../../src/lib/server/files/pool.ts';
+import { logger } from '../../src/lib/server/log.ts';
 import { adminUrl, withDatabase } from './urls.ts';
 
 const name = `mb_test_f_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -19,6 +20,9 @@ process.env.REDIS_PREFIX = `mbtest:${name}`;
 // development key and says so on stderr (tests/keys/secrets.test.ts covers that fallback).
 process.env.KEK_CURRENT ??= 'test';
 process.env.KEKS ??= `test:${Buffer.alloc(32, 7).toString('base64')}`;
+// Passing tests print nothing: the logger is silent here (tests read lines with captureLogs).
+// Set on the logger, not in the environment, so processes a test starts log as they would in production.
+logger.level = 'silent';
 
 afterAll(async () => {
 	await closeDb();

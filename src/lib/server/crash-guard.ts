@@ -5,6 +5,7 @@
 // discarded and reconnects — so the process keeps serving; any other one may have left state
 // corrupt, so the process exits 1 after logging and its supervisor starts a fresh one.
 // Relative imports only: the worker runs this under plain Node.
+import { logger } from './log.ts';
 import { isOutage } from './outage.ts';
 
 const installed = Symbol.for('merchant-backoffice.crash-guard');
@@ -14,10 +15,10 @@ export function logCrashes(name: string): void {
 	if (g[installed]) return;
 	g[installed] = true;
 	process.on('unhandledRejection', (reason) => {
-		console.error(`[${name}] unhandled rejection:`, reason);
+		logger.error({ err: reason }, `[${name}] unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`);
 	});
 	process.on('uncaughtException', (err, origin) => {
-		console.error(`[${name}] ${origin}:`, err);
+		logger.fatal({ err }, `[${name}] ${origin}: ${err.message}`);
 		if (!isOutage(err)) process.exit(1);
 	});
 }

@@ -8,6 +8,7 @@ import { closeFilePool } from '$lib/server/files/pool';
 import { closeQueues } from '$lib/server/queue/queues';
 import { closeRedis, createEnqueueConnection, redisPrefix } from '$lib/server/queue/redis';
 import { logCrashes } from './crash-guard';
+import { logger } from './log';
 import { checkReadiness, type Readiness } from './health/readiness';
 
 interface State {
@@ -32,7 +33,7 @@ export function startWebLifecycle(): void {
 	process.once('SIGTERM', drain);
 	process.once('SIGINT', drain);
 	process.on('sveltekit:shutdown', async (reason) => {
-		console.log(`[web] ${reason}: requests finished, closing pools`);
+		logger.info(`[web] ${reason}: requests finished, closing pools`);
 		await Promise.allSettled([closeQueues(), closeDb(), closeFilePool(), state.redis ? closeRedis(state.redis) : undefined]);
 		// Anything else still open (a worker thread, a stray timer) must not keep a stopped server alive.
 		setTimeout(() => process.exit(0), 1_000).unref();

@@ -8,6 +8,7 @@ import { recentlyVerified } from '$lib/server/auth/step-up';
 import { isOutage } from '$lib/server/outage';
 import type { SessionContext } from '$lib/server/auth/types';
 import type { Context } from './context';
+import { timeProcedure } from './observe';
 
 /** Carries the values a catalogue message needs ({until}, {name}, …) to the error formatter. */
 export class MessageParams extends Error {
@@ -174,11 +175,14 @@ const outageAsUnavailable = t.middleware(async ({ next }) => {
 	return result;
 });
 
+/** Each call's duration for the metrics, refusals by the gates included. */
+const timed = t.middleware(({ path, type, next }) => timeProcedure(path, type, next));
+
 /** For procedures that declare `permission: 'public'`. */
-export const publicProcedure = t.procedure.use(outageAsUnavailable).use(permissionGate).use(busyAsTooManyRequests);
+export const publicProcedure = t.procedure.use(timed).use(outageAsUnavailable).use(permissionGate).use(busyAsTooManyRequests);
 
 /** Everything else: ctx.auth is present and the declared permission is held. */
-export const protectedProcedure = t.procedure.use(outageAsUnavailable).use(permissionGate).use(busyAsTooManyRequests).use(({ ctx, next }) => {
+export const protectedProcedure = t.procedure.use(timed).use(outageAsUnavailable).use(permissionGate).use(busyAsTooManyRequests).use(({ ctx, next }) => {
 	if (!ctx.auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
 	const auth: SessionContext = ctx.auth;
 	return next({ ctx: { ...ctx, auth, merchantId: auth.staff.merchantId, staffId: auth.staff.id } });

@@ -10,6 +10,7 @@
 // or the admin's 解锁.
 import { sql } from 'kysely';
 import type { Db } from '../../../../db/index.ts';
+import { metrics, throttledSignIn } from '../metrics.ts';
 import { loginAccountMaxFailures, loginIpMaxFailures, loginIpWindowMs, loginLockMs, loginMaxFailures } from './config.ts';
 import { verifyAgainstDummy, verifyPassword } from './password.ts';
 import { createSession, type Session } from './session.ts';
@@ -76,11 +77,11 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 	// Reserved before anything is checked; a refusal spends no hashing and says nothing about
 	// the account (an unknown phone locks exactly like a real one).
 	const byAddress = await take(db, addressKey, { max: loginIpMaxFailures(), windowMs: loginIpWindowMs() });
-	if (!byAddress.allowed) return { ok: false, reason: 'ipThrottled', retryAfter: byAddress.retryAt };
+	if (!byAddress.allowed) return throttledSignIn({ ok: false, reason: 'ipThrottled', retryAfter: byAddress.retryAt });
 	const byAccount = await take(db, accountKey, { max: loginMaxFailures(), windowMs: loginLockMs() });
 	if (!byAccount.allowed) {
 		await giveBack(db, addressKey);
-		return { ok: false, reason: 'locked', lockedUntil: byAccount.retryAt };
+		return throttledSignIn({ ok: false, reason: 'locked', lockedUntil: byAccount.retryAt });
 	}
 
 	// A check that never ran (the hashing gate was full) must not use up anyone's attempts.
@@ -94,8 +95,10 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 	};
 
 	const account = await findAccount(db, input);
-	const log = (ok: boolean, reason: string | null) =>
-		writeSignInLog(db, { merchantId: account?.merchant_id ?? null, staffId: account?.staff_id ?? null, event: 'signIn', ok, reason, phone: input.phone }, origin);
+	const log = (ok: boolean, reason: string | null) => {
+		if (!ok) metrics.signInFailures.inc({ reason: reason ?? 'unknown' });
+		return writeSignInLog(db, { merchantId: account?.merchant_id ?? null, staffId: account?.staff_id ?? null, event: 'signIn', ok, reason, phone: input.phone }, origin);
+	};
 
 	if (!account || account.staff_id === null || account.password_hash === null) {
 		await unlessBusy(() => verifyAgainstDummy(input.password));
@@ -107,7 +110,7 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 	const accountWide = await reserveAccountAttempt(db, staffId);
 	if (!accountWide.allowed) {
 		await Promise.all([giveBack(db, addressKey), giveBack(db, accountKey)]);
-		return { ok: false, reason: 'locked', lockedUntil: accountWide.lockedUntil };
+		return throttledSignIn({ ok: false, reason: 'locked', lockedUntil: accountWide.lockedUntil });
 	}
 
 	const passwordHash = account.password_hash;

@@ -1,7 +1,7 @@
 // A plain pg pool for the files module: COPY needs the raw pg client, which Kysely keeps private.
 // Relative imports only: the worker (plain tsx) uses this module too.
 import type pg from 'pg';
-import { connectTimeoutMs, createPool, dbRole, sessionLimits } from '../../../../db/index.ts';
+import { connectTimeoutMs, createPool, dbRole, sessionLimits, trackPool } from '../../../../db/index.ts';
 
 let pool: pg.Pool | undefined;
 
@@ -12,7 +12,7 @@ let pool: pg.Pool | undefined;
  * worker a build waits for a free one as long as it takes, as it always did.
  */
 export function getFilePool(): pg.Pool {
-	pool ??= createPool(undefined, filePoolMax(), sessionLimits(), { acquireTimeoutMs: dbRole() === 'worker' ? 0 : connectTimeoutMs() });
+	pool ??= trackPool('files', createPool(undefined, filePoolMax(), sessionLimits(), { acquireTimeoutMs: dbRole() === 'worker' ? 0 : connectTimeoutMs() }));
 	return pool;
 }
 

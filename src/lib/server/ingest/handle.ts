@@ -7,6 +7,7 @@ import type { DB } from '../../../../db/types.ts';
 import { translate, type MessageKey } from '../../i18n/messages.ts';
 import { INGEST_SCHEMAS, isIngestKind } from '../../schemas/ingest.ts';
 import { LedgerError, type LedgerErrorKey } from '../ledger/index.ts';
+import { activeLog } from '../log.ts';
 import { IngestError } from './errors.ts';
 import { PROCESSORS } from './processors.ts';
 import { firstInexactNumber } from './numbers.ts';
@@ -109,7 +110,7 @@ export async function handleIngest(db: Kysely<DB>, req: IngestRequest, now: Date
 		}
 		if (e instanceof IngestError) return refuse(e.status as 400 | 404 | 409, e.code, e.key, e.params);
 		if (e instanceof ZodError) return fromZod(e);
-		console.error('ingest failed', kind, e);
+		activeLog().error({ err: e, kind }, `ingest ${kind} failed`);
 		return refuse(500, 'INTERNAL', 'error.internal');
 	}
 }

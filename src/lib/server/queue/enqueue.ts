@@ -1,11 +1,18 @@
 // Adding jobs. The features call these; the job ids make every enqueue of a build idempotent.
 import type { JobsOptions } from 'bullmq';
-import { exportJobId, JOB_QUEUE, statementJobId, type JobName, type JobPayloads } from './jobs.ts';
+import { activeLog, currentRequestId } from '../log.ts';
+import { exportJobId, JOB_QUEUE, statementJobId, type JobName, type JobPayloads, type JobTrace } from './jobs.ts';
 import { getQueue } from './queues.ts';
+
+/** The payload as stored: with the id of the request that enqueued it, when there was one. */
+function traced<T extends object>(data: T): T & JobTrace {
+	const requestId = currentRequestId();
+	return requestId ? { ...data, requestId } : data;
+}
 
 /** Adds a job to the queue its name belongs to. Pass a jobId to make the enqueue idempotent. */
 export async function enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts?: JobsOptions) {
-	return getQueue(JOB_QUEUE[name]).add(name, data, opts);
+	return getQueue(JOB_QUEUE[name]).add(name, traced(data), opts);
 }
 
 /**
@@ -21,7 +28,7 @@ export async function enqueueOnce<N extends JobName>(name: N, data: JobPayloads[
 		if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
 		await existing.remove();
 	}
-	await queue.add(name, data, { jobId });
+	await queue.add(name, traced(data), { jobId });
 	return true;
 }
 
@@ -56,7 +63,7 @@ export async function enqueueOrLeaveToSweep(what: string, enqueue: () => Promise
 		]);
 		return true;
 	} catch (err) {
-		console.warn(`[jobs] ${what} not enqueued now (${(err as Error).message}); a worker's sweep will enqueue it`);
+		activeLog().warn(`[jobs] ${what} not enqueued now (${(err as Error).message}); a worker's sweep will enqueue it`);
 		return false;
 	} finally {
 		clearTimeout(timer);

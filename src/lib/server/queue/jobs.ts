@@ -22,6 +22,11 @@ export interface JobPayloads {
 }
 export type JobName = keyof JobPayloads;
 
+/** Added to a payload by the enqueue helpers: the web request that asked for the job, for the job's log lines. */
+export interface JobTrace {
+	requestId?: string;
+}
+
 /** Which queue each job runs on (by workload: scheduled statements vs on-demand exports). */
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
 	'statements.fanOut': QUEUES.STATEMENTS,

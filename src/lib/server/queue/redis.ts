@@ -1,6 +1,7 @@
 // Redis connections for BullMQ. The worker runs this under plain Node: no $app/$env/$lib imports.
 import { Redis } from 'ioredis';
 import { DEFAULT_DATABASE_URL } from '#db';
+import { logger } from '../log.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -48,7 +49,7 @@ function logErrors(conn: Redis, name: string): Redis {
 	conn.on('error', (err: Error) => {
 		if (err.message === last) return;
 		last = err.message;
-		console.error(`[redis] ${name}: ${err.message} (reconnecting)`);
+		logger.error(`[redis] ${name}: ${err.message} (reconnecting)`);
 	});
 	conn.on('ready', () => (last = ''));
 	return conn;

@@ -6,6 +6,7 @@ import { translate } from '$lib/i18n/messages';
 import { writeAudit } from '$lib/server/audit';
 import { authorizeFileDownload } from '$lib/server/downloads';
 import { fileResponse } from '$lib/server/files/http';
+import { activeLog } from '$lib/server/log';
 import { isOutage, unavailableResponse } from '$lib/server/outage';
 
 // Stored files (statements, exports), streamed from Postgres with Range support. The session
@@ -16,7 +17,7 @@ const serve: RequestHandler = async (event) => {
 	} catch (err) {
 		// Postgres down, or every file connection busy past the wait: come back shortly.
 		if (!isOutage(err)) throw err;
-		console.error(`[files] ${event.request.method} ${event.url.pathname} unavailable: ${(err as Error).message}`);
+		activeLog().error(`[files] ${event.request.method} ${event.url.pathname} unavailable: ${(err as Error).message}`);
 		return unavailableResponse(event.locals.locale, event.request);
 	}
 };

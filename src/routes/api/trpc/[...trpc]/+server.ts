@@ -6,6 +6,8 @@ import { contextFor } from '$lib/server/api/caller';
 import { isUnavailable, RequestLocale } from '$lib/server/api/init';
 import { appRouter } from '$lib/server/api/root';
 import { isMessageKey, translate } from '$lib/i18n/messages';
+import { activeLog } from '$lib/server/log';
+import { metrics } from '$lib/server/metrics';
 import { RETRY_AFTER_SECONDS } from '$lib/server/outage';
 
 /** The most calls one batched query request may carry (the browser client sends at most this). */
@@ -38,14 +40,17 @@ const handler: RequestHandler = (event) => {
 			return errors.some(isUnavailable) ? { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } } : {};
 		},
 		onError({ error, path }) {
+			const unavailable = isUnavailable(error);
+			// A client can name any path: only real procedures become label values.
+			metrics.trpcErrors.inc({ path: path && path in appRouter._def.procedures ? path : 'unknown', code: unavailable ? 'SERVICE_UNAVAILABLE' : error.code });
 			// The person sees a catalogue message; the operator needs the real cause.
 			const where = `tRPC ${event.request.method} ${path ?? '?'}`;
-			if (isUnavailable(error)) console.error(`${where} unavailable: ${String((error.cause as Error | undefined)?.message ?? error.message)}`);
-			else if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`${where} failed:`, error.cause ?? error);
+			const log = activeLog();
+			if (unavailable) log.error(`${where} unavailable: ${String((error.cause as Error | undefined)?.message ?? error.message)}`);
+			else if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error }, `${where} failed`);
 			// tRPC's own refusals (unknown procedure, wrong method, unreadable body) are mostly
-			// scanners and broken clients: their English detail only on request.
-			else if (!error.cause && !isMessageKey(error.message) && process.env.LOG_LEVEL === 'debug')
-				console.debug(`${where} refused (${error.code}): ${error.message}`);
+			// scanners and broken clients: their English detail only at LOG_LEVEL=debug.
+			else if (!error.cause && !isMessageKey(error.message)) log.debug(`${where} refused (${error.code}): ${error.message}`);
 		}
 	});
 };
