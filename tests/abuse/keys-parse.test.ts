@@ -123,7 +123,7 @@ describe('a flood of honest uploads', () => {
 		const answers = await Promise.all(people.map((who) => httpCall(contextOf(db, who, ALL_KEYS, 'en'), 'keys.wechat.save', 'mutation', wechatInput(file)) as Promise<Answer>));
 		const busy = answers.flatMap((a, i) => (a.status === 429 ? [people[i]] : []));
 		expect(busy.length).toBeGreaterThan(0);
-		expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
+		expect(answers.filter((a) => a.status !== 200 && a.status !== 429)).toEqual([]);
 		for (const a of answers.filter((a) => a.status === 429)) {
 			expect(JSON.stringify(a.json)).toContain('Too many certificates and keys are being checked right now; try again in a moment');
 			expect(fieldErrors(a)).toBeNull();
