@@ -34,10 +34,12 @@ function censor(value: unknown, seen = new WeakSet<object>()): unknown {
 }
 
 // Personal numbers inside text: mainland mobile numbers, 18-character ID card numbers, and
-// 15–19-digit runs that pass the Luhn check (bank cards; a merchant number seldom does).
+// bank card numbers: 15–19 digits starting as card schemes do (3 JCB/Amex, 4 Visa, 5
+// Mastercard, 6 UnionPay) that pass the Luhn check. Merchant and order numbers (2018…, 2026…)
+// stay readable.
 const PHONE = /(?<![\dA-Za-z])1[3-9]\d{9}(?!\d)/g;
 const ID_CARD = /(?<![\dA-Za-z])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])/g;
-const DIGIT_RUN = /(?<![\dA-Za-z])\d{15,19}(?!\d)/g;
+const DIGIT_RUN = /(?<![\dA-Za-z])[3-6]\d{14,18}(?!\d)/g;
 
 function luhn(digits: string): boolean {
 	let sum = 0;
