@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDb } from '../../db/index.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { buildSnapshot, freePort, prefixLines, waitForHttp } from '../../scripts/lib/processes.ts';
@@ -20,6 +20,8 @@ const NAME = `mb_e2e_proxy_${randomBytes(4).toString('hex')}`;
 const BUILD_DIR = join(ROOT, '.data', `e2e-build-${NAME}`);
 const DATABASE_URL = withDatabase(NAME);
 const servers: ChildProcess[] = [];
+/** What the servers and the set-up said: shown with a failure, where it helps, and not otherwise. */
+const serverLog: string[] = [];
 let behindProxy: string;
 let unconfigured: string;
 let account: { merchantNo: string; phone: string };
@@ -50,8 +52,8 @@ async function startServer(env: Record<string, string>): Promise<string> {
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	servers.push(child);
-	prefixLines(child.stdout, `[proxy-test ${port}]`, (l) => console.log(l));
-	prefixLines(child.stderr, `[proxy-test ${port}]`, (l) => console.error(l));
+	prefixLines(child.stdout, `[proxy-test ${port}]`, (l) => serverLog.push(l));
+	prefixLines(child.stderr, `[proxy-test ${port}]`, (l) => serverLog.push(l));
 	const base = `http://127.0.0.1:${port}`;
 	await waitForHttp(`${base}/login`, { child, timeoutMs: 30_000 });
 	return base;
@@ -60,21 +62,31 @@ async function startServer(env: Record<string, string>): Promise<string> {
 beforeAll(async () => {
 	await admin(`CREATE DATABASE ${NAME}`);
 	const db = createDb(DATABASE_URL, 2);
+	const migrated = vi.spyOn(console, 'log').mockImplementation(() => {});
 	try {
 		await migrateToLatest(db);
+		expect(migrated.mock.calls.map((args) => String(args[0]))).toEqual(expect.arrayContaining([expect.stringMatching(/^migrated 0001_/)]));
+		migrated.mockRestore();
 		const merchant = await makeMerchant(db, { name: '代理测试商户' });
 		const staff = await makeStaff(db, merchant.id, { name: '代理测试员' });
 		account = { merchantNo: merchant.merchant_no, phone: staff.phone };
 	} finally {
+		migrated.mockRestore();
 		await db.destroy();
 	}
-	// the global setup has built the app already: this copies it
-	await buildSnapshot(ROOT, BUILD_DIR, (l) => console.log(`[proxy-test] ${l}`));
-	[behindProxy, unconfigured] = await Promise.all([
-		startServer({ ADDRESS_HEADER: 'X-Forwarded-For', XFF_DEPTH: '1', PROTOCOL_HEADER: 'x-forwarded-proto', HOST_HEADER: 'x-forwarded-host' }),
-		startServer({})
-	]);
+	try {
+		// the global setup has built the app already: this copies it
+		await buildSnapshot(ROOT, BUILD_DIR, (l) => serverLog.push(`[proxy-test] ${l}`));
+		[behindProxy, unconfigured] = await Promise.all([
+			startServer({ ADDRESS_HEADER: 'X-Forwarded-For', XFF_DEPTH: '1', PROTOCOL_HEADER: 'x-forwarded-proto', HOST_HEADER: 'x-forwarded-host' }),
+			startServer({})
+		]);
+	} catch (e) {
+		throw new Error(`${(e as Error).message}\n${serverLog.join('\n')}`);
+	}
 }, 120_000);
+
+beforeEach(({ onTestFailed }) => onTestFailed(() => console.error(`server log:\n${serverLog.join('\n')}`)));
 
 afterAll(async () => {
 	await Promise.all(
