@@ -59,6 +59,14 @@ export function connectTimeoutMs(): number {
 	return envMs('PG_CONNECT_TIMEOUT_MS', 5_000) || 5_000;
 }
 
+// Where the pools report a lost connection. db/ imports nothing of the app: the web and the
+// worker hand it their logger at start; scripts and tests keep stderr.
+let reportLost: (line: string) => void = (line) => console.error(line);
+
+export function setDbLog(report: (line: string) => void): void {
+	reportLost = report;
+}
+
 /**
  * A pg pool that survives Postgres going away. Scripts (migrate, seed) pass no limits: a
  * migration or a big seed may legitimately run one statement for minutes. `acquireTimeoutMs`
@@ -90,12 +98,12 @@ export function createPool(
 		...(limits?.idleInTransactionMs ? { idle_in_transaction_session_timeout: limits.idleInTransactionMs } : {})
 	});
 	// An idle client's connection can die (Postgres restart, admin termination); the pool drops it.
-	pool.on('error', (err) => console.error(`[db] idle connection lost: ${err.message}`));
+	pool.on('error', (err) => reportLost(`[db] idle connection lost: ${err.message}`));
 	// pg-pool takes its own listener off a client while it is checked out, and a client that
 	// errors with no listener (a backend terminated mid-query, 57P01) is an uncaught 'error'
 	// event that kills the process. The query itself still fails and the pool discards the client.
 	pool.on('connect', (client) => {
-		client.on('error', (err: Error & { code?: string }) => console.error(`[db] connection lost: ${err.code ? `${err.code} ` : ''}${err.message}`));
+		client.on('error', (err: Error & { code?: string }) => reportLost(`[db] connection lost: ${err.code ? `${err.code} ` : ''}${err.message}`));
 	});
 	return pool;
 }

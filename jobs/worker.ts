@@ -2,7 +2,7 @@
 // graceful stop on SIGINT/SIGTERM. Runs under plain Node (tsx): relative imports only.
 import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { closeDb, getDb, setDbRole, type Db } from '../db/index.ts';
+import { closeDb, getDb, setDbLog, setDbRole, type Db } from '../db/index.ts';
 import { assertHandlersComplete, HANDLERS, requeueUnfinished, type JobHandlers } from './handlers.ts';
 import { isJobName, QUEUES, type JobTrace, type QueueName } from '#shared/server/queue/jobs.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
@@ -11,7 +11,7 @@ import { registerSchedulers } from './schedulers.ts';
 import { logCrashes } from '#shared/server/crash-guard.ts';
 import { closeFilePool } from '#shared/server/files/pool.ts';
 import { startHeartbeat } from '#shared/server/health/heartbeat.ts';
-import { logger, withLogScope } from '#shared/server/log.ts';
+import { activeLog, logger, withLogScope } from '#shared/server/log.ts';
 import { metrics } from '#shared/server/metrics.ts';
 import { startMetricsServer, workerMetricsPort, type MetricsServer } from '#shared/server/metrics-server.ts';
 
@@ -151,6 +151,7 @@ function elapsed(job: Job): number | string {
 
 async function main(): Promise<void> {
 	logCrashes('worker');
+	setDbLog((line) => activeLog().error(line));
 	// Builds run statements far longer than a web request's limit allows.
 	setDbRole('worker');
 	// Handlers go in before the (async) start, so a stop signal that arrives while the

@@ -4,10 +4,11 @@
 // Each attack goes in as a person holding every keys permission would send it (tRPC over
 // HTTP, English answers) and is judged by what they and everyone else would see: a refusal
 // with its message within a second, nothing stored, and the event loop ticking throughout.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import type { Permission } from '../../src/lib/permissions.ts';
 import { ParsePool, parsePool } from '../../src/lib/server/keys/parse-pool.ts';
+import { captureLogs } from '../../src/lib/server/log.ts';
 import { contextOf, httpCall, type Person } from '../keys-api/context.ts';
 import { fakeRsa, hiddenBombP12, patchedP12 } from '../keys/crafted.ts';
 import { alipayForm, makeP12, merchantWithStaff, rsa, WECHAT_MCH_ID, wechatForm } from '../keys/fixtures.ts';
@@ -182,13 +183,13 @@ describe('the parse worker’s budget: what holds if a bound is ever missed', ()
 
 	it('a parse past its budget is cut off and its worker terminated, while the event loop runs on', async () => {
 		const strict = pool({ timeoutMs: 5 });
-		const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
-		onTestFinished(() => warned.mockRestore());
+		const logged = captureLogs('warn');
+		onTestFinished(() => logged.stop());
 		const { value, longestStallMs } = await watched(() => strict.run('openP12', heavy, PASSWORD, WECHAT_MCH_ID, new Date()));
 		expect(value).toEqual({ ok: false, refusal: 'keys.parseTimeout' });
 		expect(strict.terminated).toBe(1);
 		// The operator is told which task was cut off.
-		expect(warned.mock.calls.map((args) => args.join(' '))).toEqual([expect.stringMatching(/^\[keys\] parse task openP12 ran past 5 ms after \d+ ms: refused, worker terminated$/)]);
+		expect(logged.entries().map((line) => `${line.level} ${line.msg}`)).toEqual([expect.stringMatching(/^warn \[keys\] parse task openP12 ran past 5 ms after \d+ ms: refused, worker terminated$/)]);
 		expect(longestStallMs).toBeLessThan(1000);
 		// The same file within the real budget opens: the cut-off was the budget, not the file.
 		const opened = await pool({}).run('openP12', heavy, PASSWORD, WECHAT_MCH_ID, new Date());

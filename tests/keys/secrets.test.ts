@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
 	decryptSecret,
 	DEV_KID,
@@ -12,6 +12,7 @@ import {
 	secretFingerprint,
 	type SecretBox
 } from '../../src/lib/server/crypto/secrets.ts';
+import { captureLogs } from '../../src/lib/server/log.ts';
 
 const k1 = randomBytes(32).toString('base64');
 const k2 = randomBytes(32).toString('base64');
@@ -99,12 +100,14 @@ describe('loadKeyring', () => {
 	});
 
 	it('falls back to the dev key outside production, warning once', () => {
-		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const logged = captureLogs('warn');
 		const a = loadKeyring({ NODE_ENV: 'test', KEK_CURRENT: undefined, KEKS: undefined } as NodeJS.ProcessEnv);
 		loadKeyring({ NODE_ENV: 'development' } as NodeJS.ProcessEnv);
 		expect(a.current).toBe(DEV_KID);
-		expect(warn.mock.calls.map((c) => String(c[0]))).toEqual(['[secrets] KEK_CURRENT/KEKS not set: using the public development key (kid "dev"); never do this in production']);
-		warn.mockRestore();
+		logged.stop();
+		expect(logged.entries().map((line) => [line.level, line.msg])).toEqual([
+			['warn', '[secrets] KEK_CURRENT/KEKS not set: using the public development key (kid "dev"); never do this in production']
+		]);
 		// Dev-key boxes stay readable after real keys are configured (so they can be rotated).
 		const devBox = encryptSecret('x', owner, a);
 		expect(decryptSecret(devBox, owner, ringB).toString()).toBe('x');

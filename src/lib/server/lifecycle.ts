@@ -3,12 +3,12 @@
 // lets requests and downloads in flight finish for up to SHUTDOWN_TIMEOUT seconds (30), then
 // emits 'sveltekit:shutdown', where the pools are closed here so the process can exit.
 import type { Redis } from 'ioredis';
-import { closeDb, getDb } from '#db';
+import { closeDb, getDb, setDbLog } from '#db';
 import { closeFilePool } from '$lib/server/files/pool';
 import { closeQueues } from '$lib/server/queue/queues';
 import { closeRedis, createEnqueueConnection, redisPrefix } from '$lib/server/queue/redis';
 import { logCrashes } from './crash-guard';
-import { logger } from './log';
+import { activeLog, logger } from './log';
 import { checkReadiness, type Readiness } from './health/readiness';
 
 interface State {
@@ -27,6 +27,7 @@ export function startWebLifecycle(): void {
 	if (state.started) return;
 	state.started = true;
 	logCrashes('web');
+	setDbLog((line) => activeLog().error(line));
 	// From the signal on, /readyz says "not ready", so a load balancer that still has a
 	// keep-alive connection open stops sending new work here.
 	const drain = () => (state.draining = true);

@@ -2,6 +2,7 @@
 // KEK can be rotated (scripts/rotate-kek.ts). Relative imports only: the rotation script
 // runs this under plain tsx.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { logger } from '../log.ts';
 
 /** What payment_keys.secret_fields stores per field: JSON-safe, base64 fields. */
 export interface SecretBox {
@@ -73,7 +74,7 @@ function parseKeyring(env: NodeJS.ProcessEnv): Keyring {
 		if (production) throw new KeyringConfigError('KEK_CURRENT and KEKS must be set in production');
 		if (!warnedDev) {
 			warnedDev = true;
-			console.warn('[secrets] KEK_CURRENT/KEKS not set: using the public development key (kid "dev"); never do this in production');
+			logger.warn('[secrets] KEK_CURRENT/KEKS not set: using the public development key (kid "dev"); never do this in production');
 		}
 		return { current: DEV_KID, keys: new Map([[DEV_KID, DEV_KEY]]) };
 	}

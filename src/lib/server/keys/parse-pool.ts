@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { activeLog } from '../log.ts';
 import type { ParseTasks } from './parse-core.ts';
 import type { ParseReply, ParseRequest } from './parse-worker.ts';
 
@@ -147,7 +148,7 @@ export class ParsePool {
 				cleanup();
 				this.terminated++;
 				void this.stop(slot);
-				console.warn(`[keys] parse task ${task} ${why} after ${Math.round(performance.now() - started)} ms: refused, worker terminated`);
+				activeLog().warn(`[keys] parse task ${task} ${why} after ${Math.round(performance.now() - started)} ms: refused, worker terminated`);
 				resolve({ ok: false, refusal: 'keys.parseTimeout' });
 			};
 			const timer = setTimeout(() => refuse(`ran past ${this.options.timeoutMs} ms`), this.options.timeoutMs);
