@@ -35,6 +35,7 @@ describe('the request log', () => {
 			requestId,
 			method: 'POST',
 			route: '/api/trpc/[...trpc]',
+			path: '/api/trpc/auth.signIn',
 			trpc: 'auth.signIn',
 			// Nobody was signed in when the request arrived.
 			merchantId: null,

@@ -28,6 +28,8 @@ export async function observeRequest(event: RequestEvent, serve: () => Promise<R
 		const line = {
 			method: event.request.method,
 			route,
+			// The path without its query (which may hold filters); it says what an unmatched route was.
+			path: path.slice(0, 300),
 			// Which procedures a tRPC request called (a batch names several): the route id says only /api/trpc.
 			...(path.startsWith(TRPC_PREFIX) ? { trpc: path.slice(TRPC_PREFIX.length, TRPC_PREFIX.length + 300) } : {}),
 			merchantId: staff ? String(staff.merchantId) : null,
