@@ -79,7 +79,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		const baseUrl = `http://127.0.0.1:${port}`;
 		server = spawn(process.execPath, [serverDir], {
 			cwd: ROOT,
-			env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix, HOST: '127.0.0.1', PORT: String(port), ORIGIN: baseUrl },
+			// One info line per request would fill the run's output: warnings and errors still show.
+			env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix, HOST: '127.0.0.1', PORT: String(port), ORIGIN: baseUrl },
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
 		prefixLines(server.stdout, '[e2e web]', (l) => console.log(l));
