@@ -87,7 +87,8 @@ export const MENU: readonly MenuSection[] = [
 			{ label: 'menu.settings.profile', href: '/settings/profile', anyOf: ['settings.profile'] },
 			// Listed beside 个人信息; the page itself needs no permission (修改密码 links to it too, and
 			// a person the merchant requires to enrol is taken there).
-			{ label: 'menu.settings.twoFactor', href: '/settings/two-factor', anyOf: ['settings.profile'] }
+			{ label: 'menu.settings.twoFactor', href: '/settings/two-factor', anyOf: ['settings.profile'] },
+			{ label: 'menu.settings.devices', href: '/settings/devices', anyOf: ['settings.profile'] }
 		]
 	}
 ];

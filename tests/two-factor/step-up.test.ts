@@ -20,6 +20,7 @@ const SENSITIVE_SECTIONS = ['roles.', 'operators.', 'keys.'];
 /** Mutations there that need no step-up, and why. */
 const EXEMPT: Record<string, string> = {
 	'operators.unlock': 'lifts a lockout only; grants nothing the operator did not have',
+	'operators.endSessions': 'takes access away (signs the operator out); a stolen session gains nothing by it',
 	'keys.platform.verify': 'checks a signature against the saved public key; changes nothing'
 };
 /** Sensitive elsewhere: new recovery codes are a way past the second factor. */

@@ -4,6 +4,7 @@ import { get } from './get';
 import { list } from './list';
 import { resetPassword } from './resetPassword';
 import { resetTwoFactor } from './resetTwoFactor';
+import { endSessions, sessions } from './sessions';
 import { setTwoFactorRequired, twoFactorPolicy } from './twoFactorPolicy';
 import { unlock } from './unlock';
 import { updateInfo } from './updateInfo';
@@ -20,5 +21,7 @@ export const operatorsRouter = router({
 	unlock,
 	resetTwoFactor,
 	twoFactorPolicy,
-	setTwoFactorRequired
+	setTwoFactorRequired,
+	sessions,
+	endSessions
 });
