@@ -2,6 +2,7 @@
 // merchant when the big one is not seeded), printed as tables with PASS/FAIL.
 //   lists:   every list screen through HTTP (a signed-in tRPC GET), p50/p95 over many runs
 //   exports: 1M-row CSV and XLSX exports vs COPY, peak memory, download speed, a day's statement
+//   load:    optional (BENCH_PARTS=lists,exports,load): npm run load's two modes (bench/load.ts)
 //
 //   npm run bench                                      (starts `node build` itself on a free port)
 //   BASE_URL=http://127.0.0.1:3000 npm run bench      (a running server on the same database)
@@ -13,6 +14,7 @@ import { DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { benchExports } from './exports.ts';
 import { signIn, startServer } from './http.ts';
 import { benchLists } from './lists.ts';
+import { loadPeople, loadSaturation, startWorker } from './load.ts';
 
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'lists,exports').split(',').map((s) => s.trim()));
 
@@ -28,6 +30,17 @@ try {
 	let failures = 0;
 	if (PARTS.has('lists')) failures += await benchLists(ctx);
 	if (PARTS.has('exports')) failures += await benchExports(ctx);
+	if (PARTS.has('load')) {
+		// The people mode's exports and statement need a worker; ours, when the server is ours too.
+		const worker = server ? startWorker() : null;
+		try {
+			const load = { db, merchant, base, webPid: server?.child.pid, workerPid: worker?.pid };
+			failures += await loadPeople(load);
+			failures += await loadSaturation(load);
+		} finally {
+			worker?.kill('SIGTERM');
+		}
+	}
 	process.exitCode = failures === 0 ? 0 : 1;
 } finally {
 	server?.child.kill('SIGTERM');

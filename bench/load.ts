@@ -1,0 +1,286 @@
+// `npm run load`: many signed-in people at once on the big merchant, through HTTP on loopback
+// (issue 14 "Load"; the saturation figure feeds issue 13's throughput target).
+//   people:      LOAD_SESSIONS (100) sessions, each opening a list's first page, a deeper page
+//                or a detail about once a second (open loop: a slow answer does not delay the
+//                next request), while 3 exports and a statement build run. Target: 0 errors,
+//                list p95 ≤ 50 ms.
+//   saturation:  closed-loop sessions (each sends its next request when the last one answers),
+//                stepped up until p95 passes 100 ms: requests/s reached and CPU per request
+//                (process CPU of the web and of its Postgres backends, from /proc).
+// Each mode is bounded to 60 s. It prints p50/p95/p99 per endpoint, throughput, errors and the
+// peak RSS of the web and the worker.
+//   npm run load                               (starts `node build` and a worker itself)
+//   LOAD_MODES=saturation npm run load
+// Env: DATABASE_URL, BENCH_MERCHANT_NO, LOAD_MODES ("people,saturation"), LOAD_SESSIONS (100),
+//      LOAD_SECONDS (people, 30, at most 60), LOAD_STEP_SECONDS (saturation, 6),
+//      LOAD_BACKGROUND=0 (people without the exports and the statement, to tell their share).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import superjson from 'superjson';
+import { createDb, type Db } from '../db/index.ts';
+import { BIG_MERCHANT_NO } from '#seed/big.ts';
+import { DEMO_MERCHANT_NO } from '#seed/demo.ts';
+import { addDays, businessDate } from '../src/lib/time.ts';
+import { pct, signIn, startServer } from './http.ts';
+import { printTable } from './table.ts';
+
+const LIST_TARGET_MS = 50;
+const SATURATION_P95_MS = 100;
+const MAX_SECONDS = 60;
+const envInt = (name: string, dflt: number) => {
+	const n = Number(process.env[name] ?? dflt);
+	return Number.isFinite(n) && n > 0 ? n : dflt;
+};
+
+/** What one person opens: a list's first page, a deeper page, or one order's detail. */
+interface Request {
+	endpoint: string;
+	kind: 'list' | 'deep' | 'detail';
+	path: string;
+	input: unknown;
+}
+
+interface Sample {
+	endpoint: string;
+	kind: Request['kind'];
+	ms: number;
+	ok: boolean;
+}
+
+export interface LoadContext {
+	db: Db;
+	merchant: { id: bigint; merchant_no: string };
+	base: string;
+	/** Pids of the processes to watch (peak RSS, CPU); absent when the server is someone else's. */
+	webPid?: number;
+	workerPid?: number;
+}
+
+async function requestMix(db: Db, merchantId: bigint): Promise<Request[]> {
+	const span = await db.selectFrom('payments').select(sql<Date>`max(created_at)`.as('b')).where('merchant_id', '=', merchantId).executeTakeFirstOrThrow();
+	const to = businessDate(span.b ?? new Date());
+	const range = { from: addDays(to, -29), to };
+	const ids = await db.selectFrom('payments').select('id').where('merchant_id', '=', merchantId).orderBy('created_at', 'desc').limit(200).execute();
+	const list = (name: string, path: string, filter: Record<string, string> = {}): Request => ({ endpoint: `${name} first page`, kind: 'list', path, input: { filter: { ...range, ...filter }, page: 1, pageSize: 20 } });
+	const mix: Request[] = [
+		list('payments', 'payments.list'),
+		list('payments 交易状态', 'payments.list', { status: 'TRADE_SUCCESS' }),
+		list('refunds', 'refunds.list'),
+		list('withdrawals', 'withdrawals.list'),
+		list('flows', 'flows.list'),
+		{ endpoint: 'users first page', kind: 'list', path: 'users.list', input: { filter: {}, page: 1, pageSize: 20 } },
+		{ endpoint: 'payments page 50', kind: 'deep', path: 'payments.list', input: { filter: range, page: 50, pageSize: 20 } },
+		{ endpoint: 'flows page 50', kind: 'deep', path: 'flows.list', input: { filter: range, page: 50, pageSize: 20 } }
+	];
+	// Details of recent orders, a different one each time.
+	for (const { id } of ids.slice(0, 50)) mix.push({ endpoint: 'payment detail', kind: 'detail', path: 'payments.get', input: { id } });
+	return mix;
+}
+
+/** Lists and deep pages as often as a person opens them; details spread over many orders. */
+function picker(mix: Request[]): () => Request {
+	const lists = mix.filter((r) => r.kind === 'list');
+	const deep = mix.filter((r) => r.kind === 'deep');
+	const details = mix.filter((r) => r.kind === 'detail');
+	return () => {
+		const x = Math.random();
+		const from = x < 0.6 ? lists : x < 0.8 ? deep : details;
+		return from[Math.floor(Math.random() * from.length)];
+	};
+}
+
+async function send(base: string, cookie: string, r: Request): Promise<Sample> {
+	const url = `${base}/api/trpc/${r.path}?input=${encodeURIComponent(superjson.stringify(r.input))}`;
+	const t0 = performance.now();
+	try {
+		const res = await fetch(url, { headers: { cookie } });
+		await res.arrayBuffer();
+		return { endpoint: r.endpoint, kind: r.kind, ms: performance.now() - t0, ok: res.status === 200 };
+	} catch {
+		return { endpoint: r.endpoint, kind: r.kind, ms: performance.now() - t0, ok: false };
+	}
+}
+
+/** One sign-in after another: the sign-in's hashing gate refuses a burst, as it should. */
+async function sessions(base: string, merchantNo: string, n: number): Promise<string[]> {
+	const out: string[] = [];
+	for (let i = 0; i < n; i++) out.push(await signIn(base, merchantNo));
+	return out;
+}
+
+function kib(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
+	if (!pid) return undefined;
+	try {
+		const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+		return m ? Number(m[1]) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** utime + stime of a process, in ms (from /proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) * 10;
+	} catch {
+		return 0;
+	}
+}
+
+/** Postgres backends serving this database (the web's pools among them). */
+async function backendPids(db: Db): Promise<number[]> {
+	const r = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`.execute(db);
+	return r.rows.map((x) => x.pid);
+}
+
+function summarise(samples: Sample[], seconds: number): { rows: string[][]; listP95: number; errors: number } {
+	const by = new Map<string, Sample[]>();
+	for (const s of samples) by.set(s.endpoint, [...(by.get(s.endpoint) ?? []), s]);
+	const row = (name: string, ss: Sample[]) => {
+		const t = ss.map((s) => s.ms).sort((a, b) => a - b);
+		return [name, String(ss.length), (ss.length / seconds).toFixed(1), String(ss.filter((s) => !s.ok).length), pct(t, 50).toFixed(1), pct(t, 95).toFixed(1), pct(t, 99).toFixed(1)];
+	};
+	const rows = [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, ss]) => row(name, ss));
+	const lists = samples.filter((s) => s.kind === 'list');
+	rows.push(row('all lists (first pages)', lists), row('everything', samples));
+	const listTimes = lists.map((s) => s.ms).sort((a, b) => a - b);
+	return { rows, listP95: listTimes.length ? pct(listTimes, 95) : NaN, errors: samples.filter((s) => !s.ok).length };
+}
+
+const HEAD = ['endpoint', 'requests', 'req/s', 'errors', 'p50 ms', 'p95 ms', 'p99 ms'];
+
+function printRss(ctx: LoadContext): void {
+	const mb = (k: number | undefined) => (k === undefined ? 'n/a' : `${(k / 1024).toFixed(0)} MB`);
+	console.log(`peak RSS: web ${mb(kib(ctx.webPid, 'VmHWM'))}, worker ${mb(kib(ctx.workerPid, 'VmHWM'))}`);
+}
+
+/** Open loop: every session asks about once a second whatever the answers' speed. */
+export async function loadPeople(ctx: LoadContext): Promise<number> {
+	const n = envInt('LOAD_SESSIONS', 100);
+	const seconds = Math.min(MAX_SECONDS, envInt('LOAD_SECONDS', 30));
+	const mix = await requestMix(ctx.db, ctx.merchant.id);
+	const pick = picker(mix);
+	const cookies = await sessions(ctx.base, ctx.merchant.merchant_no, n);
+
+	// The background work people cause: three exports and one day's statement, built by the worker.
+	const range = (mix[0].input as { filter: { from: string; to: string } }).filter;
+	const jobs: string[] = [];
+	const background = process.env.LOAD_BACKGROUND !== '0';
+	for (const [i, list] of (background ? ['payments', 'flows', 'refunds'] : []).entries()) {
+		const r = await post(ctx.base, cookies[i], 'exports.create', { list, format: i === 1 ? 'XLSX' : 'CSV', filter: { from: range.from, to: range.to }, columns: [] });
+		jobs.push(`export ${list}: ${r}`);
+	}
+	const day = addDays(range.to, -1);
+	if (background) {
+		await ctx.db.deleteFrom('statements').where('merchant_id', '=', ctx.merchant.id).where('accounting_date', '=', day).execute();
+		jobs.push(`statement ${day}: ${await post(ctx.base, cookies[3], 'statements.request', { date: day })}`);
+	}
+
+	console.log(`people: ${n} signed-in sessions, each a request about once a second for ${seconds} s; background: ${jobs.join('; ') || 'none (LOAD_BACKGROUND=0)'}`);
+	const samples: Sample[] = [];
+	const inflight: Promise<void>[] = [];
+	const end = performance.now() + seconds * 1000;
+	await Promise.all(
+		cookies.map(async (cookie) => {
+			// Each person's clicks are spread over the second so the sessions do not march in step.
+			let next = performance.now() + Math.random() * 1000;
+			while (next < end) {
+				await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+				inflight.push(send(ctx.base, cookie, pick()).then((s) => void samples.push(s)));
+				next += 500 + Math.random() * 1000;
+			}
+		})
+	);
+	await Promise.all(inflight);
+	const built = background
+		? await ctx.db.selectFrom('exports').select(['list_key', 'status', 'rows_done']).where('merchant_id', '=', ctx.merchant.id).orderBy('id', 'desc').limit(3).execute()
+		: [];
+	const { rows, listP95, errors } = summarise(samples, seconds);
+	printTable(HEAD, rows);
+	if (background) console.log(`background at the end: ${built.map((e) => `${e.list_key} ${e.status} ${e.rows_done} rows`).join(', ')}`);
+	printRss(ctx);
+	const pass = errors === 0 && listP95 <= LIST_TARGET_MS;
+	console.log(`people: ${errors} errors, list p95 ${listP95.toFixed(1)} ms (target 0 errors, ≤ ${LIST_TARGET_MS} ms): ${pass ? 'PASS' : 'FAIL'}`);
+	return pass ? 0 : 1;
+}
+
+async function post(base: string, cookie: string, path: string, input: unknown): Promise<string> {
+	const res = await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: superjson.stringify(input) });
+	const text = await res.text();
+	return res.ok ? 'requested' : `refused ${res.status} ${text.slice(0, 120)}`;
+}
+
+/** Closed loop, more sessions each step, until p95 passes 100 ms (or 60 s are used up). */
+export async function loadSaturation(ctx: LoadContext): Promise<number> {
+	const stepSeconds = envInt('LOAD_STEP_SECONDS', 6);
+	const steps = [2, 5, 10, 20, 40, 80].slice(0, Math.max(1, Math.floor(MAX_SECONDS / stepSeconds)));
+	const mix = await requestMix(ctx.db, ctx.merchant.id);
+	const pick = picker(mix);
+	const cookies = await sessions(ctx.base, ctx.merchant.merchant_no, steps[steps.length - 1]);
+	console.log(`saturation: closed-loop sessions ${steps.join(' → ')}, ${stepSeconds} s each, until p95 > ${SATURATION_P95_MS} ms`);
+	const table: string[][] = [];
+	let best: { rps: number; p95: number; sessions: number } | undefined;
+	for (const c of steps) {
+		const pids = await backendPids(ctx.db);
+		const watched = ctx.webPid ? [ctx.webPid, ...pids] : pids;
+		const cpu0 = watched.map(cpuMs);
+		const samples: Sample[] = [];
+		const t0 = performance.now();
+		const end = t0 + stepSeconds * 1000;
+		await Promise.all(
+			cookies.slice(0, c).map(async (cookie) => {
+				while (performance.now() < end) samples.push(await send(ctx.base, cookie, pick()));
+			})
+		);
+		const secs = (performance.now() - t0) / 1000;
+		// Backends that came and went during the step are missed: the pools keep theirs open.
+		const cpu = watched.map(cpuMs).reduce((s, v, i) => s + Math.max(0, v - cpu0[i]), 0);
+		const times = samples.map((s) => s.ms).sort((a, b) => a - b);
+		const rps = samples.length / secs;
+		const p95 = pct(times, 95);
+		const errors = samples.filter((s) => !s.ok).length;
+		table.push([String(c), rps.toFixed(0), pct(times, 50).toFixed(1), p95.toFixed(1), pct(times, 99).toFixed(1), String(errors), (cpu / samples.length).toFixed(1)]);
+		if (p95 <= SATURATION_P95_MS && (!best || rps > best.rps)) best = { rps, p95, sessions: c };
+		if (p95 > SATURATION_P95_MS) break;
+	}
+	printTable(['sessions', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', `CPU ms/request (${ctx.webPid ? 'web + ' : ''}Postgres)`], table);
+	printRss(ctx);
+	console.log(best ? `saturation: ${best.rps.toFixed(0)} requests/s at p95 ${best.p95.toFixed(1)} ms with ${best.sessions} sessions (the most within p95 ≤ ${SATURATION_P95_MS} ms)` : `saturation: p95 passed ${SATURATION_P95_MS} ms at the first step`);
+	return table.some((r) => r[5] !== '0') ? 1 : 0;
+}
+
+/** A worker of our own, so the background builds run and its peak RSS can be read. */
+export function startWorker(): ChildProcess {
+	return spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], { env: process.env, stdio: 'ignore' });
+}
+
+async function main(): Promise<void> {
+	const modes = new Set((process.env.LOAD_MODES ?? 'people,saturation').split(',').map((s) => s.trim()));
+	const db = createDb(undefined, 2);
+	const server = process.env.BASE_URL ? null : await startServer();
+	const worker = process.env.BASE_URL ? null : startWorker();
+	try {
+		const pick = async (no: string) => db.selectFrom('merchants').select(['id', 'merchant_no']).where('merchant_no', '=', no).executeTakeFirst();
+		const merchant = (await pick(process.env.BENCH_MERCHANT_NO ?? BIG_MERCHANT_NO)) ?? (await pick(DEMO_MERCHANT_NO));
+		if (!merchant) throw new Error('no seeded merchant: run `npm run seed -- --orders 5000000` (or `npm run seed`)');
+		const n = await db.selectFrom('payments').select(sql<string>`count(*)`.as('n')).where('merchant_id', '=', merchant.id).executeTakeFirstOrThrow();
+		console.log(`merchant ${merchant.merchant_no}: ${n.n} payments; ${server ? 'node build and a worker started here' : `server ${process.env.BASE_URL}`}`);
+		const ctx: LoadContext = { db, merchant, base: process.env.BASE_URL ?? server!.url, webPid: server?.child.pid, workerPid: worker?.pid ?? undefined };
+		let failures = 0;
+		if (modes.has('people')) failures += await loadPeople(ctx);
+		if (modes.has('saturation')) failures += await loadSaturation(ctx);
+		process.exitCode = failures === 0 ? 0 : 1;
+	} finally {
+		server?.child.kill('SIGTERM');
+		worker?.kill('SIGTERM');
+		await db.destroy();
+	}
+}
+
+if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) await main();
