@@ -105,6 +105,11 @@ async function send(base: string, cookie: string, r: Request): Promise<Sample> {
 	}
 }
 
+/** Every request of the mix twice, unmeasured: a server just started has cold code paths and caches. */
+async function warmUp(base: string, cookie: string, mix: Request[]): Promise<void> {
+	for (let i = 0; i < 2; i++) for (const r of mix) await send(base, cookie, r);
+}
+
 /** One sign-in after another: the sign-in's hashing gate refuses a burst, as it should. */
 async function sessions(base: string, merchantNo: string, n: number): Promise<string[]> {
 	const out: string[] = [];
@@ -167,6 +172,7 @@ export async function loadPeople(ctx: LoadContext): Promise<number> {
 	const mix = await requestMix(ctx.db, ctx.merchant.id);
 	const pick = picker(mix);
 	const cookies = await sessions(ctx.base, ctx.merchant.merchant_no, n);
+	await warmUp(ctx.base, cookies[0], mix);
 
 	// The background work people cause: three exports and one day's statement, built by the worker.
 	const range = (mix[0].input as { filter: { from: string; to: string } }).filter;
@@ -223,6 +229,7 @@ export async function loadSaturation(ctx: LoadContext): Promise<number> {
 	const mix = await requestMix(ctx.db, ctx.merchant.id);
 	const pick = picker(mix);
 	const cookies = await sessions(ctx.base, ctx.merchant.merchant_no, steps[steps.length - 1]);
+	await warmUp(ctx.base, cookies[0], mix);
 	console.log(`saturation: closed-loop sessions ${steps.join(' → ')}, ${stepSeconds} s each, until p95 > ${SATURATION_P95_MS} ms`);
 	const table: string[][] = [];
 	let best: { rps: number; p95: number; sessions: number } | undefined;
