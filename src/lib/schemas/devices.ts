@@ -6,6 +6,7 @@ export const deviceIdInput = z.object({ id: text().regex(/^[0-9a-f]{64}$/, 'devi
 
 /** A signed-in session as 登录设备 shows it. */
 export interface DeviceRow {
+	/** The session row's id (a hash of the cookie token: naming it grants nothing). */
 	id: string;
 	current: boolean;
 	browser: string | null;

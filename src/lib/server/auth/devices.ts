@@ -4,19 +4,9 @@
 import Bowser from 'bowser';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB, Db } from '../../../../db/index.ts';
+import type { DeviceRow } from '../../schemas/devices.ts';
 import { writeAudit } from '../audit.ts';
 import type { RequestOrigin, SessionContext } from './types.ts';
-
-export interface Device {
-	/** The session row's id (a hash of the cookie token: naming it grants nothing). */
-	id: string;
-	current: boolean;
-	browser: string | null;
-	os: string | null;
-	ip: string | null;
-	signedInAt: Date;
-	lastSeenAt: Date;
-}
 
 /** "Chrome 120" / "Windows 10" from a user agent; nulls when it says nothing recognisable. */
 export function describeUserAgent(userAgent: string | null): { browser: string | null; os: string | null } {
@@ -32,7 +22,7 @@ export function describeUserAgent(userAgent: string | null): { browser: string |
 	}
 }
 
-export async function listDevices(db: Db, staffId: bigint, currentSessionId: string | null): Promise<Device[]> {
+export async function listDevices(db: Db, staffId: bigint, currentSessionId: string | null): Promise<DeviceRow[]> {
 	const rows = await db
 		.selectFrom('sessions')
 		.select(['id', 'ip', 'user_agent', 'created_at', 'last_seen_at'])
