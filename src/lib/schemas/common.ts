@@ -50,6 +50,11 @@ export const idTextSchema = z
 	.union([text(), z.bigint()])
 	.optional()
 	.transform((v) => {
-		const digits = v === undefined ? '' : String(v);
-		return /^[1-9]\d{0,18}$/.test(digits) && BigInt(digits) <= MAX_ID ? digits : undefined;
+		const id = idParam(v === undefined ? '' : String(v));
+		return id === undefined ? undefined : String(id);
 	});
+
+/** An id from a URL or a form field, or undefined when the text is no id (beyond int8 included). */
+export function idParam(text: string): bigint | undefined {
+	return /^[1-9]\d{0,18}$/.test(text) && BigInt(text) <= MAX_ID ? BigInt(text) : undefined;
+}

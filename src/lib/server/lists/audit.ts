@@ -13,14 +13,7 @@ export type AuditFilter = z.output<typeof auditListFilter>;
 
 /** Over the `audit_log` table by its own name; the time bounds are part of it (the list has no default range). */
 export async function auditWhere(db: Kysely<DB>, merchantId: bigint, f: AuditFilter): Promise<RawBuilder<SqlBool>> {
-	const start = f.from ? instant(f.from, 'start') : null;
-	const end = f.to ? instant(f.to, 'end') : null;
-	if (start && end && start.getTime() >= end.getTime()) throw new ListFilterError('audit.rangeInverted');
-	if (f.staffId !== undefined) {
-		// Another merchant's person reads like a missing one, never like an empty log.
-		const own = await db.selectFrom('staff').select('id').where('merchant_id', '=', merchantId).where('id', '=', f.staffId).executeTakeFirst();
-		if (!own) throw new ListRefNotFound();
-	}
+	const { start, end } = await checkLogFilter(db, merchantId, f);
 	const where: RawBuilder<unknown>[] = [sql`audit_log.merchant_id = ${merchantId}`];
 	if (f.staffId !== undefined) where.push(sql`audit_log.staff_id = ${f.staffId}`);
 	if (f.action)
@@ -36,8 +29,28 @@ export async function auditSource(db: Kysely<DB>, merchantId: bigint, f: AuditFi
 	return { table: 'audit_log', timeColumn: 'created_at', where: await auditWhere(db, merchantId, f), amountColumn: null, rollup: null };
 }
 
+/**
+ * What the audit and sign-in logs' filters share: the time bounds as instants (an inverted range
+ * refused), and the person checked to be the merchant's own — another merchant's person reads
+ * like a missing one, never like an empty log.
+ */
+export async function checkLogFilter(
+	db: Kysely<DB>,
+	merchantId: bigint,
+	f: { staffId?: bigint; from?: string; to?: string }
+): Promise<{ start: Date | null; end: Date | null }> {
+	const start = f.from ? instant(f.from, 'start') : null;
+	const end = f.to ? instant(f.to, 'end') : null;
+	if (start && end && start.getTime() >= end.getTime()) throw new ListFilterError('audit.rangeInverted');
+	if (f.staffId !== undefined) {
+		const own = await db.selectFrom('staff').select('id').where('merchant_id', '=', merchantId).where('id', '=', f.staffId).executeTakeFirst();
+		if (!own) throw new ListRefNotFound();
+	}
+	return { start, end };
+}
+
 /** A filter bound as an instant: a bare date is its whole Asia/Shanghai day (`to` inclusive). */
-export function instant(value: string, side: 'start' | 'end'): Date {
+function instant(value: string, side: 'start' | 'end'): Date {
 	const [date, time] = value.split(/[ T]/);
 	if (!time) return startOfBusinessDate(side === 'start' ? date : addDays(date, 1));
 	const [y, m, d] = date.split('-').map(Number);

@@ -4,20 +4,13 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../../../../db/types.ts';
 import type { signInListFilter } from '../../schemas/sign-ins.ts';
-import { instant } from './audit.ts';
+import { checkLogFilter } from './audit.ts';
 import { and } from './engine.ts';
-import { ListFilterError, ListRefNotFound } from './errors.ts';
 
 export type SignInFilter = z.output<typeof signInListFilter>;
 
 export async function signInWhere(db: Kysely<DB>, merchantId: bigint, f: SignInFilter): Promise<RawBuilder<SqlBool>> {
-	const start = f.from ? instant(f.from, 'start') : null;
-	const end = f.to ? instant(f.to, 'end') : null;
-	if (start && end && start.getTime() >= end.getTime()) throw new ListFilterError('audit.rangeInverted');
-	if (f.staffId !== undefined) {
-		const own = await db.selectFrom('staff').select('id').where('merchant_id', '=', merchantId).where('id', '=', f.staffId).executeTakeFirst();
-		if (!own) throw new ListRefNotFound();
-	}
+	const { start, end } = await checkLogFilter(db, merchantId, f);
 	const where: RawBuilder<unknown>[] = [sql`sign_in_log.merchant_id = ${merchantId}`];
 	if (f.staffId !== undefined) where.push(sql`sign_in_log.staff_id = ${f.staffId}`);
 	if (f.event) where.push(sql`sign_in_log.event = ${f.event}`);

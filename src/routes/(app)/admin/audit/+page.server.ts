@@ -1,5 +1,6 @@
 import { loadList } from '$lib/components/data-list/load.server';
 import { callerFor } from '$lib/server/api/caller';
+import { idParam } from '$lib/schemas/common';
 import type { PageServerLoad } from './$types';
 
 const defaults = { staffId: '', action: '', from: '', to: '' };
@@ -12,7 +13,7 @@ export const load: PageServerLoad = async (event) => {
 			list: async (caller, { filter, page, pageSize }) => {
 				const r = await caller.audit.list({
 					filter: {
-						staffId: /^[1-9]\d{0,18}$/.test(filter.staffId) ? BigInt(filter.staffId) : undefined,
+						staffId: idParam(filter.staffId),
 						action: filter.action,
 						from: filter.from,
 						to: filter.to

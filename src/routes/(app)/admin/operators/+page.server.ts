@@ -1,5 +1,6 @@
 import { loadList } from '$lib/components/data-list/load.server';
 import { callerFor } from '$lib/server/api/caller';
+import { idParam } from '$lib/schemas/common';
 import type { PageServerLoad } from './$types';
 
 const defaults = { name: '', phone: '', status: '', roleId: '' };
@@ -15,7 +16,7 @@ export const load: PageServerLoad = async (event) => {
 						name: filter.name,
 						phone: filter.phone,
 						status: filter.status as 'ACTIVE' | 'DISABLED' | '',
-						roleId: /^[1-9]\d{0,18}$/.test(filter.roleId) ? BigInt(filter.roleId) : undefined
+						roleId: idParam(filter.roleId)
 					},
 					page,
 					pageSize

@@ -1,6 +1,7 @@
 import { loadList } from '$lib/components/data-list/load.server';
 import { callerFor } from '$lib/server/api/caller';
 import { SIGN_IN_EVENTS, SIGN_IN_RESULTS } from '$lib/schemas/sign-ins';
+import { idParam } from '$lib/schemas/common';
 import type { PageServerLoad } from './$types';
 
 const defaults = { staffId: '', event: '', result: '', from: '', to: '' };
@@ -14,7 +15,7 @@ export const load: PageServerLoad = async (event) => {
 			list: async (caller, { filter, page, pageSize }) => {
 				const r = await caller.audit.signIns({
 					filter: {
-						staffId: /^[1-9]\d{0,18}$/.test(filter.staffId) ? BigInt(filter.staffId) : undefined,
+						staffId: idParam(filter.staffId),
 						event: oneOf(SIGN_IN_EVENTS, filter.event),
 						result: oneOf(SIGN_IN_RESULTS, filter.result),
 						from: filter.from,
