@@ -37,10 +37,6 @@ export function setDbRole(r: DbRole): void {
 	role = r;
 }
 
-export function dbRole(): DbRole {
-	return role;
-}
-
 function envMs(name: string, fallback: number): number {
 	const n = Number(process.env[name] ?? fallback);
 	return Number.isInteger(n) && n >= 0 ? n : fallback;
@@ -69,9 +65,12 @@ export function setDbLog(report: (line: string) => void): void {
 
 /**
  * A pg pool that survives Postgres going away. Scripts (migrate, seed) pass no limits: a
- * migration or a big seed may legitimately run one statement for minutes. `acquireTimeoutMs`
- * bounds the wait for a free connection of a full pool (default: the connect timeout; 0 =
- * wait as long as it takes), so a request answers 503 instead of queueing forever.
+ * migration or a big seed may legitimately run one statement for minutes, and they queue
+ * their own work on a few connections. `acquireTimeoutMs` bounds the wait for a free
+ * connection of a full pool (0 = wait as long as it takes). By default only the web's pool
+ * (limits given, role 'web') is bounded — by the connect timeout — so a request answers 503
+ * instead of queueing forever; a script's or the worker's queued query waits its turn (the big
+ * seed's invariant checks failed on a 4-connection pool when every pool was bounded).
  */
 export function createPool(
 	url = databaseUrl(),
@@ -91,7 +90,7 @@ export function createPool(
 				super({ ...config, connectionTimeoutMillis: connectMs });
 			}
 		},
-		connectionTimeoutMillis: opts.acquireTimeoutMs ?? connectMs,
+		connectionTimeoutMillis: opts.acquireTimeoutMs ?? (limits && role === 'web' ? connectMs : 0),
 		// Notices a peer that vanished without a FIN (a failover, a dropped route) on idle connections.
 		keepAlive: true,
 		...(limits?.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),

@@ -1,7 +1,7 @@
 // A plain pg pool for the files module: COPY needs the raw pg client, which Kysely keeps private.
 // Relative imports only: the worker (plain tsx) uses this module too.
 import type pg from 'pg';
-import { connectTimeoutMs, createPool, dbRole, sessionLimits, trackPool } from '../../../../db/index.ts';
+import { createPool, sessionLimits, trackPool } from '../../../../db/index.ts';
 
 let pool: pg.Pool | undefined;
 
@@ -9,10 +9,11 @@ let pool: pg.Pool | undefined;
  * The process-wide pool for file bytes. On the web a download holds a connection only while
  * one chunk is read (read.ts), so a few serve many, and a full pool makes a download wait at
  * most PG_CONNECT_TIMEOUT_MS, then answer 503. A build holds one for its whole COPY: in the
- * worker a build waits for a free one as long as it takes, as it always did.
+ * worker a build waits for a free one as long as it takes, as it always did (createPool's
+ * default for the web and the worker).
  */
 export function getFilePool(): pg.Pool {
-	pool ??= trackPool('files', createPool(undefined, filePoolMax(), sessionLimits(), { acquireTimeoutMs: dbRole() === 'worker' ? 0 : connectTimeoutMs() }));
+	pool ??= trackPool('files', createPool(undefined, filePoolMax(), sessionLimits()));
 	return pool;
 }
 
