@@ -5,7 +5,7 @@ export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
 		include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
-		exclude: ['tests/e2e/**', 'tests/faults/**', 'node_modules/**'],
+		exclude: ['tests/e2e/**', 'tests/faults/**', 'tests/processes/**', 'node_modules/**'],
 		globalSetup: ['tests/setup/global.ts'],
 		setupFiles: ['tests/setup/per-file.ts'],
 		pool: 'forks',
