@@ -379,12 +379,15 @@ export async function seedBig(db: Kysely<DB>, o: BigOptions): Promise<BigResult>
 	const todayStart = startOfBusinessDate(today);
 	const todayShare = (now.getTime() - todayStart.getTime()) / 86_400_000;
 	const perDay = o.orders / (days - 1 + todayShare);
+	// The rounding remainder goes to the last day that has a window: in the first hour after
+	// midnight today has none (now is floored to the hour), and its orders would be lost.
+	const lastWithWindow = todayShare > 0 ? days - 1 : days - 2;
 	let written = 0;
 	for (let i = 0; i < days; i++) {
 		const date = addDays(first, i);
 		const start = startOfBusinessDate(date);
 		const isToday = date === today;
-		const orders = isToday ? o.orders - written : Math.round(perDay);
+		const orders = i === lastWithWindow ? o.orders - written : i > lastWithWindow ? 0 : Math.round(perDay);
 		const end = isToday ? now : new Date(start.getTime() + 86_400_000);
 		if (orders > 0 && end > start) {
 			await db.transaction().execute((trx) =>
