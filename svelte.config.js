@@ -9,7 +9,9 @@ const config = {
 		adapter: adapter({ out: 'build' }),
 		alias: { '#db': './db/index.ts', '#db/*': './db/*', '#jobs/*': './jobs/*' },
 		// Forms post to tRPC with a JSON body; SvelteKit's origin check covers form actions.
-		csrf: { trustedOrigins: [] },
+		// The origin check is done by hooks.server.ts (src/lib/server/csrf.ts) with the same rule, so
+		// its refusal is in the person's language; SvelteKit's own answers in English before any hook.
+		csrf: { trustedOrigins: ['*'] },
 		// Sent as a header on every page. 'auto': SvelteKit's own inline bootstrap script gets a
 		// fresh nonce per response, so no other inline script runs. Styles allow 'unsafe-inline'
 		// for style attributes (progress bars, app.html's wrapper, positioned popovers); an

@@ -1,6 +1,7 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { getDb } from '#db';
 import { cookieSecure } from '$lib/server/auth/config';
+import { crossSiteRefusal } from '$lib/server/csrf';
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookie';
 import { resolveSession } from '$lib/server/auth/session';
 import { translate } from '$lib/i18n/messages';
@@ -30,6 +31,8 @@ const serve: Handle = async ({ event, resolve }) => {
 	const locale = event.cookies.get(LOCALE_COOKIE) === 'en' ? 'en' : 'zh-CN';
 	event.locals.locale = locale;
 	event.locals.auth = null;
+	const crossSite = crossSiteRefusal(event.request, event.url, locale);
+	if (crossSite) return secured(crossSite, event);
 
 	// The signed ingest API authenticates every request itself and never uses a session.
 	if (!event.url.pathname.startsWith('/api/ingest/') && !PROBES.has(event.url.pathname)) {

@@ -120,3 +120,39 @@ describe('Content-Security-Policy', () => {
 		await page.context().close();
 	});
 });
+
+describe('cross-site form posts', () => {
+	it('a form on another site posting to 退出 is refused with a message in the person\'s language, and they stay signed in', async () => {
+		const page = await newPage(browser, baseUrl);
+		await page.goto('/login');
+		await signIn(page);
+		// The attacker's page, served from its own origin, submits a form to our sign-out.
+		await page.route('http://attacker.test/**', (route) =>
+			route.fulfill({
+				contentType: 'text/html',
+				body: `<form method="post" action="${baseUrl}/logout"><button>go</button></form><script>document.forms[0].submit()</script>`
+			})
+		);
+		const refused = page.waitForResponse((r) => r.url() === `${baseUrl}/logout`);
+		await page.goto('http://attacker.test/');
+		const res = await refused;
+		expect(res.status()).toBe(403);
+		expect(await res.text()).toBe('禁止跨站提交表单, 请在本站页面内操作');
+		await page.goto('/settings/profile');
+		expect(new URL(page.url()).pathname).toBe('/settings/profile');
+		await page.context().close();
+	});
+
+	it('answers in English for an English reader, as JSON when JSON is asked for, and lets the site\'s own forms through', async () => {
+		const form = { 'content-type': 'application/x-www-form-urlencoded' };
+		const en = await fetch(`${baseUrl}/logout`, { method: 'POST', redirect: 'manual', headers: { ...form, origin: 'http://attacker.test', cookie: 'locale=en' }, body: 'a=1' });
+		expect(en.status).toBe(403);
+		expect(await en.text()).toBe("Forms cannot be submitted from another site; please use this site's pages");
+		const noOrigin = await fetch(`${baseUrl}/logout`, { method: 'POST', redirect: 'manual', headers: { ...form, accept: 'application/json' }, body: 'a=1' });
+		expect(noOrigin.status).toBe(403);
+		expect(await noOrigin.json()).toEqual({ message: '禁止跨站提交表单, 请在本站页面内操作' });
+		const own = await fetch(`${baseUrl}/logout`, { method: 'POST', redirect: 'manual', headers: { ...form, origin: new URL(baseUrl).origin }, body: 'a=1' });
+		expect(own.status).toBe(303);
+		expect(own.headers.get('location')).toBe('/login');
+	});
+});

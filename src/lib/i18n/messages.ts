@@ -999,6 +999,8 @@ export const messages = {
 	'error.badId': { zh: '记录编号无效', en: 'Invalid record ID' },
 	'error.mustChangePassword': { zh: '请先修改初始密码', en: 'Please change your initial password first' },
 	'error.internal': { zh: '系统繁忙, 请稍后重试', en: 'Something went wrong, please try again' },
+	// a form posted from another site (src/lib/server/csrf.ts)
+	'error.crossSite': { zh: '禁止跨站提交表单, 请在本站页面内操作', en: 'Forms cannot be submitted from another site; please use this site\'s pages' },
 	// dependency outages and requests the API cannot read (src/lib/server/outage.ts, api/init.ts)
 	'error.unavailable': { zh: '服务暂时不可用, 请稍后再试', en: 'Service temporarily unavailable, please try again later' },
 	'error.unsupportedRequest': { zh: '请求格式不受支持', en: 'This kind of request is not supported' },

@@ -5,8 +5,8 @@ import { cookieSecure } from '$lib/server/auth/config';
 import { deleteSessionCookie } from '$lib/server/auth/cookie';
 import { signOut } from '$lib/server/auth/sign-out';
 
-// A plain form post from the header's 退出 button. SvelteKit's origin check refuses cross-site
-// form posts, so another site cannot sign a person out.
+// A plain form post from the header's 退出 button. The origin check in hooks.server.ts
+// ($lib/server/csrf) refuses cross-site form posts, so another site cannot sign a person out.
 export const POST: RequestHandler = async (event) => {
 	const auth = event.locals.auth;
 	if (auth) {
