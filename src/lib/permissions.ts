@@ -62,11 +62,21 @@ export type Permission = RolePermission | AdminPermission;
 /**
  * What a procedure declares in `.meta({ permission })`:
  * - a Permission: the signed-in person must hold it;
+ * - a list of Permissions: any one of them will do (an empty list lets no one through);
  * - 'authenticated': any signed-in person who has no pending initial-password change;
  * - 'public': no session needed (sign-in, forgot password).
  * A procedure that declares nothing is refused by the middleware.
  */
-export type ProcedurePermission = Permission | 'authenticated' | 'public';
+export type ProcedurePermission = Permission | readonly Permission[] | 'authenticated' | 'public';
+
+/**
+ * The permissions of which a declaration asks for any one, or null when none is asked
+ * ('authenticated', 'public').
+ */
+export function requiredAnyOf(permission: ProcedurePermission): readonly Permission[] | null {
+	if (permission === 'authenticated' || permission === 'public') return null;
+	return typeof permission === 'string' ? [permission] : permission;
+}
 
 /** Every role must grant this: operators are forced to change their initial password. */
 export const REQUIRED_ROLE_PERMISSION = 'settings.password' satisfies RolePermission;

@@ -3,7 +3,7 @@
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
+import { ALL_PERMISSIONS, type Permission } from '../../src/lib/permissions.ts';
 import { createCallerFactory, protectedProcedure, publicProcedure, router, type Meta } from '../../src/lib/server/api/init.ts';
 import { appRouter } from '../../src/lib/server/api/root.ts';
 import type { SessionContext } from '../../src/lib/server/auth/types.ts';
@@ -41,7 +41,11 @@ describe('procedure registry', () => {
 		for (const [path, proc] of procedures) {
 			const permission = proc._def.meta?.permission;
 			if (!permission) problems.push(`${path}: no meta.permission`);
-			else if (!allowed.has(permission)) problems.push(`${path}: unknown permission '${permission}'`);
+			else if (typeof permission !== 'string') {
+				// any of a list: a real list of real permissions
+				if (permission.length === 0) problems.push(`${path}: an empty any-of list`);
+				for (const p of permission) if (!ALL_PERMISSIONS.includes(p)) problems.push(`${path}: unknown permission '${p}'`);
+			} else if (!allowed.has(permission)) problems.push(`${path}: unknown permission '${permission}'`);
 		}
 		expect(problems).toEqual([]);
 	});
@@ -74,9 +78,20 @@ describe('deny by default', () => {
 		publicWithoutMeta: publicProcedure.query(() => 'leaked'),
 		protectedWithoutMeta: protectedProcedure.query(() => 'leaked'),
 		mutationWithoutMeta: protectedProcedure.mutation(() => 'leaked'),
-		declared: protectedProcedure.meta({ permission: 'authenticated' }).query(() => 'ok')
+		declared: protectedProcedure.meta({ permission: 'authenticated' }).query(() => 'ok'),
+		anyOf: protectedProcedure.meta({ permission: ['payments.read', 'refunds.read'] }).query(() => 'ok'),
+		anyOfNothing: protectedProcedure.meta({ permission: [] }).query(() => 'leaked')
 	});
-	const caller = createCallerFactory(throwaway)({ db: getDb(), auth: admin, locale: 'zh-CN', ip: null, userAgent: null });
+	const callerFactory = createCallerFactory(throwaway);
+	const caller = callerFactory({ db: getDb(), auth: admin, locale: 'zh-CN', ip: null, userAgent: null });
+	/** The admin's session, holding exactly `permissions` (not admin). */
+	const holding = (permissions: Permission[]) =>
+		callerFactory({ db: getDb(), auth: { ...admin, staff: { ...admin.staff, isAdmin: false }, permissions: new Set(permissions) }, locale: 'zh-CN', ip: null, userAgent: null });
+	const refusal = (p: Promise<unknown>) =>
+		p.then(
+			() => null,
+			(e: unknown) => (e instanceof TRPCError ? { code: e.code, message: e.message } : e)
+		);
 
 	it.each(['publicWithoutMeta', 'protectedWithoutMeta', 'mutationWithoutMeta'] as const)(
 		'%s is FORBIDDEN even for the admin',
@@ -93,5 +108,17 @@ describe('deny by default', () => {
 
 	it('a procedure that declares its permission runs', async () => {
 		expect(await caller.declared()).toBe('ok');
+	});
+
+	it('an any-of list: refused to someone holding none of them, allowed with either one', async () => {
+		expect(await refusal(holding([]).anyOf())).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
+		expect(await refusal(holding(['withdrawals.read', 'flows.read', 'accounts.read']).anyOf())).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
+		expect(await holding(['payments.read']).anyOf()).toBe('ok');
+		expect(await holding(['refunds.read']).anyOf()).toBe('ok');
+		expect(await holding(['payments.read', 'refunds.read']).anyOf()).toBe('ok');
+	});
+
+	it('an empty any-of list lets no one through, not even the admin', async () => {
+		expect(await refusal(caller.anyOfNothing())).toEqual({ code: 'FORBIDDEN', message: 'error.forbidden' });
 	});
 });

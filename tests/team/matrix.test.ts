@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { getDb } from '../../db/index.ts';
 import { seedDemo } from '#seed/demo.ts';
-import { ROLE_PERMISSIONS, type Permission } from '../../src/lib/permissions.ts';
+import { requiredAnyOf, ROLE_PERMISSIONS } from '../../src/lib/permissions.ts';
 import type { Meta } from '../../src/lib/server/api/init.ts';
 import { appRouter } from '../../src/lib/server/api/root.ts';
 import { callerFor, sessionOf, type Caller } from '../fixtures/context.ts';
@@ -174,13 +174,15 @@ describe('authorization matrix (generated from appRouter and the registry)', () 
 		let checked = 0;
 		for (const [path, proc] of procedures) {
 			const permission = proc._def.meta?.permission;
-			if (!permission || permission === 'public' || permission === 'authenticated') continue;
-			let caller = callers.get(permission);
+			const anyOf = permission && requiredAnyOf(permission);
+			if (!anyOf) continue;
+			// An any-of list: missing every one of them.
+			let caller = callers.get(anyOf.join());
 			if (!caller) {
 				const staff = await makeStaff(db, merchantA, { name: '缺一' });
-				await makeRole(db, merchantA, ROLE_PERMISSIONS.filter((p) => p !== permission), { staffIds: [staff.id] });
+				await makeRole(db, merchantA, ROLE_PERMISSIONS.filter((p) => !anyOf.includes(p)), { staffIds: [staff.id] });
 				caller = await signedInCaller(staff.id);
-				callers.set(permission, caller);
+				callers.set(anyOf.join(), caller);
 			}
 			const r = await outcome(callPath(caller, path, sampleInput(path, proc)));
 			if (r === 'ok' || r.code !== 'FORBIDDEN' || r.message !== 'error.forbidden') wrong.push(`${path} (${permission}): ${JSON.stringify(r)}`);
@@ -193,13 +195,17 @@ describe('authorization matrix (generated from appRouter and the registry)', () 
 	it('…and holding just that permission lets the same call through the gate', async () => {
 		const wrong: string[] = [];
 		for (const [path, proc] of procedures) {
-			const permission = proc._def.meta?.permission as Permission | 'public' | 'authenticated' | undefined;
-			if (!permission || permission === 'public' || permission === 'authenticated') continue;
-			if (!(ROLE_PERMISSIONS as string[]).includes(permission)) continue; // admin-only: no role may grant it
-			const staff = await makeStaff(db, merchantA, { name: '单权' });
-			await makeRole(db, merchantA, [permission, 'settings.password'], { staffIds: [staff.id] });
-			const r = await outcome(callPath(await signedInCaller(staff.id), path, sampleInput(path, proc)));
-			if (r !== 'ok' && (r.code === 'FORBIDDEN' || r.code === 'UNAUTHORIZED')) wrong.push(`${path}: ${JSON.stringify(r)}`);
+			const permission = proc._def.meta?.permission;
+			const anyOf = permission && requiredAnyOf(permission);
+			if (!anyOf) continue;
+			// An any-of list: each one of them alone.
+			for (const one of anyOf) {
+				if (!(ROLE_PERMISSIONS as string[]).includes(one)) continue; // admin-only: no role may grant it
+				const staff = await makeStaff(db, merchantA, { name: '单权' });
+				await makeRole(db, merchantA, [one, 'settings.password'], { staffIds: [staff.id] });
+				const r = await outcome(callPath(await signedInCaller(staff.id), path, sampleInput(path, proc)));
+				if (r !== 'ok' && (r.code === 'FORBIDDEN' || r.code === 'UNAUTHORIZED')) wrong.push(`${path} (${one}): ${JSON.stringify(r)}`);
+			}
 		}
 		expect(wrong).toEqual([]);
 	});

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { isMessageKey, translate, type Locale, type MessageKey } from '$lib/i18n/messages';
-import type { ProcedurePermission } from '$lib/permissions';
+import { requiredAnyOf, type ProcedurePermission } from '$lib/permissions';
 import { HashingBusyError } from '$lib/server/auth/password';
 import { recentlyVerified } from '$lib/server/auth/step-up';
 import { isOutage } from '$lib/server/outage';
@@ -56,7 +56,7 @@ export function fieldError(issues: readonly FieldIssue[]): TRPCError {
 }
 
 export interface Meta {
-	/** Required on every procedure; the middleware refuses a procedure that declares none. */
+	/** Required on every procedure; the middleware refuses a procedure that declares none. A list means any one of them. */
 	permission?: ProcedurePermission;
 	/** Allowed while the person must still change the initial password (the change itself, me, sign-out). */
 	allowPendingPasswordChange?: boolean;
@@ -150,8 +150,8 @@ const permissionGate = t.middleware(({ ctx, meta, next }) => {
 	// The initial password comes first, then enrolment.
 	if (auth.mustEnrolTwoFactor && !meta?.allowPendingEnrolment && !(auth.staff.mustChangePassword && meta?.allowPendingPasswordChange))
 		throw new TRPCError({ code: 'FORBIDDEN', message: 'auth.mustEnrolTwoFactor' });
-	if (permission !== 'authenticated' && !auth.permissions.has(permission))
-		throw new TRPCError({ code: 'FORBIDDEN', message: 'error.forbidden' });
+	const anyOf = requiredAnyOf(permission);
+	if (anyOf && !anyOf.some((p) => auth.permissions.has(p))) throw new TRPCError({ code: 'FORBIDDEN', message: 'error.forbidden' });
 	if (meta?.stepUp && !recentlyVerified(auth)) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'auth.stepUpRequired' });
 	return next();
 });
