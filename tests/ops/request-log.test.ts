@@ -91,7 +91,7 @@ describe('the request log', () => {
 				merchantNo: '2018062800003003'
 			});
 			expect(line.msg).toBe('failed for 139****5678');
-			expect((line.err as { message: string }).message).toBe('insert failed for 139****5678, id 1101**********1234, card 6222 **** **** 0128');
+			expect((line.err as { message: string }).message).toBe('insert failed for 139****5678, id 1101**********1234, card 622202*********0128');
 			expect(capture.text()).not.toMatch(/13912345678|110105199003071234|6222021234567890128|p@ss|abc|xyz/);
 		} finally {
 			capture.stop();

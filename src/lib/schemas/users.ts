@@ -35,7 +35,7 @@ export type UserListInput = z.input<typeof userListInput>;
 export interface UserRow {
 	id: bigint;
 	userNo: string;
-	/** masked: *佳 / 张*三 */
+	/** masked: *佳 / *李文 */
 	name: string;
 	/** masked: 177****5204 */
 	phone: string;
@@ -49,7 +49,7 @@ export interface UserRow {
 
 export interface UserCard {
 	id: bigint;
-	/** masked: 6222 **** **** 1234 */
+	/** masked: 621700******1234 */
 	cardNo: string;
 	cardType: 'DEBIT' | 'CREDIT';
 	bankName: string;

@@ -57,7 +57,7 @@ export interface WithdrawalRow {
 export interface WithdrawalDetail extends WithdrawalRow {
 	platformTxnNo: string;
 	feeAmount: bigint;
-	/** Masked, 6222 **** **** 1234 */
+	/** Masked, 621700******1234 */
 	cardNo: string;
 	bankName: string | null;
 	/** Masked */

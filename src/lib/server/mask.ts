@@ -1,14 +1,16 @@
 // Masking of personal data, applied on the server so the full values never reach a browser.
-// The one place masks are defined: lists, details, operators, the sign-in log and SMS log lines.
-// (Exports and statements mask in SQL with the same rules: exports/specs.ts maskSql.)
+// The one place the mask rules live: lists, details, operators, the sign-in log and log lines
+// call the functions; exports and statements, which mask in SQL, build their expressions with
+// the *Sql twins below, so a rule changes here once and every output follows.
+// The rules are the manual's: names hide the first character (*李文, *佳), phones keep 3 + 4
+// (177****5204), ID numbers 4 + 4 (6105**********3634), card numbers the bank's 6-digit prefix
+// and the last four (621700******1234).
 
-/** 张三 → *三, 李佳 → *佳, 张小三 → 张*三, 欧阳小明 → 欧**明; one character stays as it is masked to '*'. */
+/** 张李文 → *李文, 李佳 → *佳, 欧阳小明 → *阳小明; a one-character name is masked to '*'. */
 export function maskName(name: string | null | undefined): string {
 	if (!name) return '';
 	const chars = [...name];
-	if (chars.length === 1) return '*';
-	if (chars.length === 2) return `*${chars[1]}`;
-	return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
+	return '*' + chars.slice(1).join('');
 }
 
 /** 17712345204 → 177****5204 */
@@ -25,9 +27,34 @@ export function maskIdNo(idNo: string | null | undefined): string {
 	return idNo.slice(0, 4) + '*'.repeat(idNo.length - 8) + idNo.slice(-4);
 }
 
-/** 6222021234561234 → 6222 **** **** 1234 (first 4, last 4, the middle as groups of stars). */
+/**
+ * 6217001234561234 → 621700******1234: the bank's 6-digit prefix (BIN) and the last four, one
+ * star per hidden digit. Shorter than 12 (no card is), only the last four stay.
+ */
 export function maskCardNo(cardNo: string | null | undefined): string {
 	if (!cardNo) return '';
-	if (cardNo.length <= 8) return maskIdNo(cardNo);
-	return `${cardNo.slice(0, 4)} **** **** ${cardNo.slice(-4)}`;
+	if (cardNo.length < 12) return '*'.repeat(Math.max(0, cardNo.length - 4)) + cardNo.slice(-4);
+	return cardNo.slice(0, 6) + '*'.repeat(cardNo.length - 10) + cardNo.slice(-4);
+}
+
+// The same rules as SQL expressions over a text expression `e` (a column or a subquery the caller
+// wrote, never user input). NULL and '' give ''.
+
+export function maskNameSql(e: string): string {
+	return `CASE WHEN coalesce(${e}, '') = '' THEN '' ELSE '*' || substr(${e}, 2) END`;
+}
+
+export function maskPhoneSql(e: string): string {
+	const n = `char_length(${e})`;
+	return `CASE WHEN coalesce(${e}, '') = '' THEN '' WHEN ${n} < 8 THEN repeat('*', ${n}) ELSE left(${e}, 3) || repeat('*', ${n} - 7) || right(${e}, 4) END`;
+}
+
+export function maskIdNoSql(e: string): string {
+	const n = `char_length(${e})`;
+	return `CASE WHEN coalesce(${e}, '') = '' THEN '' WHEN ${n} <= 8 THEN left(${e}, 1) || repeat('*', greatest(0, ${n} - 2)) || right(${e}, 1) ELSE left(${e}, 4) || repeat('*', ${n} - 8) || right(${e}, 4) END`;
+}
+
+export function maskCardNoSql(e: string): string {
+	const n = `char_length(${e})`;
+	return `CASE WHEN coalesce(${e}, '') = '' THEN '' WHEN ${n} < 12 THEN repeat('*', greatest(0, ${n} - 4)) || right(${e}, 4) ELSE left(${e}, 6) || repeat('*', ${n} - 10) || right(${e}, 4) END`;
 }

@@ -19,6 +19,7 @@ import { operatorExportFilter } from '../../schemas/operators.ts';
 import { roleListFilter } from '../../schemas/roles.ts';
 import type { ListSource } from '../lists/engine.ts';
 import { csvIdentifierSql, labelledSql, neutralisedSql, shanghaiTimeSql, yuanSql } from '../sql-cells.ts';
+import { maskIdNoSql, maskNameSql, maskPhoneSql } from '../mask.ts';
 import { rangeOrThrow } from '../lists/errors.ts';
 import { flowSource } from '../lists/flows.ts';
 import { rangedSource, type RangedFilter, type SourceOf } from '../lists/ranged.ts';
@@ -177,15 +178,8 @@ export function headerOf(c: ExportColumn): string {
 	return translate('zh-CN', c.label);
 }
 
-/** The same masks as lists/mask.ts (personal data never leaves whole), in SQL. */
-function maskSql(kind: 'maskName' | 'maskPhone' | 'maskIdNo', e: string): string {
-	const n = `char_length(${e})`;
-	if (kind === 'maskName')
-		return `CASE WHEN coalesce(${e}, '') = '' THEN '' WHEN ${n} = 1 THEN '*' WHEN ${n} = 2 THEN '*' || right(${e}, 1) ELSE left(${e}, 1) || repeat('*', ${n} - 2) || right(${e}, 1) END`;
-	if (kind === 'maskPhone')
-		return `CASE WHEN coalesce(${e}, '') = '' THEN '' WHEN ${n} < 8 THEN repeat('*', ${n}) ELSE left(${e}, 3) || repeat('*', ${n} - 7) || right(${e}, 4) END`;
-	return `CASE WHEN coalesce(${e}, '') = '' THEN '' WHEN ${n} <= 8 THEN left(${e}, 1) || repeat('*', greatest(0, ${n} - 2)) || right(${e}, 1) ELSE left(${e}, 4) || repeat('*', ${n} - 8) || right(${e}, 4) END`;
-}
+/** The masks of mask.ts, in SQL (personal data never leaves whole). */
+const MASK_SQL = { maskName: maskNameSql, maskPhone: maskPhoneSql, maskIdNo: maskIdNoSql } as const;
 
 /** The column as SQL text for `format`; money as 元 with two decimals (a numeric cell in XLSX). */
 export function cellSql(c: ExportColumn, format: ExportFormat): string {
@@ -199,7 +193,7 @@ export function cellSql(c: ExportColumn, format: ExportFormat): string {
 		case 'maskName':
 		case 'maskPhone':
 		case 'maskIdNo':
-			return neutralisedSql(maskSql(c.kind, c.expr));
+			return neutralisedSql(MASK_SQL[c.kind](c.expr));
 		case 'enum': {
 			const { prefix, values } = c.labels ?? { prefix: '', values: [] };
 			return labelledSql(c.expr, Object.fromEntries(values.map((v) => [v, translate('zh-CN', `${prefix}${v}`)])));
