@@ -456,6 +456,20 @@ export interface FlowRollupsTable {
 	amount: bigint;
 }
 
+/** 0008: per merchant, the last closed accounting date (nothing is booked on it again). */
+export interface ClosedDaysTable {
+	merchant_id: bigint;
+	closed_through: DateText;
+	closed_at: CreatedAt;
+}
+
+/** 0008: nonces of signed statement API calls, until their window has passed. */
+export interface StatementApiNoncesTable {
+	merchant_id: bigint;
+	nonce: string;
+	expires_at: Timestamp;
+}
+
 export interface DB {
 	merchants: MerchantsTable;
 	staff: StaffTable;
@@ -479,6 +493,8 @@ export interface DB {
 	files: FilesTable;
 	file_chunks: FileChunksTable;
 	statements: StatementsTable;
+	closed_days: ClosedDaysTable;
+	statement_api_nonces: StatementApiNoncesTable;
 	exports: ExportsTable;
 	payment_keys: PaymentKeysTable;
 	platform_keys: PlatformKeysTable;

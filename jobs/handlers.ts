@@ -13,7 +13,7 @@ import { recordBuild } from '#shared/server/metrics.ts';
 import { JOB_NAMES, type JobName, type JobPayloads } from '#shared/server/queue/jobs.ts';
 import { pruneSecurityData } from '#shared/server/retention.ts';
 import { buildStatement } from '#shared/server/statements/build.ts';
-import { fanOutStatements } from '#shared/server/statements/fan-out.ts';
+import { catchUpStatements, fanOutStatements } from '#shared/server/statements/fan-out.ts';
 import { requeueUnfinishedStatements } from '#shared/server/statements/requests.ts';
 
 export interface JobContext {
@@ -26,7 +26,12 @@ export type JobHandler<N extends JobName> = (job: Job<JobPayloads[N], unknown, N
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 export const HANDLERS: JobHandlers = {
-	'statements.fanOut': (_job, { db }) => fanOutStatements(db),
+	// Yesterday's statements first, then every day of the window still missing one.
+	'statements.fanOut': async (_job, { db }) => {
+		const r = await fanOutStatements(db);
+		await catchUpStatements(db);
+		return r;
+	},
 	'statements.build': (job, ctx) => runLeasedBuildJob(job, ctx, 'statement', (opts) => buildStatement(ctx.db, BigInt(job.data.statementId), opts)),
 	'exports.build': (job, ctx) => runLeasedBuildJob(job, ctx, 'export', (opts) => buildExport(ctx.db, BigInt(job.data.exportId), opts)),
 	// Expired exports lose their files; files a killed build left half-written go; short-lived
@@ -77,6 +82,11 @@ export interface Requeued {
 /** The worker's sweep: Postgres rows, not Redis, say what still has to be built. */
 export async function requeueUnfinished(db: Db): Promise<Requeued> {
 	return { exports: await requeueUnfinishedExports(db), statements: await requeueUnfinishedStatements(db) };
+}
+
+/** At worker start: builds whatever days of the statement window have no statement (a fresh install, an outage). */
+export async function onWorkerStart(db: Db): Promise<{ statements: number }> {
+	return { statements: await catchUpStatements(db) };
 }
 
 /** Throws when a job name has no handler (or a handler has no job name). */

@@ -2,6 +2,7 @@
 // the same scheduler id from every worker process leaves exactly one schedule.
 import type { Queue } from 'bullmq';
 import { QUEUES, type JobName, type QueueName } from '#shared/server/queue/jobs.ts';
+import { dailyRunPattern } from '#shared/server/statements/fan-out.ts';
 import { BUSINESS_TZ } from '#shared/time.ts';
 
 export interface ScheduleSpec {
@@ -12,8 +13,9 @@ export interface ScheduleSpec {
 }
 
 export const SCHEDULES: readonly ScheduleSpec[] = [
-	// 00:10 Shanghai: yesterday's books are closed (settlement runs at midnight).
-	{ id: 'statements-daily', queue: QUEUES.STATEMENTS, pattern: '10 0 * * *', job: 'statements.fanOut' },
+	// STATEMENT_CLOSE_AFTER_MIN after midnight in Shanghai (00:10): yesterday's books close and
+	// its statements are built (settlement runs at midnight), then the window's missing days.
+	{ id: 'statements-daily', queue: QUEUES.STATEMENTS, pattern: dailyRunPattern(), job: 'statements.fanOut' },
 	// Hourly: expired exports lose their files (下载管理 keeps them 7 days), and the rest of the upkeep.
 	{ id: 'upkeep-hourly', queue: QUEUES.EXPORTS, pattern: '5 * * * *', job: 'upkeep.hourly' }
 ];

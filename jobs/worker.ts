@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { closeDb, getDb, setDbLog, setDbRole, type Db } from '../db/index.ts';
-import { assertHandlersComplete, HANDLERS, requeueUnfinished, type JobHandlers } from './handlers.ts';
+import { assertHandlersComplete, HANDLERS, onWorkerStart, requeueUnfinished, type JobHandlers } from './handlers.ts';
 import { isJobName, QUEUES, type JobTrace, type QueueName } from '#shared/server/queue/jobs.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
@@ -24,6 +24,8 @@ export interface WorkerOptions {
 	schedulers?: boolean;
 	/** How often unfinished rows are re-enqueued and the schedules re-registered (ms); 0 = only at boot. */
 	sweepMs?: number;
+	/** Build the statement window's missing days at start (default true). */
+	catchUp?: boolean;
 	/** Receives each line's message instead of the process's JSON logger (tests). */
 	log?: (line: string) => void;
 }
@@ -115,6 +117,11 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 		if (r.exports || r.statements) log(`sweep: ${r.exports} export(s) and ${r.statements} statement(s) had no job; enqueued again`);
 	};
 	await sweep();
+	// Days of the statement window without a statement are built, behind anything newer.
+	if (opts.catchUp ?? true) {
+		const started = await onWorkerStart(db);
+		if (started.statements) log(`catch-up: ${started.statements} statement(s) of the window enqueued`);
+	}
 	const sweepMs = opts.sweepMs ?? workerSweepMs();
 	// While Redis or Postgres is down a sweep waits for it: never start a second one meanwhile.
 	let sweeping: Promise<void> | undefined;

@@ -7,6 +7,7 @@ import * as m0003ListRollups from './0003_list_rollups.ts';
 import * as m0004SignInFailures from './0004_sign_in_failures.ts';
 import * as m0005AuthThrottle from './0005_auth_throttle_sign_in_log.ts';
 import * as m0006TwoFactor from './0006_two_factor_sessions.ts';
+import * as m0008DayClose from './0008_day_close_statement_api.ts';
 
 export const migrations: Record<string, Migration> = {
 	'0001_data_model': m0001,
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
 	'0003_list_rollups': m0003ListRollups,
 	'0004_sign_in_failures': m0004SignInFailures,
 	'0005_auth_throttle_sign_in_log': m0005AuthThrottle,
-	'0006_two_factor_sessions': m0006TwoFactor
+	'0006_two_factor_sessions': m0006TwoFactor,
+	'0008_day_close_statement_api': m0008DayClose
 };

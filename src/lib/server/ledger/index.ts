@@ -9,3 +9,4 @@ export { postRefund, completeRefund } from './refunds.ts';
 export { postWithdrawal, updateWithdrawalStatus } from './withdrawals.ts';
 export { runDailySettlement } from './settlement.ts';
 export { checkInvariants } from './invariants.ts';
+export { bookingDate, closeDay, closedThrough, openDateFor } from './close.ts';

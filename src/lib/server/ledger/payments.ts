@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { DB, PaymentsTable } from '../../../../db/types.ts';
-import { businessDate } from '../../time.ts';
 import { ref } from './accounts.ts';
+import { bookingDate } from './close.ts';
 import { LedgerError, memoText } from './errors.ts';
 import { writePosting, type Transfer } from './post.ts';
 import { inTransaction } from './tx.ts';
@@ -114,7 +114,7 @@ function lockPayment(trx: Transaction<DB>, merchantId: bigint, platformTxnNo: st
 
 /** Moves a payment's money (status becomes TRADE_SUCCESS). `original` is the locked secured payment of a confirm. */
 async function settlePayment(trx: Transaction<DB>, row: PaymentRow, at: Date, original: PaymentRow | undefined) {
-	const accountingDate = businessDate(at);
+	const accountingDate = await bookingDate(trx, row.merchant_id, at);
 	if (row.txn_type === 'SECURED_CONFIRM') {
 		if (!original) throw new LedgerError('ledger.notSecured', row.platform_txn_no);
 		const left = original.amount - original.confirmed_amount - original.refunded_amount - (await pendingRefundTotal(trx, original.id));
@@ -289,7 +289,7 @@ export async function postPayment(db: Kysely<DB>, p: PaymentPosting): Promise<Pa
 
 		const success = p.status === 'TRADE_SUCCESS';
 		const completedAt = success ? (p.completedAt ?? p.createdAt) : null;
-		const accountingDate = completedAt ? businessDate(completedAt) : null;
+		const accountingDate = completedAt ? await bookingDate(trx, p.merchantId, completedAt) : null;
 		const values: Insertable<PaymentsTable> = {
 			merchant_id: p.merchantId,
 			platform_txn_no: p.platformTxnNo,

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Transaction } from 'kysely';
 import type { DB, FlowTxnType, FundFlowsTable, OrderKind } from '../../../../db/types.ts';
 import { lockAccounts, refKey, type LockedAccount } from './accounts.ts';
+import { closedThrough } from './close.ts';
 import { isUniqueViolation, LedgerError } from './errors.ts';
 import type { AccountRef } from './types.ts';
 
@@ -57,6 +58,10 @@ export async function writePosting(
 ): Promise<bigint> {
 	const legs = transfers.filter((t) => t.amount > 0n);
 	if (transfers.some((t) => t.amount < 0n)) throw new LedgerError('ledger.invalidPosting', 'negative leg');
+	// Nothing is booked on a closed date (ledger/close.ts); callers take bookingDate().
+	const closed = await closedThrough(trx, h.merchantId);
+	if (closed !== null && h.accountingDate <= closed)
+		throw new LedgerError('ledger.invalidPosting', `${h.postingKey}: ${h.accountingDate} is closed (through ${closed})`);
 	const postingId = await insertPosting(trx, h.merchantId, h.postingKey, h.kind, h.at);
 	if (legs.length === 0) return postingId;
 	const accounts = locked ?? (await lockAccounts(trx, h.merchantId, legs.flatMap((t) => [t.from, t.to])));

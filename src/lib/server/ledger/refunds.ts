@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { DB, PaymentsTable, RefundsTable } from '../../../../db/types.ts';
-import { businessDate } from '../../time.ts';
 import { lockAccounts, ref, refKey } from './accounts.ts';
+import { bookingDate } from './close.ts';
 import { LedgerError, memoText } from './errors.ts';
 import { pendingRefundTotal, payerAccount, topUpTarget } from './payments.ts';
 import { writePosting, type Transfer } from './post.ts';
@@ -76,7 +76,7 @@ async function moveRefund(trx: Transaction<DB>, payment: PaymentRow, refund: Ref
 		return [s, take];
 	});
 	if (rest > 0n) throw new LedgerError('ledger.insufficientFunds', `refund ${refund.platform_txn_no} short by ${rest}`);
-	const accountingDate = businessDate(at);
+	const accountingDate = await bookingDate(trx, payment.merchant_id, at);
 	await writePosting(
 		trx,
 		{
@@ -165,7 +165,7 @@ export async function postRefund(db: Kysely<DB>, r: RefundPosting): Promise<Refu
 			reason: r.reason ?? null,
 			created_at: r.createdAt,
 			processed_at: processedAt,
-			accounting_date: r.status === 'TRADE_SUCCESS' ? businessDate(processedAt!) : null,
+			accounting_date: r.status === 'TRADE_SUCCESS' ? await bookingDate(trx, r.merchantId, processedAt!) : null,
 			channel_txn_no: r.channelTxnNo ?? null
 		};
 		const pending = await pendingRefundTotal(trx, payment.id);

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
 import { LedgerError, memoText } from './errors.ts';
+import { closedThrough, openDateFor } from './close.ts';
 import { inTransaction } from './tx.ts';
 import type { SettlementInput, SettlementResult } from './types.ts';
 
@@ -10,10 +11,13 @@ import type { SettlementInput, SettlementResult } from './types.ts';
  * and day (idempotent), written set-based because a merchant may have millions of users.
  */
 export async function runDailySettlement(db: Kysely<DB>, input: SettlementInput): Promise<SettlementResult> {
-	const { merchantId, accountingDate, at } = input;
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(accountingDate)) throw new LedgerError('ledger.invalidPosting', accountingDate);
-	const postingKey = `SETTLE:${merchantId}:${accountingDate}`;
+	const { merchantId, at } = input;
+	const requested = input.accountingDate;
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(requested)) throw new LedgerError('ledger.invalidPosting', requested);
+	const postingKey = `SETTLE:${merchantId}:${requested}`;
 	return inTransaction(db, async (trx) => {
+		// A settlement asked for a closed date is booked on the first open one (ledger/close.ts).
+		const accountingDate = openDateFor(requested, await closedThrough(trx, merchantId));
 		const inserted = await trx
 			.insertInto('postings')
 			.values({ merchant_id: merchantId, posting_key: postingKey, kind: 'SETTLEMENT', created_at: at })
@@ -38,7 +42,7 @@ export async function runDailySettlement(db: Kysely<DB>, input: SettlementInput)
 		if (pending.length === 0) return { flows: 0, created: true };
 
 		const memo = memoText('DAILY_SETTLEMENT');
-		const orderNo = `SETTLE-${merchantId}-${accountingDate}`;
+		const orderNo = `SETTLE-${merchantId}-${requested}`;
 		const flows = await sql`
 			INSERT INTO fund_flows (merchant_id, posting_id, flow_no, account_id, account_type, sub_type, user_id, txn_type,
 				direction, amount, balance_after, accounting_date, order_kind, order_id, order_no, merchant_order_no,

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { DB, WithdrawalStatus, WithdrawalsTable } from '../../../../db/types.ts';
-import { businessDate } from '../../time.ts';
 import { ref } from './accounts.ts';
+import { bookingDate } from './close.ts';
 import { LedgerError, memoText } from './errors.ts';
 import { writePosting, type Transfer } from './post.ts';
 import { inTransaction } from './tx.ts';
@@ -36,7 +36,7 @@ function withdrawalTransfers(w: WithdrawalRow): Transfer[] {
 	];
 }
 
-function header(w: WithdrawalRow, postingKey: string, kind: string, at: Date, flowNoPrefix: string) {
+async function header(trx: Transaction<DB>, w: WithdrawalRow, postingKey: string, kind: string, at: Date, flowNoPrefix: string) {
 	return {
 		merchantId: w.merchant_id,
 		postingKey,
@@ -47,7 +47,7 @@ function header(w: WithdrawalRow, postingKey: string, kind: string, at: Date, fl
 		merchantOrderNo: w.merchant_order_no,
 		payMethod: null,
 		at,
-		accountingDate: businessDate(at),
+		accountingDate: await bookingDate(trx, w.merchant_id, at),
 		flowNoPrefix
 	};
 }
@@ -72,7 +72,7 @@ async function updateIn(trx: Transaction<DB>, input: WithdrawalStatusInput): Pro
 		// The reversal puts back everything the withdrawal took, its fee included.
 		const memo = memoText(input.status === 'TRADE_CANCEL' ? 'RETURN' : 'FAILURE');
 		const back = withdrawalTransfers(w).map((t) => ({ ...t, from: t.to, to: t.from, memo }));
-		await writePosting(trx, header(w, `${w.platform_txn_no}:RETURN`, 'WITHDRAWAL_RETURN', input.at, `${w.platform_txn_no}-R`), back);
+		await writePosting(trx, await header(trx, w, `${w.platform_txn_no}:RETURN`, 'WITHDRAWAL_RETURN', input.at, `${w.platform_txn_no}-R`), back);
 	}
 	const final = input.status !== 'TRADE_PREPAID';
 	await trx
@@ -124,7 +124,7 @@ export async function postWithdrawal(db: Kysely<DB>, w: WithdrawalPosting): Prom
 			memo: w.memo ?? null,
 			created_at: w.createdAt,
 			completed_at: final ? (w.completedAt ?? w.createdAt) : null,
-			accounting_date: moves ? businessDate(w.createdAt) : null,
+			accounting_date: moves ? await bookingDate(trx, w.merchantId, w.createdAt) : null,
 			channel_txn_no: w.channelTxnNo ?? null
 		};
 		let inserted: WithdrawalRow | undefined;
@@ -161,7 +161,7 @@ export async function postWithdrawal(db: Kysely<DB>, w: WithdrawalPosting): Prom
 			return { withdrawalId: existing.id, created: false, status: change.status as WithdrawalStatus };
 		}
 		if (moves)
-			await writePosting(trx, header(inserted, inserted.platform_txn_no, 'WITHDRAWAL', w.createdAt, inserted.platform_txn_no), withdrawalTransfers(inserted));
+			await writePosting(trx, await header(trx, inserted, inserted.platform_txn_no, 'WITHDRAWAL', w.createdAt, inserted.platform_txn_no), withdrawalTransfers(inserted));
 		return { withdrawalId: inserted.id, created: true, status: inserted.status };
 	});
 }

@@ -20,7 +20,7 @@ export async function enqueue<N extends JobName>(name: N, data: JobPayloads[N], 
  * runs, this adds nothing (and says so). A finished one (kept as evidence) is removed first
  * so the work can run again.
  */
-export async function enqueueOnce<N extends JobName>(name: N, data: JobPayloads[N], jobId: string): Promise<boolean> {
+export async function enqueueOnce<N extends JobName>(name: N, data: JobPayloads[N], jobId: string, opts: { priority?: number } = {}): Promise<boolean> {
 	const queue = getQueue(JOB_QUEUE[name]);
 	const existing = await queue.getJob(jobId);
 	if (existing) {
@@ -28,7 +28,7 @@ export async function enqueueOnce<N extends JobName>(name: N, data: JobPayloads[
 		if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
 		await existing.remove();
 	}
-	await queue.add(name, traced(data), { jobId });
+	await queue.add(name, traced(data), { ...opts, jobId });
 	return true;
 }
 
@@ -37,9 +37,12 @@ export function enqueueExportBuild(exportId: bigint): Promise<boolean> {
 	return enqueueOnce('exports.build', { exportId: exportId.toString() }, exportJobId(exportId));
 }
 
-/** Enqueues a statement's build; false when one for that merchant and day already waits or runs. */
-export function enqueueStatementBuild(statementId: bigint, merchantId: bigint, accountingDate: string): Promise<boolean> {
-	return enqueueOnce('statements.build', { statementId: statementId.toString() }, statementJobId(merchantId, accountingDate));
+/**
+ * Enqueues a statement's build; false when one for that merchant and day already waits or runs.
+ * `priority`: a catch-up build's, so it waits behind yesterday's (which has none).
+ */
+export function enqueueStatementBuild(statementId: bigint, merchantId: bigint, accountingDate: string, opts: { priority?: number } = {}): Promise<boolean> {
+	return enqueueOnce('statements.build', { statementId: statementId.toString() }, statementJobId(merchantId, accountingDate), opts);
 }
 
 /**

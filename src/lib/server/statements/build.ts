@@ -1,11 +1,14 @@
 // Builds one statement (the 'statements.build' job). The statements row is the truth: a
-// build first claims it with a lease, so two workers never build the same statement at
-// once; both files are written, then the files become complete and the row READY in one
-// transaction — a killed build leaves nothing visible and is simply built again.
+// build first claims it with a lease, so two workers never build the same statement at once;
+// it closes the merchant's books through its day (no posting lands on it afterwards,
+// ledger/close.ts) and only then reads; both files are written, then the files become
+// complete and the row READY in one transaction — a killed build leaves nothing visible and is
+// simply built again.
 import { sql } from 'kysely';
 import type { Db } from '#db';
 import { translate } from '#shared/i18n/messages.ts';
 import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
+import { closeDay } from '#shared/server/ledger/index.ts';
 import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
 import { statementSummarySql } from './query.ts';
 import { writeStatementCsv, writeStatementXlsx, type SummaryRow } from './writer.ts';
@@ -31,6 +34,9 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 	return runLeasedBuild(db, 'statements', statementId, leaseOpts, async (claimed, lease) => {
 		const merchant = await db.selectFrom('merchants').select('merchant_no').where('id', '=', claimed.merchant_id).executeTakeFirstOrThrow();
 		const { merchant_id: merchantId, accounting_date: date } = claimed;
+		// Closed first: a late posting from here on is booked on the open day, so what is read
+		// below is the day for good and a rebuild gives the same bytes.
+		await closeDay(db, merchantId, date);
 		const writers: FileWriter[] = [];
 		const client = await getFilePool().connect();
 		let failure: Error | undefined;
