@@ -47,6 +47,8 @@ export interface MerchantsTable {
 	created_at: CreatedAt;
 	/** 0006: everyone of the merchant must sign in with a second factor. */
 	require_two_factor: Generated<boolean>;
+	/** 0009: addresses / CIDR ranges sign-in is allowed from; empty = anywhere. */
+	sign_in_allow_list: Generated<string[]>;
 }
 
 export interface StaffTable {
@@ -72,6 +74,8 @@ export interface StaffTable {
 	/** 0006: an enrolment not yet confirmed by a first code. */
 	totp_pending_secret: Json | null;
 	totp_pending_expires_at: Timestamp | null;
+	/** 0009: the first completed sign-in (no new-device alert before it). */
+	first_signed_in_at: Timestamp | null;
 }
 
 export interface RolesTable {
@@ -166,7 +170,7 @@ export interface SignInLogTable {
 	id: Id;
 	merchant_id: bigint | null;
 	staff_id: bigint | null;
-	event: 'signIn' | 'resetCodeRequest' | 'reset' | 'secondFactor';
+	event: 'signIn' | 'resetCodeRequest' | 'reset' | 'secondFactor' | 'newDeviceAlert' | 'sessionEnded';
 	ok: boolean;
 	reason: string | null;
 	phone: string | null;

@@ -44,7 +44,8 @@ const serve: Handle = async ({ event, resolve }) => {
 			const set = event.cookies.set.bind(event.cookies);
 			let result: Awaited<ReturnType<typeof resolveSession>>;
 			try {
-				result = await resolveSession(getDb(), token);
+				// The origin lets the merchant's address allow-list end a session used from outside it.
+				result = await resolveSession(getDb(), token, { ip: clientAddress(event), userAgent: event.request.headers.get('user-agent') });
 			} catch (err) {
 				// Postgres is down: the person is not signed out, the service is away for a moment.
 				if (!isOutage(err)) throw err;
@@ -73,6 +74,14 @@ const serve: Handle = async ({ event, resolve }) => {
 	if (response.status === 500 && outages.has(event.request)) response = withStatus(response, 503, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
 	return secured(response, event);
 };
+
+function clientAddress(event: Parameters<Handle>[0]['event']): string | null {
+	try {
+		return event.getClientAddress();
+	} catch {
+		return null;
+	}
+}
 
 function secured(response: Response, event: Parameters<Handle>[0]['event']): Response {
 	return withSecurityHeaders(response, {

@@ -8,6 +8,7 @@ import * as m0004SignInFailures from './0004_sign_in_failures.ts';
 import * as m0005AuthThrottle from './0005_auth_throttle_sign_in_log.ts';
 import * as m0006TwoFactor from './0006_two_factor_sessions.ts';
 import * as m0008DayClose from './0008_day_close_statement_api.ts';
+import * as m0009SignInAlerts from './0009_sign_in_alerts_allow_list.ts';
 
 export const migrations: Record<string, Migration> = {
 	'0001_data_model': m0001,
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
 	'0004_sign_in_failures': m0004SignInFailures,
 	'0005_auth_throttle_sign_in_log': m0005AuthThrottle,
 	'0006_two_factor_sessions': m0006TwoFactor,
-	'0008_day_close_statement_api': m0008DayClose
+	'0008_day_close_statement_api': m0008DayClose,
+	'0009_sign_in_alerts_allow_list': m0009SignInAlerts
 };

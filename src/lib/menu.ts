@@ -88,7 +88,10 @@ export const MENU: readonly MenuSection[] = [
 			// Listed beside 个人信息; the page itself needs no permission (修改密码 links to it too, and
 			// a person the merchant requires to enrol is taken there).
 			{ label: 'menu.settings.twoFactor', href: '/settings/two-factor', anyOf: ['settings.profile'] },
-			{ label: 'menu.settings.devices', href: '/settings/devices', anyOf: ['settings.profile'] }
+			{ label: 'menu.settings.devices', href: '/settings/devices', anyOf: ['settings.profile'] },
+			{ label: 'menu.settings.signIns', href: '/settings/sign-ins', anyOf: ['settings.profile'] },
+			// The admin's, like the merchant's two-factor policy.
+			{ label: 'menu.settings.allowList', href: '/settings/allow-list', anyOf: ['operators.manage'] }
 		]
 	}
 ];

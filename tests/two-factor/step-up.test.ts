@@ -23,8 +23,11 @@ const EXEMPT: Record<string, string> = {
 	'operators.endSessions': 'takes access away (signs the operator out); a stolen session gains nothing by it',
 	'keys.platform.verify': 'checks a signature against the saved public key; changes nothing'
 };
-/** Sensitive elsewhere: new recovery codes are a way past the second factor. */
-const ALSO_SENSITIVE = ['settings.twoFactor.regenerateRecoveryCodes'];
+/**
+ * Sensitive elsewhere: new recovery codes are a way past the second factor; the address
+ * allow-list decides where anyone of the merchant may sign in from.
+ */
+const ALSO_SENSITIVE = ['settings.twoFactor.regenerateRecoveryCodes', 'settings.allowList.save'];
 
 describe('which procedures need step-up', () => {
 	it('every mutation that hands out access or changes payment keys declares stepUp in its meta', () => {
@@ -54,6 +57,7 @@ describe('which procedures need step-up', () => {
 				'roles.create',
 				'roles.setStatus',
 				'roles.update',
+				'settings.allowList.save',
 				'settings.twoFactor.regenerateRecoveryCodes'
 			].sort()
 		);

@@ -56,6 +56,7 @@ export const AUDIT_ACTIONS = {
 	operators: ['operators.create', 'operators.updateInfo', 'operators.updateRoles', 'operators.resetPassword', 'operators.unlock', 'operators.resetTwoFactor', 'operators.endSessions'],
 	twoFactor: ['twoFactor.enable', 'twoFactor.disable', 'twoFactor.recoveryCodesRegenerated', 'twoFactor.recoveryCodeUsed', 'twoFactor.requireAll', 'twoFactor.requireNone'],
 	sessions: ['sessions.end', 'sessions.endOthers'],
+	allowList: ['allowList.update'],
 	keys: [
 		'keys.alipay.create',
 		'keys.alipay.update',

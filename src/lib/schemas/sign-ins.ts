@@ -1,10 +1,11 @@
-// 审计日志 → 登录记录: the admin's view of sign-in attempts and 找回密码 events of their staff.
+// 登录记录: the admin's view (审计日志) of sign-in attempts and 找回密码 events of their staff,
+// and each person's own (设置 → 登录记录).
 import { z } from 'zod';
 import { timeBound } from './audit.ts';
 import { idSchema } from './common.ts';
 import { pageSchema, pageSizeSchema } from './roles.ts';
 
-export const SIGN_IN_EVENTS = ['signIn', 'secondFactor', 'resetCodeRequest', 'reset'] as const;
+export const SIGN_IN_EVENTS = ['signIn', 'secondFactor', 'newDeviceAlert', 'sessionEnded', 'resetCodeRequest', 'reset'] as const;
 export type SignInEvent = (typeof SIGN_IN_EVENTS)[number];
 export const SIGN_IN_RESULTS = ['ok', 'failed'] as const;
 
@@ -30,6 +31,13 @@ export const signInListInput = z.object({
 	pageSize: pageSizeSchema
 });
 
+/** 设置 → 登录记录: one's own rows; the same filter without the person. */
+export const ownSignInListInput = z.object({
+	filter: signInListFilter.omit({ staffId: true }).prefault({}),
+	page: pageSchema,
+	pageSize: pageSizeSchema
+});
+
 export interface SignInRow {
 	id: bigint;
 	createdAt: Date;
@@ -44,4 +52,6 @@ export interface SignInRow {
 	phone: string | null;
 	ip: string | null;
 	userAgent: string | null;
+	/** Browser and OS read from the user agent ("Chrome 130 · Windows 10"); null when it names neither. */
+	device: string | null;
 }

@@ -6,6 +6,7 @@ import type { Db } from '../../../../db/index.ts';
 import { writeAudit } from '../audit.ts';
 import { loginIpMaxFailures, loginIpWindowMs, loginLockMs, loginMaxFailures } from './config.ts';
 import { createSession, invalidateSession, type PendingSignIn, type Session } from './session.ts';
+import { alertOnNewDevice, newDeviceCheck } from './sign-in-alerts.ts';
 import { writeSignInLog } from './sign-in-log.ts';
 import { clear, giveBack, take, throttleKeys } from './throttle.ts';
 import { checkSecondFactor } from './two-factor.ts';
@@ -65,7 +66,9 @@ export async function completeSecondFactorSignIn(db: Db, pending: PendingSignIn,
 	// token is worth anything once the person is fully signed in.
 	await invalidateSession(db, pending.sessionId);
 	const { token, session } = await createSession(db, pending.staffId, origin);
+	const newDevice = await newDeviceCheck(db, pending.staffId, origin);
 	await log(true, check.method === 'recovery' ? 'recoveryCode' : null);
+	if (newDevice) await alertOnNewDevice(db, { merchantId: pending.merchantId, staffId: pending.staffId, phone: pending.phone }, newDevice, origin);
 	const staff = await db.selectFrom('staff').select('must_change_password').where('id', '=', pending.staffId).executeTakeFirstOrThrow();
 	if (check.method === 'recovery')
 		await writeAudit(db, {

@@ -5,7 +5,9 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/enco
 import { sql } from 'kysely';
 import type { Db } from '../../../../db/index.ts';
 import { effectivePermissions } from '../../permissions.ts';
+import { addressAllowed } from './allow-list.ts';
 import { sessionAbsoluteMs, sessionIdleMs } from './config.ts';
+import { writeSignInLog } from './sign-in-log.ts';
 import type { RequestOrigin, SessionContext } from './types.ts';
 
 export interface Session {
@@ -95,6 +97,7 @@ interface SessionRow {
 	last_seen_at: Date;
 	require_two_factor: boolean;
 	totp_enabled: boolean;
+	sign_in_allow_list: string[];
 }
 
 /**
@@ -127,8 +130,12 @@ export async function validateSessionToken(db: Db, token: string): Promise<Sessi
 	return r?.kind === 'full' ? { auth: r.auth, renewed: r.renewed } : null;
 }
 
-/** Like validateSessionToken, but also tells a half-signed-in session (second factor pending). */
-export async function resolveSession(db: Db, token: string): Promise<ResolvedSession | null> {
+/**
+ * Like validateSessionToken, but also tells a half-signed-in session (second factor pending).
+ * With `origin` (the request's, as hooks.server.ts passes it) the merchant's address allow-list
+ * applies: a session used from an address outside it is ended and logged.
+ */
+export async function resolveSession(db: Db, token: string, origin?: RequestOrigin): Promise<ResolvedSession | null> {
 	if (!token || token.length > 64) return null;
 	const sessionId = sessionIdFromToken(token);
 	const { rows } = await sql<SessionRow>`
@@ -136,7 +143,7 @@ export async function resolveSession(db: Db, token: string): Promise<ResolvedSes
 		       se.second_factor_pending, se.verified_at, se.last_seen_at,
 		       s.id AS staff_id, s.merchant_id, s.name, s.phone, s.email, s.is_admin,
 		       s.must_change_password, s.status AS staff_status, s.totp_enabled_at IS NOT NULL AS totp_enabled,
-		       m.merchant_no, m.name AS merchant_name, m.status AS merchant_status, m.require_two_factor,
+		       m.merchant_no, m.name AS merchant_name, m.status AS merchant_status, m.require_two_factor, m.sign_in_allow_list,
 		       coalesce(array_agg(DISTINCT p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}') AS role_permissions
 		FROM sessions se
 		JOIN staff s ON s.id = se.staff_id
@@ -155,6 +162,11 @@ export async function resolveSession(db: Db, token: string): Promise<ResolvedSes
 		return null;
 	}
 	if (row.staff_status !== 'ACTIVE' || row.merchant_status !== 'ACTIVE') return null;
+	if (origin && !addressAllowed(row.sign_in_allow_list, origin.ip)) {
+		await invalidateSession(db, sessionId);
+		await writeSignInLog(db, { merchantId: row.merchant_id, staffId: row.staff_id, event: 'sessionEnded', ok: false, reason: 'addressNotAllowed', phone: row.phone }, origin);
+		return null;
+	}
 
 	if (row.second_factor_pending) {
 		return {

@@ -10,7 +10,7 @@ import type { RequestOrigin } from './types.ts';
 export interface SignInLogEntry {
 	merchantId: bigint | null;
 	staffId: bigint | null;
-	event: 'signIn' | 'resetCodeRequest' | 'reset' | 'secondFactor';
+	event: 'signIn' | 'resetCodeRequest' | 'reset' | 'secondFactor' | 'newDeviceAlert' | 'sessionEnded';
 	ok: boolean;
 	/** Why it failed: badPassword, unknownAccount, locked, staffDisabled, invalidCode… */
 	reason?: string | null;

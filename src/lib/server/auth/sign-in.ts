@@ -11,9 +11,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../../db/index.ts';
 import { metrics, throttledSignIn } from '../metrics.ts';
+import { addressAllowed } from './allow-list.ts';
 import { loginAccountMaxFailures, loginIpMaxFailures, loginIpWindowMs, loginLockMs, loginMaxFailures } from './config.ts';
 import { verifyAgainstDummy, verifyPassword } from './password.ts';
 import { createSession, type Session } from './session.ts';
+import { alertOnNewDevice, newDeviceCheck } from './sign-in-alerts.ts';
 import { writeSignInLog } from './sign-in-log.ts';
 import { clear, giveBack, take, throttleKeys } from './throttle.ts';
 import type { RequestOrigin } from './types.ts';
@@ -38,7 +40,9 @@ export type SignInResult =
 	| { ok: false; reason: 'locked'; lockedUntil: Date }
 	/** Too many sign-ins from this client address, whichever accounts they named. */
 	| { ok: false; reason: 'ipThrottled'; retryAfter: Date }
-	| { ok: false; reason: 'staffDisabled' | 'merchantSuspended' };
+	| { ok: false; reason: 'staffDisabled' | 'merchantSuspended' }
+	/** The merchant's address allow-list does not hold this client address (checked before the password). */
+	| { ok: false; reason: 'addressNotAllowed'; address: string };
 
 export type SignInFailure = Exclude<SignInResult, { ok: true }>;
 
@@ -56,6 +60,7 @@ interface AccountRow {
 	status: 'ACTIVE' | 'DISABLED' | null;
 	must_change_password: boolean | null;
 	totp_enabled: boolean | null;
+	sign_in_allow_list: string[];
 }
 
 function findAccount(db: Db, input: SignInInput): Promise<AccountRow | undefined> {
@@ -63,7 +68,7 @@ function findAccount(db: Db, input: SignInInput): Promise<AccountRow | undefined
 	return db
 		.selectFrom('merchants as m')
 		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', input.phone))
-		.select(['m.id as merchant_id', 'm.status as merchant_status', 's.id as staff_id', 's.name', 's.password_hash', 's.status', 's.must_change_password'])
+		.select(['m.id as merchant_id', 'm.status as merchant_status', 'm.sign_in_allow_list', 's.id as staff_id', 's.name', 's.password_hash', 's.status', 's.must_change_password'])
 		.select((eb) => eb('s.totp_enabled_at', 'is not', null).as('totp_enabled'))
 		.where('m.merchant_no', '=', input.merchantNo)
 		.executeTakeFirst() as Promise<AccountRow | undefined>;
@@ -99,6 +104,14 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 		if (!ok) metrics.signInFailures.inc({ reason: reason ?? 'unknown' });
 		return writeSignInLog(db, { merchantId: account?.merchant_id ?? null, staffId: account?.staff_id ?? null, event: 'signIn', ok, reason, phone: input.phone }, origin);
 	};
+
+	// The merchant's allow-list comes before any password check: a refused address hashes nothing.
+	// Its attempt still counts against the address (that bounds the log rows it writes).
+	if (account && !addressAllowed(account.sign_in_allow_list, origin.ip)) {
+		await giveBack(db, accountKey);
+		await log(false, 'addressNotAllowed');
+		return { ok: false, reason: 'addressNotAllowed', address: origin.ip ?? '' };
+	}
 
 	if (!account || account.staff_id === null || account.password_hash === null) {
 		await unlessBusy(() => verifyAgainstDummy(input.password));
@@ -140,7 +153,10 @@ export async function signIn(db: Db, input: SignInInput, origin: RequestOrigin):
 	// With a second factor the password opens only a half session: the code comes next.
 	const secondFactorPending = account.totp_enabled === true;
 	const { token, session } = await createSession(db, staffId, origin, { secondFactorPending });
+	// A sign-in complete with the password alone may be from a new device (the code step checks its own).
+	const newDevice = secondFactorPending ? null : await newDeviceCheck(db, staffId, origin);
 	await log(true, secondFactorPending ? 'secondFactorPending' : null);
+	if (newDevice) await alertOnNewDevice(db, { merchantId: account.merchant_id, staffId, phone: input.phone }, newDevice, origin);
 	return {
 		ok: true,
 		token,

@@ -16,6 +16,7 @@ export const signInProcedure = publicProcedure
 				throw appError('TOO_MANY_REQUESTS', 'auth.locked', { until: formatDateTime(result.lockedUntil) });
 			if (result.reason === 'ipThrottled')
 				throw appError('TOO_MANY_REQUESTS', 'auth.ipThrottled', { until: formatDateTime(result.retryAfter) });
+			if (result.reason === 'addressNotAllowed') throw appError('FORBIDDEN', 'auth.addressNotAllowed', { address: result.address || '?' });
 			const code = result.reason === 'invalidCredentials' ? 'UNAUTHORIZED' : 'FORBIDDEN';
 			throw appError(code, signInFailureMessage(result.reason));
 		}
