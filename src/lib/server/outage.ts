@@ -4,6 +4,7 @@
 // and the catalogue's error.unavailable; everything else stays a 500 (error.internal).
 // Relative imports only: the worker and the files module use this under plain Node too.
 import { translate, type Locale } from '../i18n/messages.ts';
+import { DomainError } from './domain-error.ts';
 
 /** Seconds a client is told to wait before trying again (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -21,11 +22,10 @@ const MESSAGES = [
 	/^Reached the max retries per request limit/ // ioredis MaxRetriesPerRequestError
 ];
 
-/** Raised on purpose when a pool is saturated and the request should come back later. */
-export class ServiceBusyError extends Error {
+/** Raised on purpose when a pool is saturated and the request should come back later (answered 503 by the outage path). */
+export class ServiceBusyError extends DomainError {
 	constructor(what: string) {
-		super(`${what}: no capacity right now`);
-		this.name = 'ServiceBusyError';
+		super('SERVICE_UNAVAILABLE', 'error.unavailable', { message: `${what}: no capacity right now` });
 	}
 }
 

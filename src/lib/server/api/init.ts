@@ -3,7 +3,7 @@ import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { isMessageKey, translate, type Locale, type MessageKey } from '$lib/i18n/messages';
 import { requiredAnyOf, type ProcedurePermission } from '$lib/permissions';
-import { HashingBusyError } from '$lib/server/auth/password';
+import { DomainError, type FieldIssue } from '$lib/server/domain-error';
 import { recentlyVerified } from '$lib/server/auth/step-up';
 import { isOutage } from '$lib/server/outage';
 import type { SessionContext } from '$lib/server/auth/types';
@@ -36,12 +36,6 @@ export function appError(
 	return new TRPCError({ code, message: key, cause: params ? new MessageParams(params) : undefined });
 }
 
-/** One refused form field: its name and the catalogue key (with placeholders) to show under it. */
-export interface FieldIssue {
-	field: string;
-	key: MessageKey;
-	params?: Record<string, string | number>;
-}
 
 /** Carries every refused field of a form; the first issue's params double as the message's. */
 export class FieldIssues extends MessageParams {
@@ -156,10 +150,16 @@ const permissionGate = t.middleware(({ ctx, meta, next }) => {
 	return next();
 });
 
-/** A saturated password-hashing gate is a clear "busy, try again", not an internal error. */
-const busyAsTooManyRequests = t.middleware(async ({ next }) => {
+/**
+ * The one place a feature's DomainError becomes a tRPC error: a refusal is answered with its
+ * code and catalogue key (every refused field named when it has them; a saturated
+ * password-hashing gate is TOO_MANY_REQUESTS auth.busy this way). The 5xx ones stay with the
+ * outage and internal-error paths, which log their cause.
+ */
+const domainErrors = t.middleware(async ({ next }) => {
 	const result = await next();
-	if (!result.ok && result.error.cause instanceof HashingBusyError) throw appError('TOO_MANY_REQUESTS', 'auth.busy');
+	const e = result.ok ? null : result.error.cause;
+	if (e instanceof DomainError && e.isRefusal) throw e.issues && e.code === 'BAD_REQUEST' ? fieldError(e.issues) : appError(e.code, e.key, Object.keys(e.params).length ? e.params : undefined);
 	return result;
 });
 
@@ -179,10 +179,10 @@ const outageAsUnavailable = t.middleware(async ({ next }) => {
 const timed = t.middleware(({ path, type, next }) => timeProcedure(path, type, next));
 
 /** For procedures that declare `permission: 'public'`. */
-export const publicProcedure = t.procedure.use(timed).use(outageAsUnavailable).use(permissionGate).use(busyAsTooManyRequests);
+export const publicProcedure = t.procedure.use(timed).use(outageAsUnavailable).use(permissionGate).use(domainErrors);
 
 /** Everything else: ctx.auth is present and the declared permission is held. */
-export const protectedProcedure = t.procedure.use(timed).use(outageAsUnavailable).use(permissionGate).use(busyAsTooManyRequests).use(({ ctx, next }) => {
+export const protectedProcedure = t.procedure.use(timed).use(outageAsUnavailable).use(permissionGate).use(domainErrors).use(({ ctx, next }) => {
 	if (!ctx.auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'error.unauthorized' });
 	const auth: SessionContext = ctx.auth;
 	return next({ ctx: { ...ctx, auth, merchantId: auth.staff.merchantId, staffId: auth.staff.id } });

@@ -4,13 +4,13 @@
 // the caller is told the service is busy at once instead of queueing without bound. Callers
 // never hash while holding a pooled connection or a transaction open.
 import { hash, verify } from '@node-rs/argon2';
+import { DomainError } from '../domain-error.ts';
 import { positiveInt } from './config.ts';
 
-/** Thrown when the hashing gate is full; the API answers TOO_MANY_REQUESTS (auth.busy). */
-export class HashingBusyError extends Error {
+/** Thrown when the hashing gate is full: TOO_MANY_REQUESTS (auth.busy), try again. */
+export class HashingBusyError extends DomainError {
 	constructor() {
-		super('password hashing is saturated');
-		this.name = 'HashingBusyError';
+		super('TOO_MANY_REQUESTS', 'auth.busy', { message: 'password hashing is saturated' });
 	}
 }
 

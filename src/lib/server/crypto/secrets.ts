@@ -2,6 +2,7 @@
 // KEK can be rotated (scripts/rotate-kek.ts). Relative imports only: the rotation script
 // runs this under plain tsx.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { DomainError } from '../domain-error.ts';
 import { logger } from '../log.ts';
 
 /** What payment_keys.secret_fields stores per field: JSON-safe, base64 fields. */
@@ -29,18 +30,20 @@ export interface Keyring {
 	keys: ReadonlyMap<string, Buffer>;
 }
 
-export class KeyringConfigError extends Error {
+/** The key-encryption keys are misconfigured: an internal error (logged), never the person's fault. */
+export class KeyringConfigError extends DomainError {
 	constructor(message: string) {
-		super(message);
-		this.name = 'KeyringConfigError';
+		super('INTERNAL_SERVER_ERROR', 'error.internal', { message });
 	}
 }
 
-/** Refused decryption: unknown kid, wrong owner, tampered bytes. Never carries the secret. */
-export class SecretDecryptError extends Error {
-	constructor(readonly kid: string, reason: string) {
-		super(`cannot decrypt secret under kid '${kid}': ${reason}`);
-		this.name = 'SecretDecryptError';
+/** Refused decryption: unknown kid, wrong owner, tampered bytes. Never carries the secret. Internal (logged). */
+export class SecretDecryptError extends DomainError {
+	constructor(
+		readonly kid: string,
+		reason: string
+	) {
+		super('INTERNAL_SERVER_ERROR', 'error.internal', { message: `cannot decrypt secret under kid '${kid}': ${reason}` });
 	}
 }
 

@@ -1,17 +1,19 @@
 import type { MessageKey } from '../../i18n/messages.ts';
+import { DomainError } from '../domain-error.ts';
 
-/** A refused ingest request that is not a ledger refusal: unknown merchant, user, card… */
-export class IngestError extends Error {
-	readonly status: number;
-	readonly code: string;
-	readonly key: MessageKey;
-	readonly params?: Record<string, string>;
-	constructor(status: number, code: string, key: MessageKey, params?: Record<string, string>) {
-		super(key);
-		this.name = 'IngestError';
-		this.status = status;
-		this.code = code;
-		this.key = key;
-		this.params = params;
+const CODES = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 409: 'CONFLICT' } as const;
+
+/**
+ * A refused ingest request that is not a ledger refusal: unknown merchant, user, card…; with
+ * the HTTP status and the stable code the payment core is answered with.
+ */
+export class IngestError extends DomainError {
+	constructor(
+		readonly status: 400 | 404 | 409,
+		readonly apiCode: string,
+		key: MessageKey,
+		params?: Record<string, string>
+	) {
+		super(CODES[status], key, { params });
 	}
 }

@@ -108,7 +108,7 @@ export async function handleIngest(db: Kysely<DB>, req: IngestRequest, now: Date
 			const m = LEDGER_ERRORS[e.key] ?? { status: 409 as const, code: 'LEDGER_REFUSED' };
 			return refuse(m.status, m.code, e.key);
 		}
-		if (e instanceof IngestError) return refuse(e.status as 400 | 404 | 409, e.code, e.key, e.params);
+		if (e instanceof IngestError) return refuse(e.status, e.apiCode, e.key, e.params as Record<string, string>);
 		if (e instanceof ZodError) return fromZod(e);
 		activeLog().error({ err: e, kind }, `ingest ${kind} failed`);
 		return refuse(500, 'INTERNAL', 'error.internal');

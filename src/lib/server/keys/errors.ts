@@ -1,29 +1,24 @@
 import type { KeyIssue } from '../../schemas/keys.ts';
+import { DomainError } from '../domain-error.ts';
 
 /**
- * Refused key input. `message` is the first issue's catalogue key (what a tRPC error
- * carries); `issues` holds every refusal with its form field and placeholders.
+ * Refused key input: BAD_REQUEST naming every field (`issues`, with placeholders), keyed by
+ * the first issue; the parse workers full is TOO_MANY_REQUESTS (nothing is wrong with the input).
  */
-export class KeyInputError extends Error {
-	readonly issues: KeyIssue[];
+export class KeyInputError extends DomainError {
+	declare readonly issues: KeyIssue[];
 	constructor(issues: KeyIssue[]) {
-		super(issues[0]?.key ?? 'error.badInput');
-		this.name = 'KeyInputError';
-		this.issues = issues;
-	}
-	get key(): KeyIssue['key'] {
-		return this.issues[0]?.key ?? 'error.badInput';
-	}
-	get params(): KeyIssue['params'] {
-		return this.issues[0]?.params;
+		const busy = issues.some((i) => i.key === 'keys.parseBusy');
+		super(busy ? 'TOO_MANY_REQUESTS' : 'BAD_REQUEST', busy ? 'keys.parseBusy' : (issues[0]?.key ?? 'error.badInput'), {
+			params: busy ? undefined : issues[0]?.params,
+			issues
+		});
 	}
 }
 
 /** No such entry for this merchant (another merchant's id looks exactly like a missing one). */
-export class KeyNotFoundError extends Error {
-	readonly key = 'error.notFound' as const;
+export class KeyNotFoundError extends DomainError {
 	constructor() {
-		super('error.notFound');
-		this.name = 'KeyNotFoundError';
+		super('NOT_FOUND', 'error.notFound');
 	}
 }

@@ -1,4 +1,5 @@
 import { messages } from '../../i18n/messages.ts';
+import { DomainError } from '../domain-error.ts';
 
 export type LedgerErrorKey =
 	| 'ledger.insufficientFunds'
@@ -13,17 +14,18 @@ export type LedgerErrorKey =
 	| 'ledger.notSecured'
 	| 'ledger.invalidPosting';
 
+const NOT_FOUND_KEYS: readonly LedgerErrorKey[] = ['ledger.orderNotFound', 'ledger.unknownMerchant', 'ledger.unknownUser'];
+
 /**
- * A refused posting. `message` is the catalogue key (what tRPC sends; its formatter
- * translates), `detail` is for logs only.
+ * A refused posting: an unknown order, merchant or user is NOT_FOUND, a malformed posting
+ * BAD_REQUEST, the rest CONFLICT (the state does not allow it). `message` is the catalogue
+ * key, `detail` is for logs only.
  */
-export class LedgerError extends Error {
-	readonly key: LedgerErrorKey;
+export class LedgerError extends DomainError {
+	declare readonly key: LedgerErrorKey;
 	readonly detail?: string;
 	constructor(key: LedgerErrorKey, detail?: string) {
-		super(key);
-		this.name = 'LedgerError';
-		this.key = key;
+		super(NOT_FOUND_KEYS.includes(key) ? 'NOT_FOUND' : key === 'ledger.invalidPosting' ? 'BAD_REQUEST' : 'CONFLICT', key);
 		this.detail = detail;
 	}
 }

@@ -1,9 +1,10 @@
 import { resolveRange, type TimeRange } from '../../schemas/lists.ts';
+import { DomainError } from '../domain-error.ts';
 
-/** A filter the engine refuses; `key` is a message-catalogue key (the routers turn it into BAD_REQUEST). */
-export class ListFilterError extends Error {
-	constructor(readonly key: 'lists.rangeTooLong' | 'lists.rangeInverted' | 'audit.rangeInverted' | 'audit.badTime') {
-		super(key);
+/** A filter the engine refuses (BAD_REQUEST with its catalogue key). */
+export class ListFilterError extends DomainError {
+	constructor(key: 'lists.rangeTooLong' | 'lists.rangeInverted' | 'audit.rangeInverted' | 'audit.badTime') {
+		super('BAD_REQUEST', key);
 	}
 }
 
@@ -11,9 +12,9 @@ export class ListFilterError extends Error {
  * A filter naming a record (a role, a person) that is not the merchant's. It reads like a
  * missing record (NOT_FOUND), never like an empty list, so ids of other merchants tell nothing.
  */
-export class ListRefNotFound extends Error {
+export class ListRefNotFound extends DomainError {
 	constructor() {
-		super('error.notFound');
+		super('NOT_FOUND', 'error.notFound');
 	}
 }
 

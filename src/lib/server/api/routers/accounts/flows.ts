@@ -4,12 +4,12 @@ import { protectedProcedure } from '../../init';
 import { accountFlowListInput } from '$lib/schemas/flows';
 import { detailInput } from '$lib/schemas/lists';
 import { getFlow, listFlows } from '$lib/server/lists/flows';
-import { found, listOrBadRequest } from '$lib/server/lists/trpc';
+import { found } from '$lib/server/domain-error';
 
 export const flows = protectedProcedure
 	.meta({ permission: 'accounts.read' })
 	.input(accountFlowListInput)
-	.query(({ ctx, input }) => listOrBadRequest(() => listFlows(ctx.db, ctx.merchantId, { ...input, filter: { ...input.filter, userNo: '' } })));
+	.query(({ ctx, input }) => listFlows(ctx.db, ctx.merchantId, { ...input, filter: { ...input.filter, userNo: '' } }));
 
 export const flow = protectedProcedure
 	.meta({ permission: 'accounts.read' })

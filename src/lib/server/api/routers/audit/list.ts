@@ -2,7 +2,6 @@ import { auditListInput, type AuditRow } from '$lib/schemas/audit';
 import type { Paged } from '$lib/schemas/roles';
 import { auditWhere } from '$lib/server/lists/audit';
 import { boundedCount } from '$lib/server/lists/bounded-count';
-import { listOrBadRequest } from '$lib/server/lists/trpc';
 import { protectedProcedure } from '../../init';
 
 /** 审计日志: newest first, by person, action (or action category) and time (Asia/Shanghai). */
@@ -10,7 +9,7 @@ export const list = protectedProcedure
 	.meta({ permission: 'audit.read' })
 	.input(auditListInput)
 	.query(async ({ ctx, input }): Promise<Paged<AuditRow>> => {
-		const where = await listOrBadRequest(() => auditWhere(ctx.db, ctx.merchantId, input.filter));
+		const where = await auditWhere(ctx.db, ctx.merchantId, input.filter);
 		const q = ctx.db.selectFrom('audit_log').where(where);
 
 		const [total, rows] = await Promise.all([

@@ -1,11 +1,10 @@
 import { signInListInput, type SignInRow } from '$lib/schemas/sign-ins';
 import type { Paged } from '$lib/schemas/roles';
 import { listSignIns } from '$lib/server/lists/sign-ins';
-import { listOrBadRequest } from '$lib/server/lists/trpc';
 import { protectedProcedure } from '../../init';
 
 /** 登录记录: every sign-in attempt and 找回密码 step against the merchant, newest first. */
 export const signIns = protectedProcedure
 	.meta({ permission: 'audit.read' })
 	.input(signInListInput)
-	.query(({ ctx, input }): Promise<Paged<SignInRow>> => listOrBadRequest(() => listSignIns(ctx.db, ctx.merchantId, input.filter, input)));
+	.query(({ ctx, input }): Promise<Paged<SignInRow>> => listSignIns(ctx.db, ctx.merchantId, input.filter, input));

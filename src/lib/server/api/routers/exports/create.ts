@@ -1,5 +1,4 @@
 import { protectedProcedure } from '../../init';
-import { answeringRefusals } from '../../refused';
 import { exportCreateInput } from '$lib/schemas/exports';
 import { createExport } from '$lib/server/exports/requests';
 
@@ -7,4 +6,4 @@ import { createExport } from '$lib/server/exports/requests';
 export const create = protectedProcedure
 	.meta({ permission: 'authenticated' })
 	.input(exportCreateInput)
-	.mutation(({ ctx, input }) => answeringRefusals(() => createExport(ctx.db, ctx.auth, input)));
+	.mutation(({ ctx, input }) => createExport(ctx.db, ctx.auth, input));

@@ -1,5 +1,4 @@
 import { protectedProcedure } from '../../init';
-import { answeringRefusals } from '../../refused';
 import { exportIdInput } from '$lib/schemas/exports';
 import { retryExport } from '$lib/server/exports/requests';
 
@@ -7,4 +6,4 @@ import { retryExport } from '$lib/server/exports/requests';
 export const retry = protectedProcedure
 	.meta({ permission: 'authenticated' })
 	.input(exportIdInput)
-	.mutation(({ ctx, input }) => answeringRefusals(() => retryExport(ctx.db, ctx.auth, input.id)));
+	.mutation(({ ctx, input }) => retryExport(ctx.db, ctx.auth, input.id));

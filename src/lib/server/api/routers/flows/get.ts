@@ -1,7 +1,7 @@
 import { protectedProcedure } from '../../init';
 import { detailInput } from '$lib/schemas/lists';
 import { getFlow } from '$lib/server/lists/flows';
-import { found } from '$lib/server/lists/trpc';
+import { found } from '$lib/server/domain-error';
 
 export const get = protectedProcedure
 	.meta({ permission: 'flows.read' })

@@ -2,18 +2,18 @@
 import { platformPublicKeyInput, verifySignatureInput } from '$lib/schemas/keys';
 import { getPlatformKey, setPlatformPublicKey, verifyMerchantSignature } from '$lib/server/keys/store';
 import { protectedProcedure, router } from '../../init';
-import { actorOf, keyCall } from './keyCall';
+import { actorOf } from './keyCall';
 
 const procedure = protectedProcedure.meta({ permission: 'keys.platform.write' });
 
 export const platformRouter = router({
-	get: procedure.query(({ ctx }) => keyCall(() => getPlatformKey(ctx.db, ctx.merchantId))),
+	get: procedure.query(({ ctx }) => getPlatformKey(ctx.db, ctx.merchantId)),
 	/** Only a public key is accepted; a pasted private key is refused and never kept. */
 	setPublicKey: procedure
 		.meta({ stepUp: true })
 		.input(platformPublicKeyInput)
-		.mutation(({ ctx, input }) => keyCall(() => setPlatformPublicKey(ctx.db, actorOf(ctx), input.publicKey))),
+		.mutation(({ ctx, input }) => setPlatformPublicKey(ctx.db, actorOf(ctx), input.publicKey)),
 	verify: procedure
 		.input(verifySignatureInput)
-		.mutation(({ ctx, input }) => keyCall(() => verifyMerchantSignature(ctx.db, ctx.merchantId, input)))
+		.mutation(({ ctx, input }) => verifyMerchantSignature(ctx.db, ctx.merchantId, input))
 });

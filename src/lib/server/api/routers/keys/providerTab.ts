@@ -6,7 +6,7 @@ import { idSchema } from '$lib/schemas/common';
 import { alipayKeyInput, setKeyStatusInput, wechatKeyInput, type KeyProvider } from '$lib/schemas/keys';
 import { getKey, listKeys, saveAlipayKey, saveWechatKey, setKeyStatus } from '$lib/server/keys/store';
 import { appError, protectedProcedure, router, type ProtectedContext } from '../../init';
-import { actorOf, keyCall } from './keyCall';
+import { actorOf } from './keyCall';
 
 const idInput = z.object({ id: idSchema });
 
@@ -15,7 +15,7 @@ function tabProcedures(provider: KeyProvider, permission: Permission) {
 
 	/** The entry, only if it is this merchant's and this tab's (the other tab's id is NOT_FOUND too). */
 	const entryOf = async (ctx: ProtectedContext, id: bigint) => {
-		const entry = await keyCall(() => getKey(ctx.db, ctx.merchantId, id));
+		const entry = await getKey(ctx.db, ctx.merchantId, id);
 		if (entry.provider !== provider) throw appError('NOT_FOUND', 'error.notFound');
 		return entry;
 	};
@@ -27,7 +27,7 @@ function tabProcedures(provider: KeyProvider, permission: Permission) {
 			.meta({ stepUp: true })
 			.input(setKeyStatusInput).mutation(async ({ ctx, input }) => {
 			await entryOf(ctx, input.id);
-			return keyCall(() => setKeyStatus(ctx.db, actorOf(ctx), input.id, input.status));
+			return setKeyStatus(ctx.db, actorOf(ctx), input.id, input.status);
 		})
 	};
 }
@@ -38,7 +38,7 @@ export const wechatRouter = router({
 	save: protectedProcedure
 		.meta({ permission: 'keys.wechat.write', stepUp: true })
 		.input(wechatKeyInput)
-		.mutation(({ ctx, input }) => keyCall(() => saveWechatKey(ctx.db, actorOf(ctx), input)))
+		.mutation(({ ctx, input }) => saveWechatKey(ctx.db, actorOf(ctx), input))
 });
 
 /** 支付宝: 添加合作者身份(PID) / 编辑. */
@@ -47,5 +47,5 @@ export const alipayRouter = router({
 	save: protectedProcedure
 		.meta({ permission: 'keys.alipay.write', stepUp: true })
 		.input(alipayKeyInput)
-		.mutation(({ ctx, input }) => keyCall(() => saveAlipayKey(ctx.db, actorOf(ctx), input)))
+		.mutation(({ ctx, input }) => saveAlipayKey(ctx.db, actorOf(ctx), input))
 });

@@ -5,7 +5,6 @@ import { KEY_PERMISSIONS } from '$lib/menu';
 import { listKeysInput } from '$lib/schemas/keys';
 import { getKey, listExpiringKeys, listKeys } from '$lib/server/keys/store';
 import { protectedProcedure } from '../../init';
-import { keyCall } from './keyCall';
 
 export const list = protectedProcedure
 	.meta({ permission: 'keys.list.read' })
@@ -15,7 +14,7 @@ export const list = protectedProcedure
 export const get = protectedProcedure
 	.meta({ permission: 'keys.list.read' })
 	.input(z.object({ id: idSchema }))
-	.query(({ ctx, input }) => keyCall(() => getKey(ctx.db, ctx.merchantId, input.id)));
+	.query(({ ctx, input }) => getKey(ctx.db, ctx.merchantId, input.id));
 
 /** Enabled WeChat certificates expired or within 30 days of 证书失效时间. Anyone holding a keys permission is told. */
 export const expiring = protectedProcedure.meta({ permission: KEY_PERMISSIONS }).query(({ ctx }) => listExpiringKeys(ctx.db, ctx.merchantId));

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { operatorListInput, type OperatorRow } from '$lib/schemas/operators';
 import type { Paged } from '$lib/schemas/roles';
 import { operatorWhere } from '$lib/server/lists/operators';
-import { listOrBadRequest } from '$lib/server/lists/trpc';
 import { maskPhone } from '$lib/server/mask';
 import { protectedProcedure } from '../../init';
 import { isLocked, rolesOf } from './operatorRecord';
@@ -12,7 +11,7 @@ export const list = protectedProcedure
 	.meta({ permission: 'operators.manage' })
 	.input(operatorListInput)
 	.query(async ({ ctx, input }): Promise<Paged<OperatorRow>> => {
-		const where = await listOrBadRequest(() => operatorWhere(ctx.db, ctx.merchantId, input.filter));
+		const where = await operatorWhere(ctx.db, ctx.merchantId, input.filter);
 		const q = ctx.db.selectFrom('staff').where(where);
 
 		const [count, rows] = await Promise.all([

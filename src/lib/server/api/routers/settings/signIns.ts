@@ -1,7 +1,6 @@
 import { ownSignInListInput, type SignInRow } from '$lib/schemas/sign-ins';
 import type { Paged } from '$lib/schemas/roles';
 import { listSignIns } from '$lib/server/lists/sign-ins';
-import { listOrBadRequest } from '$lib/server/lists/trpc';
 import { protectedProcedure } from '../../init';
 
 /** 设置 → 登录记录: the signed-in person's own sign-ins, alerts and 找回密码 steps, newest first. */
@@ -10,5 +9,5 @@ export const ownSignIns = protectedProcedure
 	.input(ownSignInListInput)
 	.query(
 		({ ctx, input }): Promise<Paged<SignInRow>> =>
-			listOrBadRequest(() => listSignIns(ctx.db, ctx.merchantId, { ...input.filter, staffId: ctx.staffId }, input))
+			listSignIns(ctx.db, ctx.merchantId, { ...input.filter, staffId: ctx.staffId }, input)
 	);

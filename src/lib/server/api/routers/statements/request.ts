@@ -1,5 +1,4 @@
 import { protectedProcedure } from '../../init';
-import { answeringRefusals } from '../../refused';
 import { statementRequestInput } from '$lib/schemas/statements';
 import { requestStatement } from '$lib/server/statements/requests';
 
@@ -8,7 +7,5 @@ export const request = protectedProcedure
 	.meta({ permission: 'statements.download' })
 	.input(statementRequestInput)
 	.mutation(({ ctx, input }) =>
-		answeringRefusals(() =>
-			requestStatement(ctx.db, { merchantId: ctx.merchantId, staffId: ctx.staffId, staffName: ctx.auth.staff.name, ip: ctx.ip, userAgent: ctx.userAgent }, input.date)
-		)
+		requestStatement(ctx.db, { merchantId: ctx.merchantId, staffId: ctx.staffId, staffName: ctx.auth.staff.name, ip: ctx.ip, userAgent: ctx.userAgent }, input.date)
 	);

@@ -1,7 +1,7 @@
 import { protectedProcedure } from '../../init';
 import { detailInput } from '$lib/schemas/lists';
 import { getUser } from '$lib/server/lists/users';
-import { found } from '$lib/server/lists/trpc';
+import { found } from '$lib/server/domain-error';
 
 export const get = protectedProcedure
 	.meta({ permission: 'users.read' })

@@ -1,7 +1,7 @@
 import { protectedProcedure } from '../../init';
 import { detailInput } from '$lib/schemas/lists';
 import { getWithdrawal } from '$lib/server/lists/withdrawals';
-import { found } from '$lib/server/lists/trpc';
+import { found } from '$lib/server/domain-error';
 
 export const get = protectedProcedure
 	.meta({ permission: 'withdrawals.read' })
