@@ -17,12 +17,12 @@
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '#db/types.ts';
-import { checkInvariants, openMerchantAccounts, postPayment } from '#shared/server/ledger/index.ts';
+import { checkInvariants, postPayment } from '#shared/server/ledger/index.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { deleteMerchant, roundToHour } from './demo.ts';
 import { bankCard, idCardNo, OCCUPATIONS, phone, unifiedCode } from './identity.ts';
 import { Rng } from './rng.ts';
-import { createMerchant, seedStaff } from './staff.ts';
+import { openDemoMerchant, seedStaff } from './staff.ts';
 
 export const BIG_MERCHANT_NO = '2020020200000002';
 export const BIG_MERCHANT_NAME = '大商户';
@@ -345,9 +345,8 @@ export async function seedBig(db: Kysely<DB>, o: BigOptions): Promise<BigResult>
 	const first = addDays(today, -(days - 1));
 	const createdAt = startOfBusinessDate(addDays(first, -30));
 
-	const mid = await createMerchant(db, BIG_MERCHANT_NO, BIG_MERCHANT_NAME, createdAt);
-	await openMerchantAccounts(db, mid);
-	await seedStaff(db, mid, BIG_MERCHANT_NO, { adminName: '孙管理', operators: [], createdAt });
+	const { merchantId: mid, adminId } = await openDemoMerchant(db, { merchantNo: BIG_MERCHANT_NO, name: BIG_MERCHANT_NAME, adminName: '孙管理', createdAt });
+	await seedStaff(db, mid, BIG_MERCHANT_NO, { adminId, operators: [], createdAt });
 	await insertUsers(db, mid, BIG_MERCHANT_NO, userCount, now);
 	const ids = await db
 		.selectFrom('users')

@@ -3,10 +3,9 @@
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '#db/types.ts';
-import { openMerchantAccounts } from '#shared/server/ledger/index.ts';
 import { seedHistory, type HistoryStats } from './history/index.ts';
 import { Rng } from './rng.ts';
-import { checkDemoAdminPhone, createMerchant, DEMO_OPERATORS, seedStaff } from './staff.ts';
+import { checkDemoAdminPhone, DEMO_OPERATORS, openDemoMerchant, seedStaff } from './staff.ts';
 import { seedUsers } from './users.ts';
 
 export const DEMO_MERCHANT_NO = '2018062800003003';
@@ -109,9 +108,8 @@ async function seedMerchant(
 	const rng = new Rng(spec.seed);
 	const faker = new Faker({ locale: [zh_CN, en, base], seed: spec.seed });
 	const createdAt = new Date(now.getTime() - (spec.days + 30) * 86_400_000);
-	const merchantId = await createMerchant(db, spec.merchantNo, spec.name, createdAt);
-	await openMerchantAccounts(db, merchantId);
-	await seedStaff(db, merchantId, spec.merchantNo, { adminName: spec.adminName, operators: spec.operators ? DEMO_OPERATORS : [], createdAt });
+	const { merchantId, adminId } = await openDemoMerchant(db, { merchantNo: spec.merchantNo, name: spec.name, adminName: spec.adminName, createdAt });
+	await seedStaff(db, merchantId, spec.merchantNo, { adminId, operators: spec.operators ? DEMO_OPERATORS : [], createdAt });
 	const users = await seedUsers(db, rng, faker, {
 		merchantId,
 		count: spec.users,

@@ -1,8 +1,12 @@
-// The merchant row, its admin, the three standard roles and two operators.
+// The merchant opened as the platform opens one (the ingest kind `merchants`), the demo admin's
+// known password, the three standard roles and two operators.
 import { randomInt } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import type { Db } from '#db';
 import { ROLE_PERMISSIONS, type RolePermission } from '#shared/permissions.ts';
+import { ingestMerchant } from '#shared/schemas/ingest.ts';
+import { openMerchant } from '#shared/server/ingest/merchants.ts';
+import { OutboxSmsSender } from '#shared/server/sms/index.ts';
 
 export const DEMO_ADMIN_PHONE_DEFAULT = '13800000000';
 export const DEMO_ADMIN_PASSWORD_DEFAULT = 'Demo@2018';
@@ -79,36 +83,51 @@ export async function createMerchant(db: Db, merchantNo: string, name: string, c
 	return row.id;
 }
 
+/**
+ * Opens a demo merchant the way the platform does (the signed ingest kind `merchants`: the
+ * merchant, its four accounts, its admin, the initial password by SMS — to the outbox only, a
+ * demo never texts a gateway), then gives the admin the documented demo password so the README's
+ * sign-in works; the outbox row stays as history, its password gone like the operators' rows.
+ */
+export async function openDemoMerchant(
+	db: Db,
+	spec: { merchantNo: string; name: string; adminName: string; createdAt: Date }
+): Promise<{ merchantId: bigint; adminId: bigint }> {
+	const input = ingestMerchant.parse({ merchant_no: spec.merchantNo, name: spec.name, admin_name: spec.adminName, admin_phone: demoAdminPhone() });
+	const opened = await openMerchant(db, input, spec.createdAt, new OutboxSmsSender(() => {}));
+	await db
+		.updateTable('staff')
+		.set({
+			email: 'admin@example.com',
+			password_hash: await hash(demoAdminPassword()),
+			must_change_password: false,
+			password_changed_at: spec.createdAt
+		})
+		.where('id', '=', opened.adminId)
+		.execute();
+	await db
+		.updateTable('sms_outbox')
+		.set({ secret: null, secret_expires_at: null, created_at: spec.createdAt })
+		.where('merchant_id', '=', opened.id)
+		.where('purpose', '=', 'INITIAL_PASSWORD')
+		.execute();
+	return { merchantId: opened.id, adminId: opened.adminId };
+}
+
 export interface StaffSeedResult {
 	adminId: bigint;
 	roleIds: Map<string, bigint>;
 	operatorIds: bigint[];
 }
 
-/** Admin with a known password (demo sign-in), roles, operators with an SMS'd initial password. */
+/** The three standard roles and the operators (an SMS'd initial password each) of an opened merchant. */
 export async function seedStaff(
 	db: Db,
 	merchantId: bigint,
 	merchantNo: string,
-	opts: { adminName: string; operators: readonly OperatorSeed[]; createdAt: Date }
+	opts: { adminId: bigint; operators: readonly OperatorSeed[]; createdAt: Date }
 ): Promise<StaffSeedResult> {
-	const admin = await db
-		.insertInto('staff')
-		.values({
-			merchant_id: merchantId,
-			is_admin: true,
-			name: opts.adminName,
-			phone: demoAdminPhone(),
-			email: 'admin@example.com',
-			password_hash: await hash(demoAdminPassword()),
-			must_change_password: false,
-			password_changed_at: opts.createdAt,
-			created_at: opts.createdAt,
-			updated_at: opts.createdAt
-		})
-		.returning('id')
-		.executeTakeFirstOrThrow();
-
+	const admin = { id: opts.adminId };
 	const roleIds = new Map<string, bigint>();
 	for (const role of STANDARD_ROLES) {
 		const r = await db

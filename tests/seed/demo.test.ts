@@ -71,10 +71,30 @@ describe('npm run seed (small)', () => {
 			['13800000001', '财务', true],
 			['13800000002', '查询', true]
 		]);
-		const sms = await db.selectFrom('sms_outbox').select(['phone', 'body']).where('merchant_id', '=', demoId).orderBy('phone').execute();
-		expect(sms.map((s) => s.phone)).toEqual(['13800000001', '13800000002']);
-		// The rows say a password was sent, never the password.
-		for (const s of sms) expect(s.body).toMatch(/^【商户站】您的初始密码为 \*{6}, 商户号 2018062800003003/);
+		const sms = await db.selectFrom('sms_outbox').select(['phone', 'body', 'purpose', 'secret']).where('merchant_id', '=', demoId).orderBy('phone').execute();
+		expect(sms.map((s) => [s.phone, s.purpose])).toEqual([
+			[DEMO_ADMIN_PHONE_DEFAULT, 'INITIAL_PASSWORD'],
+			['13800000001', 'INITIAL_PASSWORD'],
+			['13800000002', 'INITIAL_PASSWORD']
+		]);
+		// The rows say a password was sent, never the password (the admin's was replaced by the demo one).
+		expect(sms[0].body).toBe('【商户站】王管理, 您的商户站账号已开通, 商户号 2018062800003003, 初始密码 ******, 首次登录须修改密码。');
+		for (const s of sms.slice(1)) expect(s.body).toMatch(/^【商户站】您的初始密码为 \*{6}, 商户号 2018062800003003/);
+		expect(sms.map((s) => s.secret)).toEqual([null, null, null]);
+	});
+
+	it('opens both merchants as the platform does: through the ingest kind, audited as 平台开户', async () => {
+		const opened = await db
+			.selectFrom('audit_log')
+			.innerJoin('merchants', 'merchants.id', 'audit_log.merchant_id')
+			.select(['merchants.merchant_no', 'audit_log.action', 'audit_log.actor_name'])
+			.where('audit_log.action', '=', 'merchants.open')
+			.orderBy('merchants.merchant_no')
+			.execute();
+		expect(opened).toEqual([
+			{ merchant_no: DEMO_MERCHANT_NO, action: 'merchants.open', actor_name: '平台' },
+			{ merchant_no: SECOND_MERCHANT_NO, action: 'merchants.open', actor_name: '平台' }
+		]);
 	});
 
 	it('writes realistic users: valid ID check characters and card numbers', async () => {

@@ -57,6 +57,7 @@ export const AUDIT_ACTIONS = {
 	twoFactor: ['twoFactor.enable', 'twoFactor.disable', 'twoFactor.recoveryCodesRegenerated', 'twoFactor.recoveryCodeUsed', 'twoFactor.requireAll', 'twoFactor.requireNone'],
 	sessions: ['sessions.end', 'sessions.endOthers'],
 	allowList: ['allowList.update'],
+	merchants: ['merchants.open'],
 	keys: [
 		'keys.alipay.create',
 		'keys.alipay.update',

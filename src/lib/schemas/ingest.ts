@@ -47,6 +47,17 @@ const cardNo = z.string().regex(/^[0-9]{12,19}$/, 'ingest.badCardNo');
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const text = (max: number) => cleanString().max(max).nullish();
 
+/**
+ * 开户: the platform opens a merchant — the merchant, its four accounts and its admin, whose
+ * initial password goes out by SMS. Idempotent on merchant_no.
+ */
+export const ingestMerchant = z.object({
+	merchant_no: merchantNo,
+	name: cleanString().trim().min(1).max(100),
+	admin_name: cleanString().trim().min(1).max(50),
+	admin_phone: phone
+});
+
 export const ingestUser = z
 	.object({
 		merchant_no: merchantNo,
@@ -163,6 +174,7 @@ export const ingestSettlement = z.object({
 });
 
 export const INGEST_SCHEMAS = {
+	merchants: ingestMerchant,
 	users: ingestUser,
 	cards: ingestCard,
 	payments: ingestPayment,

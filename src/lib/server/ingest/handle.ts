@@ -5,10 +5,11 @@ import type { Kysely } from 'kysely';
 import { ZodError } from 'zod';
 import type { DB } from '../../../../db/types.ts';
 import { translate, type MessageKey } from '../../i18n/messages.ts';
-import { INGEST_SCHEMAS, isIngestKind } from '../../schemas/ingest.ts';
+import { INGEST_SCHEMAS, isIngestKind, type IngestInput } from '../../schemas/ingest.ts';
 import { LedgerError, type LedgerErrorKey } from '../ledger/index.ts';
 import { activeLog } from '../log.ts';
 import { IngestError } from './errors.ts';
+import { openMerchant } from './merchants.ts';
 import { PROCESSORS } from './processors.ts';
 import { firstInexactNumber } from './numbers.ts';
 import { ingestPath, ingestSecret, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.ts';
@@ -91,14 +92,18 @@ export async function handleIngest(db: Kysely<DB>, req: IngestRequest, now: Date
 	const parsed = INGEST_SCHEMAS[kind].safeParse(json);
 	if (!parsed.success) return fromZod(parsed.error);
 
-	const merchant = await db
-		.selectFrom('merchants')
-		.select('id')
-		.where('merchant_no', '=', parsed.data.merchant_no)
-		.executeTakeFirst();
-	if (!merchant) return refuse(404, 'MERCHANT_NOT_FOUND', 'ledger.unknownMerchant');
-
 	try {
+		// Opening a merchant is the one kind whose merchant need not exist yet.
+		if (kind === 'merchants') {
+			const r = await openMerchant(db, parsed.data as IngestInput<'merchants'>, now);
+			return { status: 200, body: { ok: true, created: r.created, id: String(r.id) } };
+		}
+		const merchant = await db
+			.selectFrom('merchants')
+			.select('id')
+			.where('merchant_no', '=', parsed.data.merchant_no)
+			.executeTakeFirst();
+		if (!merchant) return refuse(404, 'MERCHANT_NOT_FOUND', 'ledger.unknownMerchant');
 		// The schema picked by `kind` produced `parsed.data`, so the processor of the same kind fits it.
 		const processor = PROCESSORS[kind] as (db: Kysely<DB>, merchantId: bigint, input: unknown, now: Date) => Promise<{ created: boolean; id: bigint | string }>;
 		const r = await processor(db, merchant.id, parsed.data, now);

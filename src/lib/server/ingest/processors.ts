@@ -216,7 +216,10 @@ const settlements: Processor<'settlements'> = async (db, merchantId, s, now) => 
 	return { created: r.created, id: s.accounting_date };
 };
 
-export const PROCESSORS: { [K in IngestKind]: Processor<K> } = {
+/** The kinds about a merchant that exists (opening one is ingest/merchants.ts). */
+export type MerchantIngestKind = Exclude<IngestKind, 'merchants'>;
+
+export const PROCESSORS: { [K in MerchantIngestKind]: Processor<K> } = {
 	users,
 	cards,
 	payments,
