@@ -5,6 +5,26 @@ import type { AuditAction } from '../schemas/audit.ts';
 
 export type { AuditAction } from '../schemas/audit.ts';
 
+/** Who makes a change, as the audit log records them. */
+export interface Actor {
+	merchantId: bigint;
+	staffId: bigint;
+	actorName: string;
+	ip: string | null;
+	userAgent: string | null;
+}
+
+/** One audit row for a change `actor` made to `target`; pass the change's transaction. */
+export function auditChange(
+	db: Kysely<DB> | Transaction<DB>,
+	actor: Actor,
+	action: AuditAction,
+	target: { type: string; id: bigint },
+	detail: Record<string, unknown>
+): Promise<void> {
+	return writeAudit(db, { ...actor, action, targetType: target.type, targetId: target.id, detail });
+}
+
 export interface AuditEntry {
 	merchantId: bigint | null;
 	staffId: bigint | null;

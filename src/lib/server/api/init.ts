@@ -3,6 +3,7 @@ import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { isMessageKey, translate, type Locale, type MessageKey } from '$lib/i18n/messages';
 import { requiredAnyOf, type ProcedurePermission } from '$lib/permissions';
+import type { Actor } from '$lib/server/audit';
 import { DomainError, type FieldIssue } from '$lib/server/domain-error';
 import { recentlyVerified } from '$lib/server/auth/step-up';
 import { isOutage } from '$lib/server/outage';
@@ -189,3 +190,8 @@ export const protectedProcedure = t.procedure.use(timed).use(outageAsUnavailable
 });
 
 export type ProtectedContext = Context & { auth: SessionContext; merchantId: bigint; staffId: bigint };
+
+/** The signed-in person as the author of a change (for updated_by and the audit log). */
+export function actorOf(ctx: ProtectedContext): Actor {
+	return { merchantId: ctx.merchantId, staffId: ctx.staffId, actorName: ctx.auth.staff.name, ip: ctx.ip, userAgent: ctx.userAgent };
+}

@@ -36,7 +36,4 @@ export function memoText(kind: string): string {
 	return entry ? entry.zh : kind;
 }
 
-/** Postgres unique_violation. */
-export function isUniqueViolation(e: unknown): boolean {
-	return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
-}
+export { isUniqueViolation } from '../pg-errors.ts';

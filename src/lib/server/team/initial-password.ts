@@ -1,7 +1,8 @@
+// An operator's initial (or reset) password: made here, stored only as its hash, sent only by SMS.
 import type { Db } from '#db';
-import { hashPassword } from '$lib/server/auth/password';
-import { generateInitialPassword } from '$lib/server/auth/password-policy';
-import { secretSms, sendSms } from '$lib/server/sms';
+import { hashPassword } from '../auth/password.ts';
+import { generateInitialPassword } from '../auth/password-policy.ts';
+import { secretSms, sendSms } from '../sms/index.ts';
 
 /** A fresh random password and its hash; the clear text only ever leaves by SMS. */
 export async function newInitialPassword(): Promise<{ password: string; hash: string }> {
