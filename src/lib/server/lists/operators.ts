@@ -1,4 +1,4 @@
-// 操作员: which operators a filter selects. One WHERE for the list (routers/operators/list.ts)
+// 操作员: which operators a filter selects. One source for the list (team/operators.ts)
 // and its export. Relative imports only: the export job imports this under plain Node.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { z } from 'zod';
@@ -14,7 +14,7 @@ export type OperatorFilter = z.output<typeof operatorListFilter>;
  * Over the `staff` table by its own name (no alias). Never the admin: operators can never see
  * the admin's information, not even in a file.
  */
-export async function operatorWhere(db: Kysely<DB>, merchantId: bigint, f: OperatorFilter): Promise<RawBuilder<SqlBool>> {
+async function operatorWhere(db: Kysely<DB>, merchantId: bigint, f: OperatorFilter): Promise<RawBuilder<SqlBool>> {
 	// Another merchant's role reads like a missing one, never like an empty list.
 	if (f.roleId !== undefined) {
 		const own = await db.selectFrom('roles').select('id').where('merchant_id', '=', merchantId).where('id', '=', f.roleId).executeTakeFirst();

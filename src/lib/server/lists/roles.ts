@@ -1,4 +1,4 @@
-// 角色管理: which roles a filter selects. One WHERE for the list (routers/roles/list.ts) and its
+// 角色管理: which roles a filter selects. One source for the list (team/roles.ts) and its
 // export, so the file holds exactly the rows the list shows. Relative imports only: the export
 // job imports this under plain Node.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
@@ -10,7 +10,7 @@ import { containsPattern } from './like.ts';
 export type RoleFilter = z.output<typeof roleListFilter>;
 
 /** Over the `roles` table by its own name (no alias), so the list may join other tables. */
-export function roleWhere(merchantId: bigint, f: RoleFilter): RawBuilder<SqlBool> {
+function roleWhere(merchantId: bigint, f: RoleFilter): RawBuilder<SqlBool> {
 	const where: RawBuilder<unknown>[] = [sql`roles.merchant_id = ${merchantId}`];
 	if (f.name) where.push(sql`roles.name ILIKE ${containsPattern(f.name)}`);
 	if (f.status) where.push(sql`roles.status = ${f.status}`);

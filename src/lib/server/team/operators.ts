@@ -1,13 +1,14 @@
-// 操作员: the merchant's operators — the list (never the admin; phones masked; newest first, the
-// order its export uses), one operator, and what every change shares (the locked record, the
-// roles, what an audit row may say). The admin is never an operator: naming the admin (or
+// 操作员: the merchant's operators — the list (never the admin; phones masked; newest first,
+// through the list engine like its export), one operator, and what every change shares (the
+// locked record, the roles, what an audit row may say). The admin is never an operator: naming the admin (or
 // another merchant's staff) reads exactly like a missing record.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '#db';
 import type { OperatorDetail, OperatorRoleRef, OperatorRow } from '#shared/schemas/operators.ts';
 import type { Paged } from '#shared/schemas/roles.ts';
 import { NotFound } from '../domain-error.ts';
-import { operatorWhere, type OperatorFilter } from '../lists/operators.ts';
+import { runList } from '../lists/engine.ts';
+import { operatorSource, type OperatorFilter } from '../lists/operators.ts';
 import { maskPhone } from '../mask.ts';
 
 export interface OperatorRecord {
@@ -26,39 +27,43 @@ export function isLocked(lockedUntil: Date | null, now = Date.now()): boolean {
 	return lockedUntil !== null && lockedUntil.getTime() > now;
 }
 
+const OPERATOR_ROW = sql.raw('id, name, phone, email, status, locked_until, must_change_password, totp_enabled_at, created_at, updated_at');
+type RawOperatorRow = {
+	id: bigint;
+	name: string;
+	phone: string;
+	email: string | null;
+	status: 'ACTIVE' | 'DISABLED';
+	locked_until: Date | null;
+	must_change_password: boolean;
+	totp_enabled_at: Date | null;
+	created_at: Date;
+	updated_at: Date;
+};
+
+/** Through the list engine, over the same source as the list's export. */
 export async function listOperators(
 	db: Kysely<DB>,
 	merchantId: bigint,
 	input: { filter: OperatorFilter; page: number; pageSize: number }
 ): Promise<Paged<OperatorRow>> {
-	const where = await operatorWhere(db, merchantId, input.filter);
-	const q = db.selectFrom('staff').where(where);
-	const [count, rows] = await Promise.all([
-		q.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
-		q
-			.select(['id', 'name', 'phone', 'email', 'status', 'locked_until', 'must_change_password', 'totp_enabled_at', 'created_at', 'updated_at'])
-			.orderBy('created_at', 'desc')
-			.orderBy('id', 'desc')
-			.limit(input.pageSize)
-			.offset((input.page - 1) * input.pageSize)
-			.execute()
-	]);
-	const roles = await rolesOf(db, merchantId, rows.map((r) => r.id));
+	const r = await runList<RawOperatorRow>(db, await operatorSource(db, merchantId, input.filter), null, input.page, input.pageSize, OPERATOR_ROW);
+	const roles = await rolesOf(db, merchantId, r.rows.map((x) => x.id));
 	return {
-		rows: rows.map((r) => ({
-			id: r.id,
-			name: r.name,
-			phone: maskPhone(r.phone),
-			email: r.email,
-			status: r.status,
-			locked: isLocked(r.locked_until),
-			mustChangePassword: r.must_change_password,
-			twoFactorEnabled: r.totp_enabled_at !== null,
-			roles: roles.get(r.id) ?? [],
-			createdAt: r.created_at,
-			updatedAt: r.updated_at
+		rows: r.rows.map((x) => ({
+			id: x.id,
+			name: x.name,
+			phone: maskPhone(x.phone),
+			email: x.email,
+			status: x.status,
+			locked: isLocked(x.locked_until),
+			mustChangePassword: x.must_change_password,
+			twoFactorEnabled: x.totp_enabled_at !== null,
+			roles: roles.get(x.id) ?? [],
+			createdAt: x.created_at,
+			updatedAt: x.updated_at
 		})),
-		total: { count: BigInt(count.n), amount: null },
+		total: { count: r.count, amount: null },
 		page: input.page,
 		pageSize: input.pageSize
 	};

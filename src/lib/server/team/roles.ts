@@ -1,4 +1,4 @@
-// 角色管理: the merchant's roles — the list (newest first, the order its export uses), one role,
+// 角色管理: the merchant's roles — the list (newest first, through the list engine like its export), one role,
 // 新增, 编辑 and 启用/停用, each change audited in its transaction. Another merchant's role reads
 // exactly like a missing one.
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -7,7 +7,8 @@ import { isRolePermission, type RolePermission } from '#shared/permissions.ts';
 import type { Paged, RoleRow, RoleStatus } from '#shared/schemas/roles.ts';
 import { auditChange, type Actor } from '../audit.ts';
 import { DomainError, NotFound } from '../domain-error.ts';
-import { roleWhere, type RoleFilter } from '../lists/roles.ts';
+import { runList } from '../lists/engine.ts';
+import { roleSource, type RoleFilter } from '../lists/roles.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 
 export interface RoleRecord {
@@ -26,45 +27,36 @@ function nameTaken(e: unknown, name: string): unknown {
 	return isUniqueViolation(e, 'roles_merchant_id_name_key') ? new DomainError('CONFLICT', 'roles.nameTaken', { params: { name } }) : e;
 }
 
+/** What a row of the list reads: the role, who changed it last, and how many operators hold it. */
+const ROLE_ROW = sql`roles.id, roles.name, roles.status, roles.permissions, roles.created_at, roles.updated_at,
+	(SELECT u.name FROM staff u WHERE u.id = roles.updated_by AND u.merchant_id = roles.merchant_id) AS updated_by_name,
+	(SELECT count(*)::int FROM staff_roles sr WHERE sr.role_id = roles.id) AS operator_count`;
+type RawRoleRow = {
+	id: bigint;
+	name: string;
+	status: RoleStatus;
+	permissions: string[];
+	created_at: Date;
+	updated_at: Date;
+	updated_by_name: string | null;
+	operator_count: number | null;
+};
+
+/** Through the list engine, over the same source as the list's export. */
 export async function listRoles(db: Kysely<DB>, merchantId: bigint, input: { filter: RoleFilter; page: number; pageSize: number }): Promise<Paged<RoleRow>> {
-	const q = db.selectFrom('roles').where(roleWhere(merchantId, input.filter));
-	const [count, rows] = await Promise.all([
-		q.select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
-		q
-			.leftJoin('staff as u', (j) => j.onRef('u.id', '=', 'roles.updated_by').onRef('u.merchant_id', '=', 'roles.merchant_id'))
-			.select([
-				'roles.id',
-				'roles.name',
-				'roles.status',
-				'roles.permissions',
-				'roles.created_at',
-				'roles.updated_at',
-				'u.name as updated_by_name',
-				(eb) =>
-					eb
-						.selectFrom('staff_roles as sr')
-						.whereRef('sr.role_id', '=', 'roles.id')
-						.select(sql<number>`count(*)::int`.as('n'))
-						.as('operator_count')
-			])
-			.orderBy('roles.created_at', 'desc')
-			.orderBy('roles.id', 'desc')
-			.limit(input.pageSize)
-			.offset((input.page - 1) * input.pageSize)
-			.execute()
-	]);
+	const r = await runList<RawRoleRow>(db, roleSource(merchantId, input.filter), null, input.page, input.pageSize, ROLE_ROW);
 	return {
-		rows: rows.map((r) => ({
-			id: r.id,
-			name: r.name,
-			status: r.status,
-			permissions: r.permissions.filter(isRolePermission),
-			createdAt: r.created_at,
-			updatedAt: r.updated_at,
-			updatedByName: r.updated_by_name,
-			operatorCount: r.operator_count ?? 0
+		rows: r.rows.map((x) => ({
+			id: x.id,
+			name: x.name,
+			status: x.status,
+			permissions: x.permissions.filter(isRolePermission),
+			createdAt: x.created_at,
+			updatedAt: x.updated_at,
+			updatedByName: x.updated_by_name,
+			operatorCount: x.operator_count ?? 0
 		})),
-		total: { count: BigInt(count.n), amount: null },
+		total: { count: r.count, amount: null },
 		page: input.page,
 		pageSize: input.pageSize
 	};
