@@ -7,7 +7,7 @@ import type { Permission } from '../../src/lib/permissions.ts';
 import type { PaymentKeyView, PlatformKeyView } from '../../src/lib/schemas/keys.ts';
 import { load as homeLoad } from '../../src/routes/(app)/+page.server.ts';
 import { load as keysLoad } from '../../src/routes/(app)/params/keys/+page.server.ts';
-import { saveWechatKey } from '../../src/lib/server/keys/store.ts';
+import { saveWechatKey } from '../../src/lib/server/keys/payment-keys.ts';
 import { API_KEY, makeP12, merchantWithStaff, WECHAT_APPID, WECHAT_MCH_ID } from '../keys/fixtures.ts';
 import { contextOf, type Person } from './context.ts';
 

@@ -4,7 +4,7 @@ import { getDb } from '../../db/index.ts';
 import { main as rotateKekScript } from '../../scripts/rotate-kek.ts';
 import { isSecretBox, loadKeyring, secretFingerprint, type SecretBox } from '../../src/lib/server/crypto/secrets.ts';
 import { rotateKek } from '../../src/lib/server/keys/rotate.ts';
-import { getKey, readKeySecrets, saveAlipayKey, saveWechatKey } from '../../src/lib/server/keys/store.ts';
+import { getKey, readKeySecrets, saveAlipayKey, saveWechatKey } from '../../src/lib/server/keys/payment-keys.ts';
 import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID } from './fixtures.ts';
 
 const db = getDb();

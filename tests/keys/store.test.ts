@@ -3,18 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { isSecretBox, type SecretBox } from '../../src/lib/server/crypto/secrets.ts';
 import { KeyInputError, KeyNotFoundError } from '../../src/lib/server/keys/errors.ts';
-import {
-	getKey,
-	getPlatformKey,
-	listExpiringKeys,
-	listKeys,
-	readKeySecrets,
-	saveAlipayKey,
-	saveWechatKey,
-	setKeyStatus,
-	setPlatformPublicKey,
-	verifyMerchantSignature
-} from '../../src/lib/server/keys/store.ts';
+import { getKey, listExpiringKeys, listKeys, readKeySecrets, saveAlipayKey, saveWechatKey, setKeyStatus } from '../../src/lib/server/keys/payment-keys.ts';
+import { getPlatformKey, setPlatformPublicKey, verifyMerchantSignature } from '../../src/lib/server/keys/platform-key.ts';
 import { expectNoSecret, type Secret } from '../fixtures/secrets.ts';
 import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID, wechatForm } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 // What every keys procedure shares: who acts (for updated_by and the audit log). The key core's
 // refusals are DomainErrors, answered by api/init.ts.
-import type { KeyActor } from '$lib/server/keys/store';
+import type { KeyActor } from '$lib/server/keys/actor';
 import type { ProtectedContext } from '../../init';
 
 export function actorOf(ctx: ProtectedContext): KeyActor {

@@ -1,6 +1,6 @@
 // 连连账户+: 商户号 and 签名方式, the saved 商户公钥, and the 签名验证 tool.
 import { platformPublicKeyInput, verifySignatureInput } from '$lib/schemas/keys';
-import { getPlatformKey, setPlatformPublicKey, verifyMerchantSignature } from '$lib/server/keys/store';
+import { getPlatformKey, setPlatformPublicKey, verifyMerchantSignature } from '$lib/server/keys/platform-key';
 import { protectedProcedure, router } from '../../init';
 import { actorOf } from './keyCall';
 

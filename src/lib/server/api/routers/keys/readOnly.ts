@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { idSchema } from '$lib/schemas/common';
 import { KEY_PERMISSIONS } from '$lib/menu';
 import { listKeysInput } from '$lib/schemas/keys';
-import { getKey, listExpiringKeys, listKeys } from '$lib/server/keys/store';
+import { getKey, listExpiringKeys, listKeys } from '$lib/server/keys/payment-keys';
 import { protectedProcedure } from '../../init';
 
 export const list = protectedProcedure

@@ -1,6 +1,7 @@
-// 参数管理: what the keys router calls. Validates, encrypts secrets into
-// payment_keys.secret_fields, audits every change, and returns only safe views: fingerprints
-// and 已设置 flags, never a secret (not even encrypted).
+// 参数管理 → the WeChat and Alipay payment keys: what the keys router calls for them. Validates,
+// encrypts secrets into payment_keys.secret_fields, audits every change, and returns only safe
+// views: fingerprints and 已设置 flags, never a secret (not even encrypted). The 连连账户+ tab's
+// merchant public key is platform-key.ts.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB } from '../../../../db/index.ts';
 import type { PaymentKeysTable } from '../../../../db/types.ts';
@@ -10,31 +11,21 @@ import {
 	type KeyProvider,
 	type KeyStatus,
 	type PaymentKeyView,
-	type PlatformKeyView,
 	type SecretView,
-	type VerifyAlgorithm,
-	type VerifyResult,
 	type WechatKeyInput
 } from '../../schemas/keys.ts';
 import { writeAudit, type AuditAction } from '../audit.ts';
 import { decryptSecret, encryptSecret, isSecretBox, secretFingerprint, type SecretBox } from '../crypto/secrets.ts';
 import { parseAlipayUpload, validateAlipayKey } from './alipay.ts';
+import type { KeyActor } from './actor.ts';
 import { KeyInputError, KeyNotFoundError } from './errors.ts';
 import { paymentKeyOwner, SECRET_FIELDS } from './fields.ts';
-import { platformPublicKey, savedPublicKey, validateMerchantPublicKey, verifyWithPublicKey } from './platform.ts';
 import { expiresSoon, openWechatUpload, validateWechatKey } from './wechat.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 type KeyRow = Selectable<PaymentKeysTable>;
 
-/** Who makes the change, for updated_by and the audit log. */
-export interface KeyActor {
-	merchantId: bigint;
-	staffId: bigint | null;
-	actorName?: string | null;
-	ip?: string | null;
-	userAgent?: string | null;
-}
+export type { KeyActor } from './actor.ts';
 
 interface WechatPublicFields {
 	cert?: { serialNumber: string; subject: string; fingerprint: string };
@@ -378,79 +369,4 @@ export async function readKeySecrets(db: Db, merchantId: bigint, id: bigint): Pr
 	for (const [field, box] of Object.entries(secretsOf(row)))
 		out[field] = decryptSecret(box, paymentKeyOwner(merchantId, row.provider, row.external_id, field));
 	return out;
-}
-
-/** 连连账户+ tab: 商户号, 签名方式, the saved 商户公钥 and the platform's public key. */
-export async function getPlatformKey(db: Db, merchantId: bigint): Promise<PlatformKeyView> {
-	const merchant = await db.selectFrom('merchants').select('merchant_no').where('id', '=', merchantId).executeTakeFirst();
-	if (!merchant) throw new KeyNotFoundError();
-	const row = await db
-		.selectFrom('platform_keys as p')
-		.leftJoin('staff as s', 's.id', 'p.updated_by')
-		.select(['p.merchant_public_key', 'p.fingerprint', 'p.updated_at', 'p.updated_by', 's.name as updated_by_name'])
-		.where('p.merchant_id', '=', merchantId)
-		.executeTakeFirst();
-	const platform = platformPublicKey();
-	let merchantPublicKey: PlatformKeyView['merchantPublicKey'] = null;
-	if (row?.merchant_public_key) {
-		const saved = savedPublicKey(row.merchant_public_key);
-		merchantPublicKey = { pem: row.merchant_public_key, bits: saved?.bits ?? 0, fingerprint: row.fingerprint ?? saved?.fingerprint ?? '' };
-	}
-	return {
-		merchantNo: merchant.merchant_no,
-		signType: 'RSA',
-		merchantPublicKey,
-		platformPublicKeyPem: platform.pem,
-		platformPublicKeyFingerprint: platform.fingerprint,
-		updatedAt: row?.updated_at ?? null,
-		updatedBy: row?.updated_by != null ? { id: row.updated_by, name: row.updated_by_name ?? '' } : null
-	};
-}
-
-/** 商户公钥: validates and saves the merchant's RSA public key (stored as SPKI PEM). */
-export async function setPlatformPublicKey(db: Kysely<DB>, actor: KeyActor, publicKeyText: string): Promise<PlatformKeyView> {
-	const r = await validateMerchantPublicKey(publicKeyText);
-	if (!r.ok) throw new KeyInputError(r.issues);
-	const { pem, fingerprint, bits } = r.value;
-	await db.transaction().execute(async (tx) => {
-		const before = await tx
-			.selectFrom('platform_keys')
-			.select('fingerprint')
-			.where('merchant_id', '=', actor.merchantId)
-			.forUpdate()
-			.executeTakeFirst();
-		const now = new Date();
-		await tx
-			.insertInto('platform_keys')
-			.values({ merchant_id: actor.merchantId, merchant_public_key: pem, fingerprint, updated_at: now, updated_by: actor.staffId })
-			.onConflict((oc) =>
-				oc.column('merchant_id').doUpdateSet({ merchant_public_key: pem, fingerprint, updated_at: now, updated_by: actor.staffId })
-			)
-			.execute();
-		await writeAudit(tx, {
-			merchantId: actor.merchantId,
-			staffId: actor.staffId,
-			actorName: actor.actorName ?? null,
-			action: 'keys.platform.publicKey',
-			targetType: 'platform_key',
-			targetId: actor.merchantId,
-			detail: { fingerprint, bits, previousFingerprint: before?.fingerprint ?? null },
-			ip: actor.ip ?? null,
-			userAgent: actor.userAgent ?? null
-		});
-	});
-	return getPlatformKey(db, actor.merchantId);
-}
-
-/** 签名验证 against the saved 商户公钥. */
-export async function verifyMerchantSignature(
-	db: Db,
-	merchantId: bigint,
-	input: { body: string; signature: string; algorithm?: VerifyAlgorithm | 'auto' }
-): Promise<VerifyResult> {
-	const row = await db.selectFrom('platform_keys').select('merchant_public_key').where('merchant_id', '=', merchantId).executeTakeFirst();
-	if (!row?.merchant_public_key) throw new KeyInputError([{ field: 'publicKey', key: 'keys.platform.publicKeyNotSet' }]);
-	const r = await verifyWithPublicKey(row.merchant_public_key, input.body, input.signature, input.algorithm ?? 'auto');
-	if (!r.ok) throw new KeyInputError(r.issues);
-	return r.value;
 }
