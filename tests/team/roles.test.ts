@@ -156,6 +156,6 @@ describe('roles.list', () => {
 		expect(p2.rows).toEqual([]);
 		const emptyStatus = await caller.roles.list({ filter: { status: '' }, page: 1, pageSize: 10 });
 		expect(emptyStatus.total.count).toBe(5n);
-		expect(await outcome(caller.roles.list({ filter: {}, page: 1, pageSize: 7 }))).toMatchObject({ code: 'BAD_REQUEST' });
+		expect(await outcome(caller.roles.list({ filter: {}, page: 1, pageSize: 7 as never /* not a page size */ }))).toMatchObject({ code: 'BAD_REQUEST' });
 	});
 });

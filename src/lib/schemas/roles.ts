@@ -2,16 +2,13 @@
 import { z } from 'zod';
 import { REQUIRED_ROLE_PERMISSION, ROLE_PERMISSIONS, type RolePermission } from '../permissions.ts';
 import { idSchema, text } from './common.ts';
+import { pageSizeInput } from './lists.ts';
 
 export const ROLE_STATUSES = ['ENABLED', 'DISABLED'] as const;
 export type RoleStatus = (typeof ROLE_STATUSES)[number];
-export const TEAM_PAGE_SIZES = [10, 20, 50, 100] as const;
 
-export const pageSizeSchema = z
-	.number()
-	.int()
-	.refine((n) => (TEAM_PAGE_SIZES as readonly number[]).includes(n), 'error.badInput')
-	.default(20);
+/** The team lists page like every list (10, 20, 50 or 100 rows, 20 unless asked). */
+export const pageSizeSchema = pageSizeInput;
 export const pageSchema = z.number().int().min(1).max(100_000).default(1);
 
 /** '' from an empty form field means "not set". */
@@ -67,12 +64,4 @@ export interface RoleRow {
 	updatedByName: string | null;
 	/** How many operators hold it. */
 	operatorCount: number;
-}
-
-/** A page of a list, shaped like every list of the product (no amount on these lists). */
-export interface Paged<T> {
-	rows: T[];
-	total: { count: bigint; amount: null; capped?: boolean };
-	page: number;
-	pageSize: number;
 }

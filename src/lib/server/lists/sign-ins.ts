@@ -3,7 +3,7 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../../../../db/types.ts';
-import type { Paged } from '../../schemas/roles.ts';
+import type { ListPage, PageSize } from '../../schemas/lists.ts';
 import type { signInListFilter, SignInRow } from '../../schemas/sign-ins.ts';
 import { describeUserAgent } from '../auth/devices.ts';
 import { checkLogFilter } from './audit.ts';
@@ -32,8 +32,8 @@ export async function listSignIns(
 	db: Kysely<DB>,
 	merchantId: bigint,
 	filter: SignInFilter,
-	page: { page: number; pageSize: number }
-): Promise<Paged<SignInRow>> {
+	page: { page: number; pageSize: PageSize }
+): Promise<ListPage<SignInRow>> {
 	const where = await signInWhere(db, merchantId, filter);
 	const [total, rows] = await Promise.all([
 		boundedCount(db, 'sign_in_log', where),

@@ -3,11 +3,11 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '#db';
 import type { AuditRow } from '#shared/schemas/audit.ts';
-import type { Paged } from '#shared/schemas/roles.ts';
+import type { ListPage, PageSize } from '#shared/schemas/lists.ts';
 import { auditWhere, type AuditFilter } from '../lists/audit.ts';
 import { boundedCount } from '../lists/bounded-count.ts';
 
-export async function listAudit(db: Kysely<DB>, merchantId: bigint, input: { filter: AuditFilter; page: number; pageSize: number }): Promise<Paged<AuditRow>> {
+export async function listAudit(db: Kysely<DB>, merchantId: bigint, input: { filter: AuditFilter; page: number; pageSize: PageSize }): Promise<ListPage<AuditRow>> {
 	const where = await auditWhere(db, merchantId, input.filter);
 	const [total, rows] = await Promise.all([
 		boundedCount(db, 'audit_log', where),

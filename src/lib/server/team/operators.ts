@@ -5,7 +5,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '#db';
 import type { OperatorDetail, OperatorRoleRef, OperatorRow } from '#shared/schemas/operators.ts';
-import type { Paged } from '#shared/schemas/roles.ts';
+import type { ListPage, PageSize } from '#shared/schemas/lists.ts';
 import { NotFound } from '../domain-error.ts';
 import { runList } from '../lists/engine.ts';
 import { operatorSource, type OperatorFilter } from '../lists/operators.ts';
@@ -45,8 +45,8 @@ type RawOperatorRow = {
 export async function listOperators(
 	db: Kysely<DB>,
 	merchantId: bigint,
-	input: { filter: OperatorFilter; page: number; pageSize: number }
-): Promise<Paged<OperatorRow>> {
+	input: { filter: OperatorFilter; page: number; pageSize: PageSize }
+): Promise<ListPage<OperatorRow>> {
 	const r = await runList<RawOperatorRow>(db, await operatorSource(db, merchantId, input.filter), null, input.page, input.pageSize, OPERATOR_ROW);
 	const roles = await rolesOf(db, merchantId, r.rows.map((x) => x.id));
 	return {

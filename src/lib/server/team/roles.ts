@@ -4,7 +4,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '#db';
 import { isRolePermission, type RolePermission } from '#shared/permissions.ts';
-import type { Paged, RoleRow, RoleStatus } from '#shared/schemas/roles.ts';
+import type { ListPage, PageSize } from '#shared/schemas/lists.ts';
+import type { RoleRow, RoleStatus } from '#shared/schemas/roles.ts';
 import { auditChange, type Actor } from '../audit.ts';
 import { DomainError, NotFound } from '../domain-error.ts';
 import { runList } from '../lists/engine.ts';
@@ -43,7 +44,7 @@ type RawRoleRow = {
 };
 
 /** Through the list engine, over the same source as the list's export. */
-export async function listRoles(db: Kysely<DB>, merchantId: bigint, input: { filter: RoleFilter; page: number; pageSize: number }): Promise<Paged<RoleRow>> {
+export async function listRoles(db: Kysely<DB>, merchantId: bigint, input: { filter: RoleFilter; page: number; pageSize: PageSize }): Promise<ListPage<RoleRow>> {
 	const r = await runList<RawRoleRow>(db, roleSource(merchantId, input.filter), null, input.page, input.pageSize, ROLE_ROW);
 	return {
 		rows: r.rows.map((x) => ({

@@ -10,8 +10,8 @@ export const load: PageServerLoad = async (event) => {
 		loadList(event, {
 			listKey: 'audit',
 			defaults,
-			list: async (caller, { filter, page, pageSize }) => {
-				const r = await caller.audit.list({
+			list: (caller, { filter, page, pageSize }) =>
+				caller.audit.list({
 					filter: {
 						staffId: idParam(filter.staffId),
 						action: filter.action,
@@ -20,9 +20,7 @@ export const load: PageServerLoad = async (event) => {
 					},
 					page,
 					pageSize
-				});
-				return { ...r, pageSize };
-			}
+				})
 		}),
 		callerFor(event).audit.people()
 	]);

@@ -10,8 +10,8 @@ export const load: PageServerLoad = async (event) => {
 		loadList(event, {
 			listKey: 'operators',
 			defaults,
-			list: async (caller, { filter, page, pageSize }) => {
-				const r = await caller.operators.list({
+			list: (caller, { filter, page, pageSize }) =>
+				caller.operators.list({
 					filter: {
 						name: filter.name,
 						phone: filter.phone,
@@ -20,9 +20,7 @@ export const load: PageServerLoad = async (event) => {
 					},
 					page,
 					pageSize
-				});
-				return { ...r, pageSize };
-			}
+				})
 		}),
 		// Every role of the merchant, for the filter and the role pickers.
 		callerFor(event).roles.list({ filter: {}, page: 1, pageSize: 100 })

@@ -7,8 +7,6 @@ export const load: PageServerLoad = (event) =>
 	loadList(event, {
 		listKey: 'roles',
 		defaults,
-		list: async (caller, { filter, page, pageSize }) => {
-			const r = await caller.roles.list({ filter: { name: filter.name, status: filter.status as 'ENABLED' | 'DISABLED' | '' }, page, pageSize });
-			return { ...r, pageSize };
-		}
+		list: (caller, { filter, page, pageSize }) =>
+			caller.roles.list({ filter: { name: filter.name, status: filter.status as 'ENABLED' | 'DISABLED' | '' }, page, pageSize })
 	});

@@ -10,12 +10,10 @@ export const load: PageServerLoad = (event) =>
 	loadList(event, {
 		listKey: 'ownSignIns',
 		defaults,
-		list: async (caller, { filter, page, pageSize }) => {
-			const r = await caller.settings.signIns({
+		list: (caller, { filter, page, pageSize }) =>
+			caller.settings.signIns({
 				filter: { event: oneOf(SIGN_IN_EVENTS, filter.event), result: oneOf(SIGN_IN_RESULTS, filter.result), from: filter.from, to: filter.to },
 				page,
 				pageSize
-			});
-			return { ...r, pageSize };
-		}
+			})
 	});

@@ -1,5 +1,5 @@
 import { signInListInput, type SignInRow } from '$lib/schemas/sign-ins';
-import type { Paged } from '$lib/schemas/roles';
+import type { ListPage } from '$lib/schemas/lists';
 import { listSignIns } from '$lib/server/lists/sign-ins';
 import { protectedProcedure } from '../../init';
 
@@ -7,4 +7,4 @@ import { protectedProcedure } from '../../init';
 export const signIns = protectedProcedure
 	.meta({ permission: 'audit.read' })
 	.input(signInListInput)
-	.query(({ ctx, input }): Promise<Paged<SignInRow>> => listSignIns(ctx.db, ctx.merchantId, input.filter, input));
+	.query(({ ctx, input }): Promise<ListPage<SignInRow>> => listSignIns(ctx.db, ctx.merchantId, input.filter, input));

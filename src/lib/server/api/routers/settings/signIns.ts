@@ -1,5 +1,5 @@
 import { ownSignInListInput, type SignInRow } from '$lib/schemas/sign-ins';
-import type { Paged } from '$lib/schemas/roles';
+import type { ListPage } from '$lib/schemas/lists';
 import { listSignIns } from '$lib/server/lists/sign-ins';
 import { protectedProcedure } from '../../init';
 
@@ -8,6 +8,6 @@ export const ownSignIns = protectedProcedure
 	.meta({ permission: 'authenticated' })
 	.input(ownSignInListInput)
 	.query(
-		({ ctx, input }): Promise<Paged<SignInRow>> =>
+		({ ctx, input }): Promise<ListPage<SignInRow>> =>
 			listSignIns(ctx.db, ctx.merchantId, { ...input.filter, staffId: ctx.staffId }, input)
 	);

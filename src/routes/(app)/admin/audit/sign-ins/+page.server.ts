@@ -12,8 +12,8 @@ export const load: PageServerLoad = async (event) => {
 		loadList(event, {
 			listKey: 'signIns',
 			defaults,
-			list: async (caller, { filter, page, pageSize }) => {
-				const r = await caller.audit.signIns({
+			list: (caller, { filter, page, pageSize }) =>
+				caller.audit.signIns({
 					filter: {
 						staffId: idParam(filter.staffId),
 						event: oneOf(SIGN_IN_EVENTS, filter.event),
@@ -23,9 +23,7 @@ export const load: PageServerLoad = async (event) => {
 					},
 					page,
 					pageSize
-				});
-				return { ...r, pageSize };
-			}
+				})
 		}),
 		callerFor(event).audit.people()
 	]);
