@@ -1,3 +1,4 @@
+import { productName } from '$lib/server/brand';
 import type { LayoutServerLoad } from './$types';
 
-export const load: LayoutServerLoad = ({ locals }) => ({ locale: locals.locale });
+export const load: LayoutServerLoad = ({ locals }) => ({ locale: locals.locale, productName: productName() });

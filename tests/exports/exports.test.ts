@@ -146,13 +146,15 @@ describe('flows and users exports', () => {
 		const filter = { ...defaultFlowFilter(), from: addDays(today, -6), to: today, direction: 'DEBIT' as const };
 		const { bytes } = await exportAndBuild(caller, { list: 'flows', format: 'CSV', filter, columns: [] });
 		const [header, ...rows] = parseCsv(bytes.toString('utf8').slice(1));
-		expect(header).toHaveLength(7);
+		// 账户小类 is the account's name as the manual shows it; 待结算/可用 has its own column.
+		expect(header).toEqual(['资金流水号', '账户小类', '结算状态', '交易时间', '交易类型', '出入账标识', '出入账金额(元)', '交易后余额(元)']);
 		const expected: string[][] = [];
 		for (let page = 1; ; page++) {
 			const p = await listFlows(db, main.id, { filter, page, pageSize: 100 });
 			for (const r of p.rows)
 				expected.push([
 					csvId(r.flowNo),
+					translate('zh-CN', `enum.accountType.${r.accountType}`),
 					translate('zh-CN', `enum.subType.${r.subType}`),
 					formatDateTime(r.createdAt),
 					translate('zh-CN', `enum.txnType.${r.txnType}`),
@@ -181,7 +183,8 @@ describe('flows and users exports', () => {
 			if (p.rows.length < 100) break;
 		}
 		expect(expected.length).toBeGreaterThan(10);
-		expect(rows.map((r) => [r[0], r[2], r[5]])).toEqual(expected);
+		expect(rows.map((r) => [r[0], r[3], r[6]])).toEqual(expected);
+		expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['自有资金账户']));
 		// Only the merchant's own 自有资金账户: no user's or other account's flow slips in.
 		const owners = await db
 			.selectFrom('fund_flows as f')

@@ -58,12 +58,32 @@ export type AccountFlowFilter = z.output<typeof accountFlowFilterObject>;
 export const accountFlowListInput = listInput(accountFlowFilter);
 export type AccountFlowListInput = z.input<typeof accountFlowListInput>;
 
+/**
+ * 记账类型: how the flow was booked — at once into the available balance (结算), at once into
+ * the pending one (待结算), or by the end-of-day move between them (日终结转) — and which way.
+ */
+export const POSTING_MODES = [
+	'INSTANT_SETTLED_CREDIT',
+	'INSTANT_SETTLED_DEBIT',
+	'INSTANT_PENDING_CREDIT',
+	'INSTANT_PENDING_DEBIT',
+	'DAILY_SETTLEMENT_CREDIT',
+	'DAILY_SETTLEMENT_DEBIT'
+] as const;
+export type PostingMode = (typeof POSTING_MODES)[number];
+
+export function postingMode(f: { txnType: string; subType: string; direction: 'CREDIT' | 'DEBIT' }): PostingMode {
+	const how = f.txnType === 'DAILY_SETTLEMENT' ? 'DAILY_SETTLEMENT' : f.subType === 'PSETTLE' ? 'INSTANT_PENDING' : 'INSTANT_SETTLED';
+	return `${how}_${f.direction}`;
+}
+
 export interface FlowRow {
 	id: bigint;
 	/** 资金流水号 */
 	flowNo: string;
+	/** 账户小类 as the manual shows it: the account's name (自有资金账户, 用户账户…) */
 	accountType: string;
-	/** 账户小类 */
+	/** 结算状态: 待结算 (PSETTLE) or 可用 (AVAILABLE) */
 	subType: string;
 	/** 交易时间 */
 	createdAt: Date;
@@ -82,7 +102,9 @@ export interface FlowDetail extends FlowRow {
 	currency: string;
 	/** 帐务日期 */
 	accountingDate: string;
-	/** 记账类型: the order kind (PAYMENT, REFUND, WITHDRAWAL, SETTLEMENT) */
+	/** 记账类型: the posting mode (即时记账结算入账 …) */
+	postingMode: PostingMode;
+	/** The order kind (PAYMENT, REFUND, WITHDRAWAL, SETTLEMENT): which detail page, which statuses. */
 	orderKind: string;
 	/** 交易单状态 (null for a settlement) */
 	orderStatus: string | null;
@@ -90,8 +112,14 @@ export interface FlowDetail extends FlowRow {
 	orderNo: string;
 	/** 交易单日期时间 */
 	orderCreatedAt: Date | null;
-	/** 交易单类型 */
+	/** 交易单类型: 入账 or 出账 for this account (the flow's direction) */
+	orderDirection: 'CREDIT' | 'DEBIT';
+	/** The order's own transaction type (普通消费 …), shown with 业务类型. */
 	orderTxnType: string | null;
+	/** 开始时间: the order's creation (a settlement: its posting). */
+	startedAt: Date | null;
+	/** 结束时间: the order's completion (paid, refunded, withdrawn, closed); null while it is open. */
+	finishedAt: Date | null;
 	/** 外部订单号 */
 	merchantOrderNo: string | null;
 	/** 业务类型 = the flow's txnType (kept separate for the label) */

@@ -67,6 +67,8 @@ export interface WithdrawalDetail extends WithdrawalRow {
 	channelTxnNo: string | null;
 	/** null: the merchant's own funds */
 	user: { id: bigint; userNo: string; name: string; phone: string } | null;
+	/** 付款方信息: a user's balance (用户号) or the merchant's own funds (商户号). */
+	payer: { type: 'USER' | 'MERCHANT'; id: string; accountType: 'USEROWN' | 'MCHOWN' };
 	flows: {
 		id: bigint;
 		flowNo: string;

@@ -18,6 +18,7 @@ export const ENUM_PREFIX = {
 	idType: 'enum.idType.',
 	partyType: 'enum.partyType.',
 	orderKind: 'enum.orderKind.',
+	postingMode: 'enum.postingMode.',
 	cardType: 'enum.cardType.',
 	cardStatus: 'enum.cardStatus.',
 	payMethod: 'enum.payMethod.'

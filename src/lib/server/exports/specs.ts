@@ -73,8 +73,9 @@ function rangedSpec<F extends RangedFilter>(permission: Permission, filter: z.Zo
 
 const FLOW_COLUMNS: readonly ExportColumn[] = [
 		{ key: 'flowNo', label: 'flow.flowNo', kind: 'text', expr: 'flow_no', identifier: true },
-		{ key: 'accountType', label: 'flow.accountType', kind: 'enum', expr: 'account_type', labels: { prefix: 'enum.accountType.', values: FLOW_ACCOUNT_TYPES }, defaultVisible: false },
-		{ key: 'subType', label: 'flow.subType', kind: 'enum', expr: 'sub_type', labels: { prefix: 'enum.subType.', values: SUB_TYPES } },
+		// 账户小类 is the account's name (the manual's meaning); 待结算/可用 is 结算状态.
+		{ key: 'accountType', label: 'flow.subType', kind: 'enum', expr: 'account_type', labels: { prefix: 'enum.accountType.', values: FLOW_ACCOUNT_TYPES } },
+		{ key: 'subType', label: 'flow.settleState', kind: 'enum', expr: 'sub_type', labels: { prefix: 'enum.subType.', values: SUB_TYPES } },
 		{ key: 'createdAt', label: 'flow.createdAt', kind: 'time', expr: 'created_at' },
 		{ key: 'txnType', label: 'flow.txnType', kind: 'enum', expr: 'txn_type', labels: { prefix: 'enum.txnType.', values: FLOW_TXN_TYPES } },
 		{ key: 'direction', label: 'flow.direction', kind: 'enum', expr: 'direction', labels: { prefix: 'enum.direction.', values: DIRECTIONS } },

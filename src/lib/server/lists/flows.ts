@@ -3,7 +3,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
 import { MERCHANT_ACCOUNT_TYPES } from '../../schemas/accounts.ts';
 import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize } from '../../schemas/lists.ts';
-import type { FlowDetail, FlowFilter, FlowRow } from '../../schemas/flows.ts';
+import { postingMode, type FlowDetail, type FlowFilter, type FlowRow } from '../../schemas/flows.ts';
 import { ListConditions } from './conditions.ts';
 import { runList, type ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';
@@ -134,11 +134,16 @@ export async function getFlow(db: Kysely<DB>, merchantId: bigint, id: bigint, op
 		accountNo: f.account_no,
 		currency: f.currency,
 		accountingDate: f.accounting_date,
+		postingMode: postingMode({ txnType: f.txn_type, subType: f.sub_type, direction: f.direction }),
 		orderKind: f.order_kind,
 		orderStatus: order?.status ?? null,
 		orderNo: f.order_no,
 		orderCreatedAt: order?.created_at ?? null,
+		orderDirection: f.direction,
 		orderTxnType: order?.txn_type ?? null,
+		// A settlement has no order: it starts and ends with its posting.
+		startedAt: f.order_kind === 'SETTLEMENT' ? f.created_at : (order?.created_at ?? null),
+		finishedAt: f.order_kind === 'SETTLEMENT' ? f.created_at : (order?.finished_at ?? null),
 		merchantOrderNo: f.merchant_order_no,
 		businessType: f.txn_type,
 		payMethod: f.pay_method,
@@ -153,16 +158,31 @@ async function orderOf(db: Kysely<DB>, merchantId: bigint, kind: string, orderId
 	if (orderId === null) return null;
 	if (kind === 'PAYMENT')
 		return (
-			(await db.selectFrom('payments').select(['id', 'status', 'created_at', 'txn_type']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirst()) ??
+			(await db
+				.selectFrom('payments')
+				.select(['id', 'status', 'created_at', 'completed_at as finished_at', 'txn_type'])
+				.where('merchant_id', '=', merchantId)
+				.where('id', '=', orderId)
+				.executeTakeFirst()) ??
 			null
 		);
 	if (kind === 'REFUND') {
-		const r = await db.selectFrom('refunds').select(['id', 'status', 'created_at']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirst();
+		const r = await db
+			.selectFrom('refunds')
+			.select(['id', 'status', 'created_at', 'processed_at as finished_at'])
+			.where('merchant_id', '=', merchantId)
+			.where('id', '=', orderId)
+			.executeTakeFirst();
 		return r ? { ...r, txn_type: 'REFUND' } : null;
 	}
 	if (kind === 'WITHDRAWAL')
 		return (
-			(await db.selectFrom('withdrawals').select(['id', 'status', 'created_at', 'txn_type']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirst()) ??
+			(await db
+				.selectFrom('withdrawals')
+				.select(['id', 'status', 'created_at', 'completed_at as finished_at', 'txn_type'])
+				.where('merchant_id', '=', merchantId)
+				.where('id', '=', orderId)
+				.executeTakeFirst()) ??
 			null
 		);
 	return null;

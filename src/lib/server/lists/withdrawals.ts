@@ -47,7 +47,8 @@ export function listWithdrawals(
 export async function getWithdrawal(db: Kysely<DB>, merchantId: bigint, id: bigint): Promise<WithdrawalDetail | null> {
 	const w = await db.selectFrom('withdrawals').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst();
 	if (!w) return null;
-	const [user, flows] = await Promise.all([
+	const [merchant, user, flows] = await Promise.all([
+		db.selectFrom('merchants').select('merchant_no').where('id', '=', merchantId).executeTakeFirstOrThrow(),
 		w.user_id === null
 			? null
 			: db.selectFrom('users').select(['id', 'user_no', 'name', 'phone']).where('merchant_id', '=', merchantId).where('id', '=', w.user_id).executeTakeFirst(),
@@ -78,6 +79,7 @@ export async function getWithdrawal(db: Kysely<DB>, merchantId: bigint, id: bigi
 		accountingDate: w.accounting_date,
 		channelTxnNo: w.channel_txn_no,
 		user: user ? { id: user.id, userNo: user.user_no, name: maskName(user.name), phone: maskPhone(user.phone) } : null,
+		payer: user ? { type: 'USER', id: user.user_no, accountType: 'USEROWN' } : { type: 'MERCHANT', id: merchant.merchant_no, accountType: 'MCHOWN' },
 		flows: flows.map((f) => ({
 			id: f.id,
 			flowNo: f.flow_no,
