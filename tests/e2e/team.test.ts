@@ -84,6 +84,36 @@ describe('roles, operators and the initial password, in the browser', () => {
 		expect(await row.innerText()).not.toContain(PHONE);
 	});
 
+	it('each of the operator’s dialogs opens on that operator: 查看信息, 变更角色信息 (starting from their roles) and 登录设备', async () => {
+		await admin.goto('/admin/operators');
+		const actions = admin.locator(`[data-operator="${NAME}"]`);
+		await actions.getByRole('button', { name: '查看信息' }).click();
+		const detail = admin.getByTestId('operator-detail');
+		await detail.waitFor();
+		const text = await detail.innerText();
+		expect(text).toContain(DEMO.merchantNo);
+		expect(text).toContain(NAME);
+		expect(text).toContain(`${PHONE.slice(0, 3)}****${PHONE.slice(-4)}`);
+		expect(text).not.toContain(PHONE);
+		expect(await detail.getByText(ROLE, { exact: true }).count()).toBe(1);
+		await admin.keyboard.press('Escape');
+		await detail.waitFor({ state: 'detached' });
+
+		await actions.getByRole('button', { name: '变更角色信息' }).click();
+		const roles = admin.getByRole('dialog');
+		expect(await roles.getByRole('heading').first().innerText()).toBe('变更角色信息');
+		expect(await roles.getByLabel(ROLE, { exact: true }).isChecked()).toBe(true);
+		await roles.getByRole('button', { name: '保存' }).click();
+		await admin.getByText('角色信息已变更, 该操作员需重新登录').first().waitFor();
+
+		await actions.getByRole('button', { name: '登录设备' }).click();
+		const devices = admin.getByRole('dialog');
+		await devices.getByText(`${NAME} 的登录设备`).waitFor();
+		await devices.getByText('没有其他登录设备').waitFor();
+		await admin.keyboard.press('Escape');
+		await devices.waitFor({ state: 'detached' });
+	});
+
 	it('the operator signs in with the texted password, must change it, signs in again and sees only 交易管理 and 设置', async () => {
 		const [sms] = await sql<Parameters<typeof outboxText>[0]>(`SELECT * FROM sms_outbox WHERE phone = $1 ORDER BY id DESC LIMIT 1`, [PHONE]);
 		expect(sms.body).toContain('初始密码 ******,');
