@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ingestPath, ingestSecret, signatureHeaders } from '../../src/lib/server/ingest/signature.ts';
 import { outboxText } from '../../src/lib/server/sms/index.ts';
 import { OPENSSL_STEPS } from '../../src/routes/(app)/params/keys/openssl.ts';
+import { API_KEY, makePemPair, WECHAT_APPID } from '../keys/fixtures.ts';
 import { CARD_ACCOUNTS } from './balances.ts';
 import { closeBrowser, launchBrowser, newPage, signIn, submitSignIn } from './helpers.ts';
 
@@ -94,6 +95,26 @@ describe('a merchant opened by the platform, in the browser', () => {
 			// 总金额, 待结算 and 可用, each 0.00
 			expect(amounts).toEqual(['0.00', '0.00', '0.00']);
 		}
+	});
+
+	it('the new admin adds a WeChat entry from the two files WeChat gives: 退款证书 and 私钥证书', async () => {
+		const mchId = '1900000109';
+		const pem = makePemPair({ mchId, keyLabel: 'e2e-opening-pem' });
+		await page.goto('/params/keys?tab=wechat');
+		await page.getByRole('button', { name: '添加微信商户号' }).click();
+		const form = page.getByTestId('wechat-form');
+		await form.getByLabel('微信商户号').fill(mchId);
+		await form.getByLabel('appid').fill(WECHAT_APPID);
+		await form.getByLabel('私钥 (API 密钥)').fill(API_KEY);
+		await page.locator('#wx-certP12').setInputFiles({ name: 'apiclient_cert.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pem.certPem) });
+		// the certificate alone is not enough: its private key is the other file
+		await form.getByRole('button', { name: '保存' }).click();
+		await expect.poll(() => page.locator('#wx-certKey-error').innerText()).toContain('请同时上传私钥证书');
+		await page.locator('#wx-certKey').setInputFiles({ name: 'apiclient_key.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pem.keyPem) });
+		await form.getByRole('button', { name: '保存' }).click();
+		const row = page.getByTestId('wechat-tab').locator('tbody tr', { hasText: mchId });
+		await row.waitFor({ timeout: 15_000 });
+		expect(await row.innerText()).toContain('已设置');
 	});
 
 	it('the new admin finds the OpenSSL steps beside the in-browser key generator', async () => {

@@ -71,6 +71,29 @@ const DAY = 86_400_000;
 
 /** A WeChat-style apiclient_cert.p12, self-signed, 3DES like the files WeChat issues. */
 export function makeP12(o: P12Options): Buffer {
+	const { cert, key } = makeCertificate(o);
+	const fileKey = o.withoutKey ? null : o.foreignKey ? (forge.pki.privateKeyFromPem(rsa(2048, 'foreign').pkcs1Pem) as forge.pki.rsa.PrivateKey) : key;
+	const asn1 = forge.pkcs12.toPkcs12Asn1(fileKey, o.withoutCert ? [] : cert, o.password, {
+		algorithm: '3des',
+		count: o.count ?? 2048,
+		// forge derives the local key id from the certificate, so a key-only file goes without one.
+		generateLocalKeyId: !o.withoutCert
+	});
+	return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+/**
+ * WeChat's other way of handing out the same certificate: apiclient_cert.pem and
+ * apiclient_key.pem (PKCS#8, or PKCS#1 with keyFormat 'pkcs1').
+ */
+export function makePemPair(o: Omit<P12Options, 'password'> & { keyFormat?: 'pkcs8' | 'pkcs1' }): { certPem: string; keyPem: string } {
+	const { cert } = makeCertificate({ ...o, password: '' });
+	const own = rsa(2048, o.keyLabel ?? 'cert');
+	const keyOf = o.foreignKey ? rsa(2048, 'foreign') : own;
+	return { certPem: forge.pki.certificateToPem(cert), keyPem: o.keyFormat === 'pkcs1' ? keyOf.pkcs1Pem : keyOf.pkcs8Pem };
+}
+
+function makeCertificate(o: P12Options): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
 	const real = rsa(2048, o.keyLabel ?? 'cert');
 	const realKey = forge.pki.privateKeyFromPem(real.pkcs1Pem) as forge.pki.rsa.PrivateKey;
 	const key = o.pair?.privateKey ?? realKey;
@@ -92,14 +115,7 @@ export function makeP12(o: P12Options): Buffer {
 	cert.setIssuer([{ shortName: 'CN', value: 'Tenpay.com Root CA' }]);
 	// Signed by the real key: a made-up pair could not sign (nothing checks this signature anyway).
 	cert.sign(realKey, forge.md.sha256.create());
-	const fileKey = o.withoutKey ? null : o.foreignKey ? (forge.pki.privateKeyFromPem(rsa(2048, 'foreign').pkcs1Pem) as forge.pki.rsa.PrivateKey) : key;
-	const asn1 = forge.pkcs12.toPkcs12Asn1(fileKey, o.withoutCert ? [] : cert, o.password, {
-		algorithm: '3des',
-		count: o.count ?? 2048,
-		// forge derives the local key id from the certificate, so a key-only file goes without one.
-		generateLocalKeyId: !o.withoutCert
-	});
-	return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+	return { cert, key };
 }
 
 export const WECHAT_MCH_ID = '1900009191';

@@ -47,7 +47,8 @@ const optionalSecret = (max: number) =>
 
 /**
  * 添加/编辑微信商户号. Secrets left out on an edit keep their saved value; the certificate
- * arrives as base64 of the .p12 file. 退款证书密码 defaults to the 商户号.
+ * arrives as base64 of the .p12 file, or as WeChat's two PEM files (证书 + 私钥证书).
+ * 退款证书密码 defaults to the 商户号.
  */
 export const wechatKeyInput = z.object({
 	id: idSchema.optional(),
@@ -56,7 +57,10 @@ export const wechatKeyInput = z.object({
 	signType: z.enum(SIGN_TYPES, 'keys.signTypeInvalid'),
 	apiKey: optionalSecret(256),
 	certPassword: optionalSecret(128),
-	certP12Base64: optionalSecret(Math.ceil((MAX_CERT_BYTES * 4) / 3) + 8)
+	/** 退款证书: base64 of apiclient_cert.p12, or of apiclient_cert.pem when 私钥证书 is given too. */
+	certP12Base64: optionalSecret(Math.ceil((MAX_CERT_BYTES * 4) / 3) + 8),
+	/** 私钥证书: apiclient_key.pem as text, beside a PEM 退款证书. */
+	certKeyPem: optionalSecret(MAX_KEY_CHARS)
 });
 export type WechatKeyInput = z.input<typeof wechatKeyInput>;
 

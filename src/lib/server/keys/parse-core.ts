@@ -207,6 +207,7 @@ export type P12Refusal = Extract<
 	| 'keys.wechat.certSubjectMismatch'
 	| 'keys.wechat.certExpired'
 	| 'keys.wechat.certNotYetValid'
+	| 'keys.wechat.privateKeyCorrupt'
 	| 'keys.rsa.tooLarge'
 	| 'keys.rsa.badExponent'
 >;
@@ -288,21 +289,39 @@ export function openP12(file: Uint8Array, password: string, mchId: string, now: 
 	const certs = bagsOf(p12, forge.pki.oids.certBag)
 		.map((b) => b.cert)
 		.filter((c): c is forge.pki.Certificate => !!c);
-	if (certs.length === 0) return fail('keys.wechat.certMissing');
 	const keys = [...bagsOf(p12, forge.pki.oids.pkcs8ShroudedKeyBag), ...bagsOf(p12, forge.pki.oids.keyBag)]
 		.map((b) => b.key as forge.pki.rsa.PrivateKey | undefined)
 		.filter((k): k is forge.pki.rsa.PrivateKey => !!k && typeof k.n === 'object');
+	const checked = checkCertificate(certs, keys, mchId, now);
+	return checked.ok ? { ok: true, cert: checked.cert } : checked;
+}
+
+/**
+ * The checks a refund certificate must pass, whether it came as one .p12 or as WeChat's two PEM
+ * files: a certificate and a sane RSA private key that belong together, naming the 商户号,
+ * valid at `now`.
+ */
+function checkCertificate(
+	certs: forge.pki.Certificate[],
+	keys: forge.pki.rsa.PrivateKey[],
+	mchId: string,
+	now: Date
+): { ok: true; cert: P12Certificate; forgeCert: forge.pki.Certificate; forgeKey: forge.pki.rsa.PrivateKey } | Extract<P12Open, { ok: false }> {
+	const fail = (key: P12Refusal, params?: Record<string, string | number>) => ({ ok: false as const, key, params });
+	if (certs.length === 0) return fail('keys.wechat.certMissing');
 	if (keys.length === 0) return fail('keys.wechat.certKeyMissing');
 	for (const k of keys) {
 		const issue = rsaShapeIssue(k.n.bitLength(), BigInt(`0x${k.e.toString(16)}`));
 		if (issue) return issue;
 	}
 	// The merchant's own certificate is the one whose public key matches the private key.
-	const cert = certs.find((c) => {
+	const matches = (c: forge.pki.Certificate, k: forge.pki.rsa.PrivateKey) => {
 		const pub = c.publicKey as forge.pki.rsa.PublicKey;
-		return keys.some((k) => pub?.n && k.n.equals(pub.n) && k.e.equals(pub.e));
-	});
+		return !!pub?.n && k.n.equals(pub.n) && k.e.equals(pub.e);
+	};
+	const cert = certs.find((c) => keys.some((k) => matches(c, k)));
 	if (!cert) return fail('keys.wechat.certKeyMismatch');
+	const key = keys.find((k) => matches(cert, k))!;
 	if (!namesMerchant(cert, mchId)) return fail('keys.wechat.certSubjectMismatch', { mchId, subject: subjectText(cert) });
 	const { notBefore, notAfter } = cert.validity;
 	if (notAfter.getTime() <= now.getTime()) return fail('keys.wechat.certExpired', { date: notAfter.toISOString() });
@@ -310,8 +329,43 @@ export function openP12(file: Uint8Array, password: string, mchId: string, now: 
 	const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
 	return {
 		ok: true,
-		cert: { serialNumber: cert.serialNumber.toUpperCase(), subject: subjectText(cert), notBefore, notAfter, fingerprint: sha256Hex(der) }
+		cert: { serialNumber: cert.serialNumber.toUpperCase(), subject: subjectText(cert), notBefore, notAfter, fingerprint: sha256Hex(der) },
+		forgeCert: cert,
+		forgeKey: key
 	};
+}
+
+export type PemPairOpen = { ok: true; cert: P12Certificate; p12: Uint8Array } | Extract<P12Open, { ok: false }>;
+
+/**
+ * WeChat's two files, apiclient_cert.pem (退款证书) and apiclient_key.pem (私钥证书): checked as
+ * a .p12 is, then packed into one PKCS#12 under `password` (3DES, 2048 iterations, as OpenSSL
+ * writes apiclient_cert.p12), so the entry is stored and used exactly like an uploaded .p12.
+ */
+export function openPemPair(certPem: string, keyPem: string, password: string, mchId: string, now: Date): PemPairOpen {
+	if (!guarded) throw new Error('openPemPair runs in the parse worker (guardForge not installed)');
+	let cert: forge.pki.Certificate;
+	try {
+		cert = forge.pki.certificateFromPem(certPem);
+	} catch {
+		return { ok: false, key: 'keys.wechat.certCorrupt' };
+	}
+	let key: forge.pki.rsa.PrivateKey;
+	try {
+		key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+		if (!key || typeof key.n !== 'object') throw new Error('not an RSA key');
+	} catch {
+		return { ok: false, key: 'keys.wechat.privateKeyCorrupt' };
+	}
+	const checked = checkCertificate([cert], [key], mchId, now);
+	if (!checked.ok) return checked;
+	running = new P12Work();
+	try {
+		const asn1 = forge.pkcs12.toPkcs12Asn1(checked.forgeKey, [checked.forgeCert], password, { algorithm: '3des', count: 2048, generateLocalKeyId: true });
+		return { ok: true, cert: checked.cert, p12: Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary') };
+	} finally {
+		running = null;
+	}
 }
 
 /** The same fingerprint as crypto/secrets.ts publicFingerprint (not imported: see the top). */
@@ -468,6 +522,7 @@ export function verifySignature(publicKeyPem: string, body: string, signature: U
 /** What the worker runs, by name (parse-pool.ts sends the name and the arguments). */
 export const parseTasks = {
 	openP12,
+	openPemPair,
 	privateKey: readPrivateKey,
 	publicKey: readPublicKey,
 	verify: verifySignature

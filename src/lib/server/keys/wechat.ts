@@ -1,5 +1,8 @@
-// 微信: the merchant entry and its apiclient_cert.p12, opened with its password on upload.
-// The file is opened in the parse worker (parse-core.ts openP12), never on this thread.
+// 微信: the merchant entry and its refund certificate, opened on upload: the single
+// apiclient_cert.p12 (certificate and private key, opened with its password), or WeChat's two
+// files, apiclient_cert.pem in 退款证书 and apiclient_key.pem in 私钥证书, which are checked the
+// same way and packed into one .p12, so every entry is stored and used alike. Both are opened
+// in the parse worker (parse-core.ts openP12 / openPemPair), never on this thread.
 import {
 	EXPIRY_WARNING_DAYS,
 	MAX_CERT_BYTES,
@@ -19,7 +22,12 @@ export interface OpenedCertificate extends P12Certificate {
 	expiresSoon: boolean;
 }
 
-export type CertRefusal = P12Refusal | ParseRefusal | 'keys.wechat.certTooLarge';
+export type CertRefusal =
+	| P12Refusal
+	| ParseRefusal
+	| 'keys.wechat.certTooLarge'
+	| 'keys.wechat.privateKeyRequired'
+	| 'keys.wechat.privateKeyWithP12';
 
 export type CertOpen = { ok: true; cert: OpenedCertificate } | { ok: false; issue: Omit<KeyIssue, 'field'> & { key: CertRefusal } };
 
@@ -47,8 +55,10 @@ export interface WechatKeyFields {
 	signType: SignType;
 	apiKey?: string;
 	certPassword?: string;
-	/** base64 of apiclient_cert.p12 */
+	/** base64 of the 退款证书 file: apiclient_cert.p12, or apiclient_cert.pem beside a 私钥证书 */
 	certP12Base64?: string;
+	/** 私钥证书: apiclient_key.pem, as text (only with a PEM certificate) */
+	certKeyPem?: string;
 }
 
 export interface WechatKeyValue {
@@ -60,8 +70,17 @@ export interface WechatKeyValue {
 	cert?: OpenedCertificate & { file: Buffer; password: string };
 }
 
-/** The uploaded certificate as openWechatUpload found it; undefined when none was checked. */
+/**
+ * The uploaded certificate as openWechatUpload found it (`file`: the .p12 to store, as uploaded or
+ * packed from the two PEM files); undefined when none was checked.
+ */
 export type WechatUpload = { file: Buffer; password: string; opened: CertOpen } | undefined;
+
+/** A PEM certificate (apiclient_cert.pem) rather than a PKCS#12 file. */
+function pemCertificate(file: Buffer): string | null {
+	const text = file.toString('utf8').replace(/^\uFEFF/, '').trim();
+	return text.startsWith('-----BEGIN CERTIFICATE-----') ? text : null;
+}
 
 /**
  * The slow part of validateWechatKey, done before any transaction (it waits on the parse
@@ -75,7 +94,28 @@ export async function openWechatUpload(input: WechatKeyFields, now: Date = new D
 	const password = input.certPassword === undefined || input.certPassword === '' ? mchId : input.certPassword;
 	const file = decodeBase64(input.certP12Base64);
 	if (!file) return { file: Buffer.alloc(0), password, opened: { ok: false, issue: { key: 'keys.wechat.certCorrupt' } } };
-	return { file, password, opened: await openApiclientCert(file, password, mchId, now) };
+	if (file.length > MAX_CERT_BYTES) return { file, password, opened: { ok: false, issue: { key: 'keys.wechat.certTooLarge' } } };
+	const certPem = pemCertificate(file);
+	const keyPem = input.certKeyPem?.trim() || undefined;
+	if (certPem === null) {
+		// One .p12 carries the private key itself; a second key file would be ignored, so say so.
+		if (keyPem) return { file, password, opened: { ok: false, issue: { key: 'keys.wechat.privateKeyWithP12' } } };
+		return { file, password, opened: await openApiclientCert(file, password, mchId, now) };
+	}
+	if (!keyPem) return { file, password, opened: { ok: false, issue: { key: 'keys.wechat.privateKeyRequired' } } };
+	const r = await parsePool.run('openPemPair', certPem, keyPem, password, mchId, now);
+	if (!r.ok) return { file, password, opened: { ok: false, issue: { key: r.refusal } } };
+	if (!r.value.ok) return { file, password, opened: { ok: false, issue: { key: r.value.key, params: r.value.params } } };
+	const packed = Buffer.from(r.value.p12);
+	return { file: packed, password, opened: { ok: true, cert: { ...r.value.cert, expiresSoon: expiresSoon(r.value.cert.notAfter, now) } } };
+}
+
+/** Which form field a certificate refusal belongs to. */
+function certIssueField(key: CertRefusal): string {
+	if (key === 'keys.wechat.certPasswordWrong') return 'certPassword';
+	if (key === 'keys.wechat.privateKeyRequired' || key === 'keys.wechat.privateKeyWithP12' || key === 'keys.wechat.privateKeyCorrupt' || key === 'keys.wechat.certKeyMismatch')
+		return 'certKey';
+	return 'certP12';
 }
 
 export interface WechatValidationContext {
@@ -108,10 +148,11 @@ export function validateWechatKey(input: WechatKeyFields, upload: WechatUpload, 
 	if (!input.certP12Base64) {
 		if (adding) issues.push({ field: 'certP12', key: 'keys.wechat.certRequired' });
 		else if (password !== undefined) issues.push({ field: 'certPassword', key: 'keys.wechat.certPasswordWithoutCert' });
+		if (input.certKeyPem?.trim()) issues.push({ field: 'certKey', key: 'keys.wechat.privateKeyWithoutCert' });
 	} else if (mchIdOk) {
 		if (!upload) throw new Error('validateWechatKey: the certificate was not opened (openWechatUpload)');
 		const { opened } = upload;
-		if (!opened.ok) issues.push({ field: opened.issue.key === 'keys.wechat.certPasswordWrong' ? 'certPassword' : 'certP12', ...opened.issue });
+		if (!opened.ok) issues.push({ field: certIssueField(opened.issue.key), ...opened.issue });
 		else cert = { ...opened.cert, file: upload.file, password: upload.password };
 	}
 
