@@ -12,7 +12,6 @@ import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { translate } from '../../src/lib/i18n/messages.ts';
 import { formatYuan } from '../../src/lib/money.ts';
-import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { authorizeFileDownload } from '../../src/lib/server/downloads.ts';
 import { listFlows } from '../../src/lib/server/lists/flows.ts';
@@ -21,10 +20,10 @@ import { listUsers } from '../../src/lib/server/lists/users.ts';
 import { defaultFlowFilter } from '../../src/lib/schemas/flows.ts';
 import { defaultUserFilter } from '../../src/lib/schemas/users.ts';
 import { addDays, businessDate, formatDateTime } from '../../src/lib/time.ts';
-import { contextFor } from '../accounts/factory.ts';
+import { adminOf, contextFor, signedInStaff } from '../fixtures/context.ts';
 import { csvId, neutral, parseCsv } from '../fixtures/csv.ts';
 import { exportAndBuild } from './helpers.ts';
-import { makeStaff } from '../auth/fixtures.ts';
+import { makeStaff } from '../fixtures/merchant.ts';
 
 const db = getDb();
 const now = new Date();
@@ -43,15 +42,9 @@ beforeAll(async () => {
 	const m = await db.selectFrom('merchants').select(['id', 'merchant_no', 'name']).where('id', 'in', [a.id, b.id]).orderBy('id').execute();
 	main = { id: m[0].id, merchantNo: m[0].merchant_no, name: m[0].name };
 	other = { id: m[1].id, merchantNo: m[1].merchant_no, name: m[1].name };
-	const adminOf = (merchantId: bigint) =>
-		db.selectFrom('staff').select('id').where('merchant_id', '=', merchantId).where('is_admin', '=', true).executeTakeFirstOrThrow();
-	const staff = await adminOf(main.id);
-	admin = contextFor(db, main, ALL_PERMISSIONS);
-	admin.auth!.staff.id = staff.id;
+	admin = contextFor(db, await adminOf(db, main.id), { ip: null });
 	caller = createCaller(admin);
-	const otherStaff = await adminOf(other.id);
-	otherCtx = contextFor(db, other, ALL_PERMISSIONS);
-	otherCtx.auth!.staff.id = otherStaff.id;
+	otherCtx = contextFor(db, await adminOf(db, other.id), { ip: null });
 	otherCaller = createCaller(otherCtx);
 	// Cells a spreadsheet would run as formulas.
 	const some = await db.selectFrom('payments').select('id').where('merchant_id', '=', main.id).orderBy('id', 'desc').limit(4).execute();
@@ -171,8 +164,7 @@ describe('flows and users exports', () => {
 	it("资金明细 (accountFlows): the CSV equals every page of accounts.flows for one of the merchant's accounts, under accounts.read only", async () => {
 		const filter = { ...defaultFlowFilter(), userNo: '' as const, accountType: 'MCHOWN' as const, from: addDays(today, -6), to: today };
 		const staff = await makeStaff(db, main.id);
-		const ctx = contextFor(db, main, ['accounts.read']);
-		ctx.auth!.staff.id = staff.id;
+		const ctx = contextFor(db, await signedInStaff(db, staff, ['accounts.read']), { ip: null });
 		const accountsOnly = createCaller(ctx);
 		const { bytes } = await exportAndBuild(accountsOnly, { list: 'accountFlows', format: 'CSV', filter, columns: [] });
 		const rows = parseCsv(bytes.toString('utf8').slice(1)).slice(1);
@@ -196,8 +188,7 @@ describe('flows and users exports', () => {
 		expect(owners).toEqual([{ account_type: 'MCHOWN', user_id: null }]);
 		// The same person may not export the fund-flow query (flows.read), nor the other way round.
 		await expect(accountsOnly.exports.create({ list: 'flows', format: 'CSV', filter, columns: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-		const flowsCtx = contextFor(db, main, ['flows.read']);
-		flowsCtx.auth!.staff.id = staff.id;
+		const flowsCtx = contextFor(db, await signedInStaff(db, staff, ['flows.read']), { ip: null });
 		await expect(createCaller(flowsCtx).exports.create({ list: 'accountFlows', format: 'CSV', filter, columns: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 	});
 
@@ -228,8 +219,7 @@ describe('flows and users exports', () => {
 describe('permissions and scope', () => {
 	it('an operator without payments.read is refused', async () => {
 		const staff = await makeStaff(db, main.id);
-		const ctx = contextFor(db, main, ['refunds.read']);
-		ctx.auth!.staff.id = staff.id;
+		const ctx = contextFor(db, await signedInStaff(db, staff, ['refunds.read']), { ip: null });
 		const c = createCaller(ctx);
 		await expect(c.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 		const ok = await c.exports.create({ list: 'refunds', format: 'CSV', filter: {}, columns: [] });
@@ -238,8 +228,7 @@ describe('permissions and scope', () => {
 
 	it('refuses a fourth export while three of the same person wait, with the reason; others are not held up', async () => {
 		const staff = await makeStaff(db, main.id);
-		const ctx = contextFor(db, main, ['payments.read']);
-		ctx.auth!.staff.id = staff.id;
+		const ctx = contextFor(db, await signedInStaff(db, staff, ['payments.read']), { ip: null });
 		const c = createCaller(ctx);
 		const ids: bigint[] = [];
 		for (let i = 0; i < 3; i++) ids.push((await c.exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] })).id);
@@ -249,8 +238,7 @@ describe('permissions and scope', () => {
 		expect(await db.selectFrom('exports').select('id').where('staff_id', '=', staff.id).execute()).toEqual(before);
 		// Someone else of the merchant may still export.
 		const other = await makeStaff(db, main.id);
-		const otherCtx = contextFor(db, main, ['payments.read']);
-		otherCtx.auth!.staff.id = other.id;
+		const otherCtx = contextFor(db, await signedInStaff(db, other, ['payments.read']), { ip: null });
 		expect((await createCaller(otherCtx).exports.create({ list: 'payments', format: 'CSV', filter: {}, columns: [] })).id).toBeTypeOf('bigint');
 		// Once one of the three is built, there is room again.
 		expect((await buildExport(db, ids[0], { owner: 'test', finalAttempt: true })).outcome).toBe('built');

@@ -16,8 +16,8 @@ import type { OperatorRow } from '../../src/lib/schemas/operators.ts';
 import type { RoleRow } from '../../src/lib/schemas/roles.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { addDays, businessDate, formatDateTime, startOfBusinessDate } from '../../src/lib/time.ts';
-import { contextFor } from '../accounts/factory.ts';
-import { makeStaff } from '../auth/fixtures.ts';
+import { adminOf as adminSession, contextFor, signedInStaff } from '../fixtures/context.ts';
+import { makeStaff } from '../fixtures/merchant.ts';
 import { neutral, parseCsv } from '../fixtures/csv.ts';
 import { exportAndBuild } from './helpers.ts';
 
@@ -81,9 +81,7 @@ async function adminOf(merchantId: bigint): Promise<bigint> {
 /** A caller holding only these permissions, as a real staff member (exports name their requester). */
 async function operatorCaller(permissions: Permission[]): Promise<Caller> {
 	const staff = await makeStaff(db, main.id);
-	const ctx = contextFor(db, main, permissions);
-	ctx.auth!.staff.id = staff.id;
-	return createCaller(ctx);
+	return createCaller(contextFor(db, await signedInStaff(db, staff, permissions), { ip: null }));
 }
 
 /** Moves rows' created_at apart from their id order (with ties), so the order is really tested. */
@@ -127,12 +125,8 @@ beforeAll(async () => {
 	main = { id: m[0].id, merchantNo: m[0].merchant_no, name: m[0].name };
 	other = { id: m[1].id, merchantNo: m[1].merchant_no, name: m[1].name };
 	adminId = await adminOf(main.id);
-	const ctx = contextFor(db, main, ALL_PERMISSIONS);
-	ctx.auth!.staff.id = adminId;
-	caller = createCaller(ctx);
-	const otherCtx = contextFor(db, other, ALL_PERMISSIONS);
-	otherCtx.auth!.staff.id = await adminOf(other.id);
-	otherCaller = createCaller(otherCtx);
+	caller = createCaller(contextFor(db, await adminSession(db, main.id), { ip: null }));
+	otherCaller = createCaller(contextFor(db, await adminSession(db, other.id), { ip: null }));
 }, 600_000);
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import {
 	readFileBytes
 } from '../../src/lib/server/files/index.ts';
 import { contentDisposition, fileResponse, parseRange } from '../../src/lib/server/files/http.ts';
-import { makeMerchant } from '../auth/fixtures.ts';
+import { makeMerchant } from '../fixtures/merchant.ts';
 
 const db = getDb();
 afterAll(closeFilePool);

@@ -9,17 +9,16 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
-import { BIG_MERCHANT_NAME, BIG_MERCHANT_NO, seedBig } from '#seed/big.ts';
+import { seedBig } from '#seed/big.ts';
 import { exportJobId, QUEUES } from '../../src/lib/server/queue/jobs.ts';
 import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
 import { requeueUnfinished } from '../../jobs/handlers.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
-import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { readFileBytes } from '../../src/lib/server/files/index.ts';
 import { captureLogs } from '../../src/lib/server/log.ts';
 import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
-import { contextFor } from '../accounts/factory.ts';
+import { adminOf, contextFor } from '../fixtures/context.ts';
 
 const db = getDb();
 const today = businessDate(new Date());
@@ -88,10 +87,7 @@ beforeAll(async () => {
 	// ~30k payments over five days: a CSV of ~3 MB, so file chunks are written while rows still stream.
 	const seeded = await seedBig(db, { orders: 30_000, days: 5, users: 200 });
 	merchantId = seeded.merchantId!;
-	const admin = await db.selectFrom('staff').select('id').where('merchant_id', '=', merchantId).where('is_admin', '=', true).executeTakeFirstOrThrow();
-	const ctx = contextFor(db, { id: merchantId, merchantNo: BIG_MERCHANT_NO, name: BIG_MERCHANT_NAME }, ALL_PERMISSIONS);
-	ctx.auth!.staff.id = admin.id;
-	caller = createCaller(ctx);
+	caller = createCaller(contextFor(db, await adminOf(db, merchantId), { ip: null }));
 }, 120_000);
 
 afterAll(async () => {

@@ -9,9 +9,10 @@ import { addMonths, statementWindow } from '../../src/lib/schemas/statements.ts'
 import { createCaller } from '../../src/lib/server/api/root.ts';
 import { authorizeFileDownload } from '../../src/lib/server/downloads.ts';
 import { closeFilePool } from '../../src/lib/server/files/index.ts';
+import type { Permission } from '../../src/lib/permissions.ts';
 import { addDays } from '../../src/lib/time.ts';
-import { contextFor, createMerchant } from '../accounts/factory.ts';
-import { makeStaff } from '../auth/fixtures.ts';
+import { contextFor, signedInStaff } from '../fixtures/context.ts';
+import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 
 const db = getDb();
 
@@ -24,11 +25,11 @@ afterAll(async () => {
 	await closeRedis(redis);
 });
 
-async function signedIn(permissions?: Parameters<typeof contextFor>[2]) {
-	const merchant = await createMerchant(db);
-	const staff = await makeStaff(db, merchant.id);
-	const ctx = contextFor(db, merchant, permissions);
-	(ctx.auth!.staff as { id: bigint }).id = staff.id;
+/** A new merchant's admin (holding every permission), or an operator holding just `permissions`. */
+async function signedIn(permissions?: Permission[]) {
+	const merchant = await makeMerchant(db, { name: '测试商户' });
+	const staff = await makeStaff(db, merchant.id, { isAdmin: permissions === undefined });
+	const ctx = contextFor(db, await signedInStaff(db, staff, permissions), { ip: null });
 	return { merchant, staff, ctx, caller: createCaller(ctx) };
 }
 
@@ -149,14 +150,14 @@ describe('file download authorization', () => {
 
 		const grant = await authorizeFileDownload(db, a.ctx.auth!, built.xlsxFileId);
 		expect(grant?.auditAction).toBe('statements.download');
-		expect(grant?.file.name).toBe(`对账单_${a.merchant.merchantNo}_${day}.xlsx`);
+		expect(grant?.file.name).toBe(`对账单_${a.merchant.merchant_no}_${day}.xlsx`);
 		expect(grant?.file.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
 		expect(grant?.detail).toMatchObject({ accountingDate: day, format: 'XLSX' });
 
 		const other = await signedIn();
 		expect(await authorizeFileDownload(db, other.ctx.auth!, built.csvFileId)).toBeUndefined();
-		const noPerm = contextFor(db, a.merchant, ['payments.read']);
-		expect(await authorizeFileDownload(db, noPerm.auth!, built.csvFileId)).toBeUndefined();
+		const noPerm = await signedInStaff(db, await makeStaff(db, a.merchant.id), ['payments.read']);
+		expect(await authorizeFileDownload(db, noPerm, built.csvFileId)).toBeUndefined();
 		expect(await authorizeFileDownload(db, a.ctx.auth!, 999_999_999n)).toBeUndefined();
 	});
 });
