@@ -1,7 +1,8 @@
 // Issue 12 in the browser, on the demo merchant: the 资金流水 columns and detail read as the
 // manual does (账户小类 = the account's name, 结算状态 apart; 记账类型, 交易单类型 入账/出账,
 // 开始时间 / 结束时间), and the withdrawal detail has its 商户订单信息 and 付款方信息 sections with
-// the card masked to the 6-digit prefix and the last four.
+// the card masked to the 6-digit prefix and the last four; the user list hides each name's first
+// character (*李文, *佳).
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -101,5 +102,27 @@ describe('提现订单详情 as the manual lays it out', () => {
 		expect(await field('收款方类型')).toBe('银行卡');
 		expect(await field('收款卡号')).toBe(`${w.card_no.slice(0, 6)}${'*'.repeat(w.card_no.length - 10)}${w.card_no.slice(-4)}`);
 		expect(await page.locator('main').innerText()).not.toContain(w.card_no);
+	});
+});
+
+describe('用户管理 masks as the manual shows them', () => {
+	it('names hide the first character, on the list and in the detail with its cards', async () => {
+		const users = await sql<{ id: string; user_no: string; name: string; phone: string; card_no: string }>(
+			`SELECT u.id::text, u.user_no, u.name, u.phone, c.card_no FROM users u JOIN merchants m ON m.id = u.merchant_id JOIN bank_cards c ON c.user_id = u.id
+			  WHERE m.merchant_no = $1 ORDER BY u.id, c.id LIMIT 1`,
+			[DEMO.merchantNo]
+		);
+		const u = users[0];
+		await page.goto(`/users?userNo=${encodeURIComponent(u.user_no)}`);
+		const row = page.locator('tbody tr', { hasText: u.user_no });
+		await row.waitFor();
+		const text = await row.innerText();
+		expect(text).toContain(`*${[...u.name].slice(1).join('')}`);
+		expect(text).toContain(`${u.phone.slice(0, 3)}****${u.phone.slice(-4)}`);
+		expect(text).not.toContain(u.name);
+		await page.goto(`/users/${u.id}`);
+		const main = await page.locator('main').innerText();
+		expect(main).toContain(`${u.card_no.slice(0, 6)}${'*'.repeat(u.card_no.length - 10)}${u.card_no.slice(-4)}`);
+		expect(main).not.toContain(u.card_no);
 	});
 });
