@@ -51,7 +51,7 @@ interface Sample {
 	ok: boolean;
 }
 
-export interface LoadContext {
+interface LoadContext {
 	db: Db;
 	merchant: { id: bigint; merchant_no: string };
 	base: string;

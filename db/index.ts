@@ -21,7 +21,7 @@ export function databaseUrl(): string {
 }
 
 /** Per-connection limits, sent as start-up parameters so they hold for every query on it. */
-export interface SessionLimits {
+interface SessionLimits {
 	/** statement_timeout: a query running longer is cancelled (0 = none). */
 	statementTimeoutMs: number;
 	/** idle_in_transaction_session_timeout: a transaction left open and idle this long is ended. */
@@ -29,7 +29,7 @@ export interface SessionLimits {
 }
 
 /** Which process this is: builds in the worker run statements far longer than any web request. */
-export type DbRole = 'web' | 'worker';
+type DbRole = 'web' | 'worker';
 let role: DbRole = 'web';
 
 /** The worker calls this before its first query, so its pools get the build limits. */
@@ -51,7 +51,7 @@ export function sessionLimits(r: DbRole = role): SessionLimits {
 }
 
 /** How long getting a connection may take, whether connecting anew or waiting for a busy pool. */
-export function connectTimeoutMs(): number {
+function connectTimeoutMs(): number {
 	return envMs('PG_CONNECT_TIMEOUT_MS', 5_000) || 5_000;
 }
 

@@ -1,5 +1,5 @@
 // Hand-kept table types for Kysely; they mirror db/migrations exactly.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Id = Generated<bigint>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -515,10 +515,5 @@ export type Merchant = Selectable<MerchantsTable>;
 export type Staff = Selectable<StaffTable>;
 export type Account = Selectable<AccountsTable>;
 export type Payment = Selectable<PaymentsTable>;
-export type NewPayment = Insertable<PaymentsTable>;
 export type Refund = Selectable<RefundsTable>;
 export type Withdrawal = Selectable<WithdrawalsTable>;
-export type FundFlow = Selectable<FundFlowsTable>;
-export type NewFundFlow = Insertable<FundFlowsTable>;
-export type EndUser = Selectable<UsersTable>;
-export type StaffUpdate = Updateable<StaffTable>;

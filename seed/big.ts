@@ -25,9 +25,9 @@ import { Rng } from './rng.ts';
 import { openDemoMerchant, seedStaff } from './staff.ts';
 
 export const BIG_MERCHANT_NO = '2020020200000002';
-export const BIG_MERCHANT_NAME = '大商户';
+const BIG_MERCHANT_NAME = '大商户';
 
-export interface BigOptions {
+interface BigOptions {
 	orders: number;
 	users?: number;
 	days?: number;
@@ -38,7 +38,7 @@ export interface BigOptions {
 	log?: (line: string) => void;
 }
 
-export interface BigResult {
+interface BigResult {
 	seeded: boolean;
 	merchantId?: bigint;
 	invariants?: string[];
@@ -328,7 +328,7 @@ async function settleDay(trx: Transaction<DB>, mid: bigint, date: string, at: Da
 		FROM fund_flows f WHERE f.posting_id = ${posting.id} AND f.account_id = accounts.id`.execute(trx);
 }
 
-export async function isBigSeeded(db: Kysely<DB>): Promise<boolean> {
+async function isBigSeeded(db: Kysely<DB>): Promise<boolean> {
 	return (await db.selectFrom('merchants').select('id').where('merchant_no', '=', BIG_MERCHANT_NO).executeTakeFirst()) !== undefined;
 }
 

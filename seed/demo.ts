@@ -9,9 +9,9 @@ import { checkDemoAdminPhone, DEMO_OPERATORS, openDemoMerchant, seedStaff } from
 import { seedUsers } from './users.ts';
 
 export const DEMO_MERCHANT_NO = '2018062800003003';
-export const DEMO_MERCHANT_NAME = '测试商户号';
+const DEMO_MERCHANT_NAME = '测试商户号';
 export const SECOND_MERCHANT_NO = '2019010100000001';
-export const SECOND_MERCHANT_NAME = '示例商户二';
+const SECOND_MERCHANT_NAME = '示例商户二';
 export const SEED = 20180628;
 
 export interface DemoOptions {
@@ -30,7 +30,7 @@ export interface DemoOptions {
 	log?: (line: string) => void;
 }
 
-export interface DemoResult {
+interface DemoResult {
 	seeded: boolean;
 	merchants: { merchantNo: string; id: bigint; stats: HistoryStats }[];
 }

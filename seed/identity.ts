@@ -51,7 +51,7 @@ export function unifiedCode(rng: Rng): string {
 }
 
 /** Luhn check digit for a card number body. */
-export function luhnDigit(body: string): string {
+function luhnDigit(body: string): string {
 	let sum = 0;
 	for (let i = 0; i < body.length; i++) {
 		let d = Number(body[body.length - 1 - i]);

@@ -18,7 +18,7 @@ export function demoAdminPassword(): string {
 	return process.env.DEMO_ADMIN_PASSWORD || DEMO_ADMIN_PASSWORD_DEFAULT;
 }
 
-export const STANDARD_ROLES: readonly { name: string; permissions: readonly RolePermission[] }[] = [
+const STANDARD_ROLES: readonly { name: string; permissions: readonly RolePermission[] }[] = [
 	{
 		name: '财务',
 		permissions: ['payments.read', 'refunds.read', 'withdrawals.read', 'flows.read', 'statements.download', 'settings.password', 'settings.profile']
@@ -30,7 +30,7 @@ export const STANDARD_ROLES: readonly { name: string; permissions: readonly Role
 	}
 ];
 
-export interface OperatorSeed {
+interface OperatorSeed {
 	name: string;
 	phone: string;
 	email: string;
@@ -61,7 +61,7 @@ export function checkDemoAdminPhone(operators: readonly OperatorSeed[] = DEMO_OP
  * A random initial password: real randomness (not the seeded PRNG) because it is a secret
  * that reaches a phone, even in a demo.
  */
-export function randomInitialPassword(): string {
+function randomInitialPassword(): string {
 	const groups = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnpqrstuvwxyz', '23456789', '@#$%&*'];
 	const all = groups.slice(0, 3).join('');
 	const chars = groups.map((g) => g[randomInt(g.length)]);
@@ -114,7 +114,7 @@ export async function openDemoMerchant(
 	return { merchantId: opened.id, adminId: opened.adminId };
 }
 
-export interface StaffSeedResult {
+interface StaffSeedResult {
 	adminId: bigint;
 	roleIds: Map<string, bigint>;
 	operatorIds: bigint[];

@@ -4,6 +4,7 @@ import { cookieSecure } from '$lib/server/auth/config';
 import { crossSiteRefusal } from '$lib/server/csrf';
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookie';
 import { resolveSession } from '$lib/server/auth/session';
+import { LOCALE_COOKIE, parseLocale } from '$lib/i18n';
 import { translate } from '$lib/i18n/messages';
 import { startWebLifecycle } from '$lib/server/lifecycle';
 import { activeLog } from '$lib/server/log';
@@ -18,8 +19,6 @@ assertDemoModeAllowed();
 // has let the requests in flight finish after SIGTERM.
 startWebLifecycle();
 
-const LOCALE_COOKIE = 'locale';
-
 /** Probes for load balancers and orchestrators, and the metrics scrape: never a session, so never a database read first. */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -28,7 +27,7 @@ const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 export const handle: Handle = (input) => observeRequest(input.event, async () => serve(input));
 
 const serve: Handle = async ({ event, resolve }) => {
-	const locale = event.cookies.get(LOCALE_COOKIE) === 'en' ? 'en' : 'zh-CN';
+	const locale = parseLocale(event.cookies.get(LOCALE_COOKIE));
 	event.locals.locale = locale;
 	event.locals.auth = null;
 	const crossSite = crossSiteRefusal(event.request, event.url, locale);

@@ -6,17 +6,17 @@ import { userInfo } from 'node:os';
 import pg from 'pg';
 import { freePort } from './processes.ts';
 
-export const DEMO_DATABASE = 'merchant_backoffice';
-export const LOCAL_SERVER_URL = 'postgres://postgres@127.0.0.1:5432';
+const DEMO_DATABASE = 'merchant_backoffice';
+const LOCAL_SERVER_URL = 'postgres://postgres@127.0.0.1:5432';
 
-export interface ChosenDatabase {
+interface ChosenDatabase {
 	url: string;
 	source: 'DATABASE_URL' | 'local' | 'embedded';
 	stop: () => Promise<void>;
 }
 
 /** True when a server answers at the URL's host (the database part is not needed to exist). */
-export async function canConnect(url: string, timeoutMs = 2_000): Promise<boolean> {
+async function canConnect(url: string, timeoutMs = 2_000): Promise<boolean> {
 	const u = new URL(url);
 	u.pathname = '/postgres';
 	const client = new pg.Client({ connectionString: u.toString(), connectionTimeoutMillis: timeoutMs });

@@ -92,10 +92,10 @@ function newestMtime(path: string): number {
 }
 
 /** What the server bundle is built from: the app, and db/ and jobs/ which it bundles too. */
-export const BUILD_INPUTS = ['src', 'db', 'jobs', 'static', 'package.json', 'package-lock.json', 'svelte.config.js', 'vite.config.ts'];
+const BUILD_INPUTS = ['src', 'db', 'jobs', 'static', 'package.json', 'package-lock.json', 'svelte.config.js', 'vite.config.ts'];
 
 /** True when build/handler.js is newer than every build input. */
-export function buildIsFresh(root: string): boolean {
+function buildIsFresh(root: string): boolean {
 	const built = statSync(join(root, 'build', 'handler.js'), { throwIfNoEntry: false });
 	if (!built) return false;
 	return BUILD_INPUTS.every((p) => newestMtime(join(root, p)) < built.mtimeMs);

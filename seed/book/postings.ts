@@ -35,7 +35,7 @@ export function account(book: BookState, r: AccountRef): BookAccount {
 }
 
 /** Refuses a posting key that exists (the postings table's unique key). */
-export function claimPostingKey(book: BookState, key: string): void {
+function claimPostingKey(book: BookState, key: string): void {
 	if (book.postings.get(key)) throw new LedgerError('ledger.conflict', `posting ${key} exists`);
 }
 

@@ -7,7 +7,7 @@ import type { AccountType, FundFlowsTable, PaymentsTable, PostingsTable, Refunds
 export type PaymentRow = Selectable<PaymentsTable>;
 export type RefundRow = Selectable<RefundsTable>;
 export type WithdrawalRow = Selectable<WithdrawalsTable>;
-export type PostingRow = Selectable<PostingsTable>;
+type PostingRow = Selectable<PostingsTable>;
 export type FlowRow = Selectable<FundFlowsTable>;
 
 export interface BookAccount {

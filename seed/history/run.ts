@@ -32,7 +32,7 @@ export interface HistoryStats {
 export type FollowUp = { at: number; run: () => Promise<void> };
 
 /** A successful order a later refund may take back from. */
-export interface Refundable {
+interface Refundable {
 	txnNo: string;
 	left: bigint;
 	at: number;

@@ -5,7 +5,7 @@ import type { Permission } from './permissions';
 
 export type MenuIcon = 'wallet' | 'users' | 'receipt' | 'download' | 'key' | 'shield' | 'settings';
 
-export interface MenuItem {
+interface MenuItem {
 	label: MessageKey;
 	href: string;
 	/** Any one of these lets the person see the item. */
@@ -20,7 +20,7 @@ export interface MenuSection {
 }
 
 /** Whoever can read a list can see their own exports of it. */
-export const LIST_READ_PERMISSIONS = [
+const LIST_READ_PERMISSIONS = [
 	'accounts.read',
 	'users.read',
 	'payments.read',

@@ -28,16 +28,3 @@ export function parseYuan(text: string): bigint | null {
 	const fen = BigInt(m[2]) * FEN_PER_YUAN + BigInt((m[3] ?? '').padEnd(2, '0'));
 	return m[1] ? -fen : fen;
 }
-
-/** Signed amount of a ledger entry: credits add, debits subtract. */
-export function signedAmount(direction: 'CREDIT' | 'DEBIT', fen: bigint): bigint {
-	return direction === 'CREDIT' ? fen : -fen;
-}
-
-/**
- * 1242n → 12.42 as a number, for spreadsheet cells only (XLSX stores numbers as doubles):
- * parsed from the exact decimal text, so the cell holds the double nearest the true 元 value.
- */
-export function yuanCellValue(fen: bigint): number {
-	return Number(formatYuan(fen));
-}

@@ -54,8 +54,8 @@ type Leaves<T> = T extends { children: readonly (infer C)[] } ? Leaves<C> : T ex
 export type RolePermission = Leaves<(typeof PERMISSION_TREE)[number]>;
 
 /** Held by the admin only; never assignable to a role (operator management is admin-only). */
-export const ADMIN_ONLY_PERMISSIONS = ['roles.manage', 'operators.manage', 'audit.read'] as const;
-export type AdminPermission = (typeof ADMIN_ONLY_PERMISSIONS)[number];
+const ADMIN_ONLY_PERMISSIONS = ['roles.manage', 'operators.manage', 'audit.read'] as const;
+type AdminPermission = (typeof ADMIN_ONLY_PERMISSIONS)[number];
 
 export type Permission = RolePermission | AdminPermission;
 

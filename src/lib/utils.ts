@@ -8,6 +8,6 @@ export function cn(...inputs: ClassValue[]): string {
 
 // Prop helpers shared by the UI kit (the shapes shadcn-svelte components use).
 export type WithoutChild<T> = T extends { child?: unknown } ? Omit<T, 'child'> : T;
-export type WithoutChildren<T> = T extends { children?: unknown } ? Omit<T, 'children'> : T;
+type WithoutChildren<T> = T extends { children?: unknown } ? Omit<T, 'children'> : T;
 export type WithoutChildrenOrChild<T> = WithoutChildren<WithoutChild<T>>;
 export type WithElementRef<T, U extends HTMLElement = HTMLElement> = T & { ref?: U | null };

@@ -7,7 +7,6 @@ export type MerchantAccountType = (typeof MERCHANT_ACCOUNT_TYPES)[number];
 export const dailyInOutInput = z
 	.object({ days: z.number().int().min(7).max(90).default(30) })
 	.default({ days: 30 });
-export type DailyInOutInput = z.input<typeof dailyInOutInput>;
 
 export interface AccountBalance {
 	accountType: MerchantAccountType;

@@ -45,7 +45,6 @@ export const allowListInput = z.object({
 	/** The person's own address is outside the new list: saving signs them out too, and they said so. */
 	confirmExcludesSelf: z.boolean().default(false)
 });
-export type AllowListInput = z.input<typeof allowListInput>;
 
 /** What 登录地址白名单 shows. */
 export interface AllowListView {

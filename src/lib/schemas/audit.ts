@@ -20,7 +20,6 @@ export const auditListFilter = z.object({
 	from: timeBound,
 	to: timeBound
 });
-export type AuditListFilter = z.input<typeof auditListFilter>;
 
 /** The list's filter as 导出 receives it (the person's id as text). */
 export const auditExportFilter = auditListFilter.extend({ staffId: idTextSchema });

@@ -18,7 +18,7 @@ const SINGLE_LINE_BAD = /[\u0000-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
 /** The same, but tab, line feed and carriage return pass (multi-line text: pasted keys, bodies). */
 const MULTI_LINE_BAD = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
 
-export function hasBadCharacters(value: string, opts: { multiline?: boolean } = {}): boolean {
+function hasBadCharacters(value: string, opts: { multiline?: boolean } = {}): boolean {
 	return (opts.multiline ? MULTI_LINE_BAD : SINGLE_LINE_BAD).test(value);
 }
 
@@ -34,7 +34,7 @@ export function text(opts: { trim?: boolean; multiline?: boolean } = {}) {
 }
 
 /** Postgres `bigint` (int8), the type of every record id. */
-export const MAX_ID = 2n ** 63n - 1n;
+const MAX_ID = 2n ** 63n - 1n;
 
 /**
  * A record id as the browser sends it (superjson carries bigint). Zero, negative and beyond-int8

@@ -16,7 +16,6 @@ export const exportCreateInput = z.object({
 	filter: z.record(text().max(64), z.unknown()).default({}),
 	columns: z.array(text().max(64)).max(64).default([])
 });
-export type ExportCreateInput = z.input<typeof exportCreateInput>;
 
 export const exportListInput = z.object({
 	page: z.number().int().min(1).max(100_000).default(1),

@@ -35,14 +35,12 @@ export const flowFilter = withRangeCheck(flowFilterObject, { from: 'from', to: '
 	maxDays: MAX_RANGE_DAYS
 }).prefault({});
 export type FlowFilter = z.output<typeof flowFilterObject>;
-export type FlowFilterInput = z.input<typeof flowFilterObject>;
 
 export function defaultFlowFilter(now?: Date): FlowFilter {
 	return { userNo: '', accountType: '', subType: '', txnType: '', direction: '', ...defaultDateRange(now) };
 }
 
 export const flowListInput = listInput(flowFilter);
-export type FlowListInput = z.input<typeof flowListInput>;
 
 /** accounts.flows: one of the merchant's four accounts (资金明细 from a home card). */
 export const ACCOUNT_FLOW_TYPES = ['MCHCOUPON', 'MCHFEE', 'MCHOWN', 'MCHASSURE'] as const;
@@ -56,7 +54,6 @@ export const accountFlowFilter = withRangeCheck(accountFlowFilterObject, { from:
 }).prefault({});
 export type AccountFlowFilter = z.output<typeof accountFlowFilterObject>;
 export const accountFlowListInput = listInput(accountFlowFilter);
-export type AccountFlowListInput = z.input<typeof accountFlowListInput>;
 
 /**
  * 记账类型: how the flow was booked — at once into the available balance (结算), at once into

@@ -10,7 +10,7 @@ export type SignType = (typeof SIGN_TYPES)[number];
 export const RSA_BITS: Record<SignType, number> = { RSA: 1024, RSA2: 2048 };
 export const PLATFORM_KEY_BITS = [1024, 2048] as const;
 
-export const KEY_PROVIDERS = ['WECHAT', 'ALIPAY'] as const;
+const KEY_PROVIDERS = ['WECHAT', 'ALIPAY'] as const;
 export type KeyProvider = (typeof KEY_PROVIDERS)[number];
 export type KeyStatus = 'ENABLED' | 'DISABLED';
 
@@ -29,7 +29,7 @@ export const EXPIRY_WARNING_DAYS = 30;
 export const MAX_CERT_BYTES = 64 * 1024;
 /** A 4096-bit PEM private key is ~3.3 KB; this bounds parsing work. */
 export const MAX_KEY_CHARS = 16 * 1024;
-export const MAX_VERIFY_BODY_CHARS = 1024 * 1024;
+const MAX_VERIFY_BODY_CHARS = 1024 * 1024;
 
 /** One refusal: the form field it belongs to, the catalogue key and its placeholders. */
 export interface KeyIssue {
@@ -99,7 +99,7 @@ export interface SecretView {
 	fingerprint: string | null;
 }
 
-export interface CertificateView {
+interface CertificateView {
 	serialNumber: string;
 	subject: string;
 	/** 证书开始时间 / 证书失效时间 */

@@ -169,7 +169,6 @@ export interface ListPage<Row> {
 }
 
 export const detailInput = z.object({ id: idSchema });
-export type DetailInput = z.infer<typeof detailInput>;
 
 /** settings.getColumns / setColumns (the column chooser, remembered per person and list). */
 export const getColumnsInput = z.object({ list: z.enum(LIST_KEYS) });
@@ -179,4 +178,3 @@ export const setColumnsInput = z.object({
 		.array(text().regex(/^[A-Za-z][A-Za-z0-9_.]{0,39}$/, { message: 'lists.columnsInvalid' }))
 		.max(40, { message: 'lists.columnsInvalid' })
 });
-export type SetColumnsInput = z.infer<typeof setColumnsInput>;

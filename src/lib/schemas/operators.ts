@@ -26,7 +26,6 @@ export const operatorListFilter = z.object({
 		.transform((v) => (v ? v : undefined)),
 	roleId: idSchema.optional()
 });
-export type OperatorListFilter = z.input<typeof operatorListFilter>;
 
 /** The list's filter as 导出 receives it (the role id as text). */
 export const operatorExportFilter = operatorListFilter.extend({ roleId: idTextSchema });
@@ -54,7 +53,6 @@ export const operatorCreateInput = z.object({
 	email: operatorEmailSchema,
 	roleIds: roleIdsSchema
 });
-export type OperatorCreateInput = z.input<typeof operatorCreateInput>;
 
 export const operatorIdInput = z.object({ id: idSchema });
 export const operatorUpdateInfoInput = z.object({
@@ -62,7 +60,6 @@ export const operatorUpdateInfoInput = z.object({
 	email: operatorEmailSchema,
 	status: z.enum(OPERATOR_STATUSES, 'error.badInput')
 });
-export type OperatorUpdateInfoInput = z.input<typeof operatorUpdateInfoInput>;
 export const operatorUpdateRolesInput = z.object({ id: idSchema, roleIds: roleIdsSchema });
 
 export interface OperatorRoleRef {

@@ -55,16 +55,14 @@ export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 
 /** 找回密码, step 1: 商户号 + 手机号 → 获取验证码. */
 export const resetCodeRequestSchema = z.object({ merchantNo: merchantNoSchema, phone: phoneSchema });
-export type ResetCodeRequestInput = z.infer<typeof resetCodeRequestSchema>;
 
 /** 找回密码, step 2: the code and the new password twice. */
 export const resetPasswordSchema = z
 	.object({
 		merchantNo: merchantNoSchema,
 		phone: phoneSchema,
-		code: text({ trim: true }).regex(/^[0-9]{6}$/, 'password.forgot.codeFormat'),
+		code: text({ trim: true }).regex(new RegExp(`^[0-9]{${RESET_CODE_LENGTH}}$`), 'password.forgot.codeFormat'),
 		newPassword,
 		confirmPassword
 	})
 	.superRefine(checkNewPassword);
-export type ResetPasswordInput = z.infer<typeof resetPasswordSchema>;

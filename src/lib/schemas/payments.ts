@@ -31,14 +31,12 @@ export const paymentFilter = withRangeCheck(paymentFilterObject, { from: 'from',
 	maxDays: MAX_RANGE_DAYS
 }).prefault({});
 export type PaymentFilter = z.output<typeof paymentFilterObject>;
-export type PaymentFilterInput = z.input<typeof paymentFilterObject>;
 
 export function defaultPaymentFilter(now?: Date): PaymentFilter {
 	return { merchantOrderNo: '', userNo: '', txnType: '', status: '', ...defaultDateRange(now) };
 }
 
 export const paymentListInput = listInput(paymentFilter);
-export type PaymentListInput = z.input<typeof paymentListInput>;
 
 export interface PaymentRow {
 	id: bigint;

@@ -37,14 +37,12 @@ export const refundFilter = withRangeCheck(refundFilterObject, { from: 'from', t
 	})
 	.prefault({});
 export type RefundFilter = z.output<typeof refundFilterObject>;
-export type RefundFilterInput = z.input<typeof refundFilterObject>;
 
 export function defaultRefundFilter(now?: Date): RefundFilter {
 	return { refundNo: '', paymentMerchantOrderNo: '', status: '', ...defaultDateRange(now), processedFrom: '', processedTo: '' };
 }
 
 export const refundListInput = listInput(refundFilter);
-export type RefundListInput = z.input<typeof refundListInput>;
 
 export interface RefundRow {
 	id: bigint;

@@ -25,7 +25,6 @@ export const roleListFilter = z.object({
 		.optional()
 		.transform((v) => (v ? v : undefined))
 });
-export type RoleListFilter = z.input<typeof roleListFilter>;
 
 export const roleListInput = z.object({
 	filter: roleListFilter.prefault({}),
@@ -45,10 +44,8 @@ export const rolePermissionsSchema = z
 	.refine((ps) => ps.includes(REQUIRED_ROLE_PERMISSION), 'roles.passwordRequired');
 
 export const roleCreateInput = z.object({ name: roleNameSchema, permissions: rolePermissionsSchema });
-export type RoleCreateInput = z.input<typeof roleCreateInput>;
 
 export const roleUpdateInput = roleCreateInput.extend({ id: idSchema });
-export type RoleUpdateInput = z.input<typeof roleUpdateInput>;
 
 export const roleIdInput = z.object({ id: idSchema });
 export const roleSetStatusInput = z.object({ id: idSchema, status: z.enum(ROLE_STATUSES, 'error.badInput') });

@@ -23,7 +23,6 @@ export const signInListFilter = z.object({
 	from: timeBound,
 	to: timeBound
 });
-export type SignInListFilter = z.input<typeof signInListFilter>;
 
 export const signInListInput = z.object({
 	filter: signInListFilter.prefault({}),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { businessDate, yesterday } from '../time.ts';
 import { text } from './common.ts';
 
-export const STATEMENT_MONTHS_BACK = 3;
+const STATEMENT_MONTHS_BACK = 3;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Years 0001–9999, months 01–12: the shape alone let '2026-13' reach Postgres as '2026-13-01' (a 500). */
@@ -17,7 +17,7 @@ function isRealDate(s: string): boolean {
 	return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
 }
 
-export const statementDateSchema = text().refine(isRealDate, 'error.badInput');
+const statementDateSchema = text().refine(isRealDate, 'error.badInput');
 export const statementMonthInput = z.object({ month: text().regex(MONTH, 'error.badInput') });
 export const statementRequestInput = z.object({ date: statementDateSchema });
 
@@ -50,7 +50,7 @@ export function daysOfMonth(month: string): string[] {
 }
 
 /** What a calendar day shows. */
-export type StatementDayState = 'READY' | 'BUILDING' | 'PENDING' | 'FAILED' | 'MISSING' | 'NOT_DUE' | 'OUT_OF_RANGE';
+type StatementDayState = 'READY' | 'BUILDING' | 'PENDING' | 'FAILED' | 'MISSING' | 'NOT_DUE' | 'OUT_OF_RANGE';
 
 export interface StatementDay {
 	date: string;

@@ -23,14 +23,12 @@ export const userFilterObject = z.object({
 });
 export const userFilter = withRangeCheck(userFilterObject, { from: 'from', to: 'to' }, {}).prefault({});
 export type UserFilter = z.output<typeof userFilterObject>;
-export type UserFilterInput = z.input<typeof userFilterObject>;
 
 export function defaultUserFilter(): UserFilter {
 	return { userNo: '', name: '', phone: '', userType: '', status: '', idType: '', idNo: '', from: '', to: '' };
 }
 
 export const userListInput = listInput(userFilter);
-export type UserListInput = z.input<typeof userListInput>;
 
 export interface UserRow {
 	id: bigint;

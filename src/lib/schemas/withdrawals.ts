@@ -35,14 +35,12 @@ export const withdrawalFilter = withRangeCheck(withdrawalFilterObject, { from: '
 	maxDays: MAX_RANGE_DAYS
 }).prefault({});
 export type WithdrawalFilter = z.output<typeof withdrawalFilterObject>;
-export type WithdrawalFilterInput = z.input<typeof withdrawalFilterObject>;
 
 export function defaultWithdrawalFilter(now?: Date): WithdrawalFilter {
 	return { merchantOrderNo: '', userNo: '', userPhone: '', cardNo: '', txnType: '', status: '', ...defaultDateRange(now) };
 }
 
 export const withdrawalListInput = listInput(withdrawalFilter);
-export type WithdrawalListInput = z.input<typeof withdrawalListInput>;
 
 export interface WithdrawalRow {
 	id: bigint;

@@ -25,7 +25,7 @@ export function auditChange(
 	return writeAudit(db, { ...actor, action, targetType: target.type, targetId: target.id, detail });
 }
 
-export interface AuditEntry {
+interface AuditEntry {
 	merchantId: bigint | null;
 	staffId: bigint | null;
 	actorName?: string | null;

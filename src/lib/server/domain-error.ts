@@ -5,7 +5,7 @@
 import type { MessageKey } from '../i18n/messages.ts';
 
 /** The tRPC code a DomainError is answered with (4xx refusals; the two 5xx are left to the outage and internal paths). */
-export type DomainCode =
+type DomainCode =
 	| 'BAD_REQUEST'
 	| 'FORBIDDEN'
 	| 'NOT_FOUND'
@@ -22,7 +22,7 @@ export interface FieldIssue {
 	params?: Record<string, string | number>;
 }
 
-export interface DomainErrorOptions {
+interface DomainErrorOptions {
 	params?: Record<string, string | number>;
 	/** Every refused form field, for a form that shows each under its input. */
 	issues?: readonly FieldIssue[];

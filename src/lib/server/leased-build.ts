@@ -9,16 +9,16 @@ import { hostname } from 'node:os';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction, type UpdateObject } from 'kysely';
 import type { DB } from '#db/types.ts';
 
-export type BuildTable = 'exports' | 'statements';
+type BuildTable = 'exports' | 'statements';
 
 /** Each table's own words for "waiting for a worker" and "being built". */
-export const BUILD_STATES = {
+const BUILD_STATES = {
 	exports: { waiting: 'QUEUED', running: 'RUNNING' },
 	statements: { waiting: 'PENDING', running: 'BUILDING' }
 } as const satisfies Record<BuildTable, { waiting: string; running: string }>;
 
 /** Progress reaches the row (and the person's progress bar) at most this often. */
-export const PROGRESS_MS = 500;
+const PROGRESS_MS = 500;
 
 /** A worker process's name for its leases (host, process, and the job when there is one). */
 export function leaseOwner(job?: string): string {
@@ -62,13 +62,13 @@ export async function unfinishedBuilds<T extends BuildTable>(db: Kysely<DB>, tab
 	return rows as Selectable<DB[T]>[];
 }
 
-export class LeaseLost extends Error {
+class LeaseLost extends Error {
 	constructor(what: string) {
 		super(`${what} lease lost to another worker`);
 	}
 }
 
-export interface BuildLease<T extends BuildTable> {
+interface BuildLease<T extends BuildTable> {
 	/** Who holds it: a write to the row outside complete() must be guarded by this. */
 	owner: string;
 	/** Throws LeaseLost once another worker has taken the row over. */
@@ -96,7 +96,7 @@ export interface BuildOptions {
 	finalAttempt?: boolean;
 }
 
-export interface LeasedBuildOptions extends BuildOptions {
+interface LeasedBuildOptions extends BuildOptions {
 	leaseMs: number;
 	/** What the row is, in LeaseLost messages. */
 	what: string;

@@ -12,7 +12,7 @@ import { maskCardNo, maskIdNo, maskPhone } from './mask.ts';
 export type { Logger } from 'pino';
 
 /** LOG_LEVEL (trace, debug, info, warn, error, fatal, silent); info by default. */
-export function logLevel(env: NodeJS.ProcessEnv = process.env): Level | 'silent' {
+function logLevel(env: NodeJS.ProcessEnv = process.env): Level | 'silent' {
 	const wanted = env.LOG_LEVEL?.toLowerCase();
 	if (wanted && (wanted === 'silent' || wanted in pino.levels.values)) return wanted as Level | 'silent';
 	return 'info';
@@ -101,7 +101,7 @@ const state: LogState = (g[key] ??= (() => {
 export const logger: Logger = state.logger;
 
 /** What a request or job carries through its async calls: its id and its child logger. */
-export interface LogScope {
+interface LogScope {
 	/** Absent for work nobody asked for over HTTP (a scheduled job). */
 	requestId?: string;
 	log: Logger;

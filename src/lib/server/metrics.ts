@@ -143,7 +143,7 @@ export function recordBuild(kind: 'export' | 'statement', seconds: number, rows:
 	metrics.buildRowsPerSecond.set({ kind }, seconds > 0 ? rows / seconds : rows);
 }
 
-export interface ScrapeAnswer {
+interface ScrapeAnswer {
 	status: number;
 	headers: Record<string, string>;
 	body: string;

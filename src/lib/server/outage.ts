@@ -23,7 +23,7 @@ const MESSAGES = [
 ];
 
 /** Raised on purpose when a pool is saturated and the request should come back later (answered 503 by the outage path). */
-export class ServiceBusyError extends DomainError {
+class ServiceBusyError extends DomainError {
 	constructor(what: string) {
 		super('SERVICE_UNAVAILABLE', 'error.unavailable', { message: `${what}: no capacity right now` });
 	}

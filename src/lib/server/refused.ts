@@ -4,7 +4,7 @@
 import type { MessageKey } from '#shared/i18n/messages.ts';
 import { DomainError } from './domain-error.ts';
 
-export type RefusalCode = 'BAD_REQUEST' | 'FORBIDDEN' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS';
+type RefusalCode = 'BAD_REQUEST' | 'FORBIDDEN' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS';
 
 export class Refused extends DomainError {
 	constructor(code: RefusalCode, key: MessageKey, params: Record<string, string | number> = {}) {

@@ -9,7 +9,7 @@ import { pruneSmsOutbox } from './sms/index.ts';
 
 const DAY_MS = 86_400_000;
 
-export interface Pruned {
+interface Pruned {
 	sessions: number;
 	smsCodes: number;
 	resetRequests: number;

@@ -10,7 +10,7 @@ import { parseListQuery, type FilterValues } from './query';
 
 type Caller = ReturnType<typeof callerFor>;
 
-export interface ListData<F, Row> {
+interface ListData<F, Row> {
 	filter: F;
 	page: number;
 	pageSize: PageSize;

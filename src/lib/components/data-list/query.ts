@@ -9,7 +9,7 @@ export { DEFAULT_PAGE_SIZE, PAGE_SIZES, type PageSize };
 /** A list filter as the URL carries it: every field is text, '' meaning "not set". */
 export type FilterValues = Record<string, string | undefined>;
 
-export interface ListQuery<F> {
+interface ListQuery<F> {
 	filter: F;
 	page: number;
 	pageSize: PageSize;
@@ -24,7 +24,7 @@ export function normalizeFilterValue(value: string): string {
 	return m ? `${m[1]} ${m[2]}${m[3] ?? ':00'}` : v;
 }
 
-export function parsePage(value: string | null): number {
+function parsePage(value: string | null): number {
 	const n = Number(value);
 	return Number.isSafeInteger(n) && n >= 1 ? n : 1;
 }
@@ -39,7 +39,7 @@ export function parsePageSize(value: string | null): PageSize {
  * schema refuses (a hand-edited link with an unknown status, say) falls back to its default
  * rather than breaking the page; range errors are left for the API to explain.
  */
-export function parseFilter<F extends FilterValues>(params: URLSearchParams, defaults: F, schema?: ZodType): F {
+function parseFilter<F extends FilterValues>(params: URLSearchParams, defaults: F, schema?: ZodType): F {
 	const filter: FilterValues = { ...defaults };
 	for (const key of Object.keys(defaults)) {
 		const v = params.get(key);
@@ -92,7 +92,7 @@ export function pageCount(count: bigint, pageSize: number): number {
 	return Number((count + BigInt(pageSize) - 1n) / BigInt(pageSize));
 }
 
-export type PageItem = number | 'gap';
+type PageItem = number | 'gap';
 
 /**
  * The page numbers to show: first, last, and a window around the current page, with gaps.

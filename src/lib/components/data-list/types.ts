@@ -29,25 +29,10 @@ export type FilterField =
 	| { kind: 'enum'; key: string; label: MessageKey; options: readonly EnumOption[] }
 	| { kind: 'dateRange'; from: string; to: string; label: MessageKey; withTime?: boolean; wide?: boolean };
 
-/** Totals of everything the filter matches, as the list APIs return them. */
-export interface ListTotal {
-	count: bigint;
-	/** null for lists without an amount (users). */
-	amount: bigint | null;
-}
-
 /** What a list page's load hands its page (loadList): the filter, one page of rows or why not, the saved columns. */
 export interface ListPageData<Row> {
 	filter: FilterValues;
 	result: ListPage<Row> | null;
 	error: string | null;
 	savedColumns: string[] | null;
-}
-
-/** Which lists remember their columns (settings.getColumns/setColumns list keys). */
-export type ColumnListKey = 'payments' | 'refunds' | 'withdrawals' | 'flows' | 'accountFlows' | 'users' | (string & {});
-
-/** Enum options from a list of API values and a message-key prefix: ('enum.paymentStatus.', [...]). */
-export function enumOptions(prefix: string, values: readonly string[]): EnumOption[] {
-	return values.map((value) => ({ value, label: `${prefix}${value}` as MessageKey }));
 }

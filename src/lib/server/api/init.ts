@@ -39,7 +39,7 @@ export function appError(
 
 
 /** Carries every refused field of a form; the first issue's params double as the message's. */
-export class FieldIssues extends MessageParams {
+class FieldIssues extends MessageParams {
 	constructor(readonly issues: readonly FieldIssue[]) {
 		super(issues[0]?.params ?? {});
 	}

@@ -148,7 +148,7 @@ export function rewrapSecret(box: SecretBox, owner: SecretOwner, ring: Keyring =
  * fingerprint cannot be brute-forced without the server's KEK. Derived from the current
  * KEK: rotating it changes these fingerprints (the rotation recomputes the stored ones).
  */
-export function fingerprintPepper(ring: Keyring = loadKeyring()): Buffer {
+function fingerprintPepper(ring: Keyring = loadKeyring()): Buffer {
 	const key = ring.keys.get(ring.current);
 	if (!key) throw new KeyringConfigError(`current kid '${ring.current}' has no key`);
 	return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'mb.fingerprint-pepper.v1', 32));

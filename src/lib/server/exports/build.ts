@@ -19,9 +19,9 @@ import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn 
 
 export const EXPORT_LEASE_MS = Number(process.env.EXPORT_LEASE_MS ?? 30_000);
 
-export type ExportBuildOutcome = LeasedBuildOutcome<{ rows: number; fileId: bigint }>;
+type ExportBuildOutcome = LeasedBuildOutcome<{ rows: number; fileId: bigint }>;
 
-export function exportFileName(list: string, id: bigint, ext: 'csv' | 'xlsx', now = new Date()): string {
+function exportFileName(list: string, id: bigint, ext: 'csv' | 'xlsx', now = new Date()): string {
 	return `${translate('zh-CN', `exports.list.${list}`)}_${businessDate(now)}_${id}.${ext}`;
 }
 

@@ -15,13 +15,13 @@ import { visibleExports } from './records.ts';
 import { chosenColumns, EXPORT_SPECS, isExportList } from './specs.ts';
 
 /** Exports one person may have waiting or running at once (a million-row export takes seconds of a worker). */
-export function exportMaxPending(): number {
+function exportMaxPending(): number {
 	const n = Number(process.env.EXPORT_MAX_PENDING ?? 3);
 	return Number.isInteger(n) && n > 0 ? n : 3;
 }
 
 /** From a request (create, 重试): never held up by a Redis outage, the sweep covers it. */
-export function requestExportBuild(id: bigint): Promise<boolean> {
+function requestExportBuild(id: bigint): Promise<boolean> {
 	return enqueueOrLeaveToSweep(`export ${id}`, () => enqueueExportBuild(id));
 }
 

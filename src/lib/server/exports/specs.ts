@@ -34,7 +34,7 @@ import { AUDIT_COLUMNS, OPERATOR_COLUMNS, ROLE_COLUMNS } from './team-columns.ts
 
 export { EXPORT_LISTS, type ExportList };
 
-export type ColumnKind = 'text' | 'money' | 'time' | 'date' | 'enum' | 'maskName' | 'maskPhone' | 'maskIdNo';
+type ColumnKind = 'text' | 'money' | 'time' | 'date' | 'enum' | 'maskName' | 'maskPhone' | 'maskIdNo';
 export interface ExportColumn {
 	key: string;
 	/** Message key of the header (the list's own column label). */
@@ -53,7 +53,7 @@ export interface ExportColumn {
 /** The file being written: CSV marks long numeric ids with a backtick, XLSX cells are text already. */
 export type ExportFormat = 'csv' | 'xlsx';
 
-export interface ExportListSpec {
+interface ExportListSpec {
 	permission: Permission;
 	filter: z.ZodType<Record<string, unknown>>;
 	columns: readonly ExportColumn[];

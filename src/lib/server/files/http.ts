@@ -52,7 +52,7 @@ async function* coalesce(source: Readable): AsyncGenerator<Uint8Array> {
 	if (size) yield Buffer.concat(parts, size);
 }
 
-export interface StallGuard {
+interface StallGuard {
 	/** How long the client may take no data before onStall runs. */
 	idleMs: number;
 	/** Ends the connection (the route destroys the socket). */

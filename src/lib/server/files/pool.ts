@@ -17,7 +17,7 @@ export function getFilePool(): pg.Pool {
 	return pool;
 }
 
-export function filePoolMax(): number {
+function filePoolMax(): number {
 	const n = Number(process.env.FILE_POOL_MAX ?? 4);
 	return Number.isInteger(n) && n > 0 ? n : 4;
 }

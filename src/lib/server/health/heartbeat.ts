@@ -4,14 +4,14 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 
-export function heartbeatMs(): number {
+function heartbeatMs(): number {
 	const n = Number(process.env.WORKER_HEARTBEAT_MS ?? 10_000);
 	return Number.isInteger(n) && n >= 100 ? n : 10_000;
 }
 
 const keyPattern = (prefix: string) => `${prefix}:heartbeat:worker:*`;
 
-export interface Heartbeat {
+interface Heartbeat {
 	/** host:pid of the worker process. */
 	id: string;
 	/** When it last beat (ms since the epoch). */

@@ -4,9 +4,9 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../../../db/types.ts';
 
-export const COUNT_CAP = 10_000;
+const COUNT_CAP = 10_000;
 
-export interface BoundedCount {
+interface BoundedCount {
 	count: bigint;
 	/** True when there are more rows than `count` says. */
 	capped: boolean;

@@ -5,8 +5,8 @@ import { addDays, businessDate, startOfBusinessDate } from '../../time.ts';
 
 const HOUR = 3_600_000;
 
-export type SegmentKind = 'day' | 'hour' | 'raw';
-export interface Segment {
+type SegmentKind = 'day' | 'hour' | 'raw';
+interface Segment {
 	kind: SegmentKind;
 	from: Date;
 	/** Exclusive. */
@@ -14,16 +14,16 @@ export interface Segment {
 }
 
 // Asia/Shanghai is a whole number of hours from UTC, so its hours are UTC hours.
-export function floorHour(at: Date): Date {
+function floorHour(at: Date): Date {
 	return new Date(Math.floor(at.getTime() / HOUR) * HOUR);
 }
-export function ceilHour(at: Date): Date {
+function ceilHour(at: Date): Date {
 	return new Date(Math.ceil(at.getTime() / HOUR) * HOUR);
 }
-export function floorDay(at: Date): Date {
+function floorDay(at: Date): Date {
 	return startOfBusinessDate(businessDate(at));
 }
-export function ceilDay(at: Date): Date {
+function ceilDay(at: Date): Date {
 	const start = floorDay(at);
 	return start.getTime() === at.getTime() ? start : startOfBusinessDate(addDays(businessDate(at), 1));
 }

@@ -37,7 +37,7 @@ export interface ListSource {
 	rollup: RollupSource | null;
 }
 
-export interface ListResult<R> {
+interface ListResult<R> {
 	rows: R[];
 	count: bigint;
 	amount: bigint | null;

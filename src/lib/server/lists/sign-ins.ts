@@ -10,9 +10,9 @@ import { checkLogFilter } from './audit.ts';
 import { boundedCount } from './bounded-count.ts';
 import { and } from './engine.ts';
 
-export type SignInFilter = z.output<typeof signInListFilter>;
+type SignInFilter = z.output<typeof signInListFilter>;
 
-export async function signInWhere(db: Kysely<DB>, merchantId: bigint, f: SignInFilter): Promise<RawBuilder<SqlBool>> {
+async function signInWhere(db: Kysely<DB>, merchantId: bigint, f: SignInFilter): Promise<RawBuilder<SqlBool>> {
 	const { start, end } = await checkLogFilter(db, merchantId, f);
 	const where: RawBuilder<unknown>[] = [sql`sign_in_log.merchant_id = ${merchantId}`];
 	if (f.staffId !== undefined) where.push(sql`sign_in_log.staff_id = ${f.staffId}`);

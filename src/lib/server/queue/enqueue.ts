@@ -20,7 +20,7 @@ export async function enqueue<N extends JobName>(name: N, data: JobPayloads[N], 
  * runs, this adds nothing (and says so). A finished one (kept as evidence) is removed first
  * so the work can run again.
  */
-export async function enqueueOnce<N extends JobName>(name: N, data: JobPayloads[N], jobId: string, opts: { priority?: number } = {}): Promise<boolean> {
+async function enqueueOnce<N extends JobName>(name: N, data: JobPayloads[N], jobId: string, opts: { priority?: number } = {}): Promise<boolean> {
 	const queue = getQueue(JOB_QUEUE[name]);
 	const existing = await queue.getJob(jobId);
 	if (existing) {

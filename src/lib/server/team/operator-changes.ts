@@ -17,7 +17,7 @@ import { auditView, isLocked, lockOperator, setRoles } from './operators.ts';
 import { requireRoles } from './roles.ts';
 
 /** The admin acting, with the merchant number the SMS texts name. */
-export type AdminActor = Actor & { merchantNo: string };
+type AdminActor = Actor & { merchantNo: string };
 
 /**
  * 新增操作员: the system makes the initial password, stores only its hash, texts it to the

@@ -11,7 +11,7 @@ import { runList } from '../lists/engine.ts';
 import { operatorSource, type OperatorFilter } from '../lists/operators.ts';
 import { maskPhone } from '../mask.ts';
 
-export interface OperatorRecord {
+interface OperatorRecord {
 	id: bigint;
 	name: string;
 	phone: string;

@@ -12,7 +12,7 @@ import { runList } from '../lists/engine.ts';
 import { roleSource, type RoleFilter } from '../lists/roles.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 
-export interface RoleRecord {
+interface RoleRecord {
 	id: bigint;
 	name: string;
 	status: RoleStatus;
