@@ -163,8 +163,9 @@ export async function resolveSession(db: Db, token: string, origin?: RequestOrig
 	}
 	if (row.staff_status !== 'ACTIVE' || row.merchant_status !== 'ACTIVE') return null;
 	if (origin && !addressAllowed(row.sign_in_allow_list, origin.ip)) {
-		await invalidateSession(db, sessionId);
-		await writeSignInLog(db, { merchantId: row.merchant_id, staffId: row.staff_id, event: 'sessionEnded', ok: false, reason: 'addressNotAllowed', phone: row.phone }, origin);
+		// Only the request that actually ends the session logs it (requests at once end it once).
+		if ((await db.deleteFrom('sessions').where('id', '=', sessionId).executeTakeFirst()).numDeletedRows > 0n)
+			await writeSignInLog(db, { merchantId: row.merchant_id, staffId: row.staff_id, event: 'sessionEnded', ok: false, reason: 'addressNotAllowed', phone: row.phone }, origin);
 		return null;
 	}
 
