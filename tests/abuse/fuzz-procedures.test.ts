@@ -13,7 +13,7 @@
 import { getTRPCErrorShape, TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ZodError, type ZodType } from 'zod';
 import { getDb } from '../../db/index.ts';
 import { seedDemo } from '#seed/demo.ts';
@@ -23,6 +23,7 @@ import type { Context } from '../../src/lib/server/api/context.ts';
 import type { Meta } from '../../src/lib/server/api/init.ts';
 import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
 import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { captureLogs } from '../../src/lib/server/log.ts';
 import { settleSmsDeliveries } from '../../src/lib/server/sms/index.ts';
 import type { SessionContext } from '../../src/lib/server/auth/types.ts';
 import { addDays, businessDate } from '../../src/lib/time.ts';
@@ -285,8 +286,8 @@ function parses(proc: Proc, input: unknown): { ok: true; data: unknown } | { ok:
 describe('hostile-input fuzz of every tRPC procedure', () => {
 	it('no 500, no crash, catalogue messages, no cross-merchant read, no table changed by a refused call', { timeout: 120_000 }, async () => {
 		// New operators and password resets send SMS; the outbox sender logs one line for each.
-		const smsLog = vi.spyOn(console, 'info').mockImplementation(() => {});
-		onTestFinished(() => smsLog.mockRestore());
+		const logs = captureLogs('info');
+		onTestFinished(() => logs.stop());
 		const violations: string[] = [];
 		const stats = { calls: 0, ok: 0, refused: 0 };
 		let before = await fingerprint();
@@ -385,7 +386,10 @@ describe('hostile-input fuzz of every tRPC procedure', () => {
 		expect(stats.ok).toBeGreaterThan(procedures.length * 5);
 		// …and those lines name the message and a masked phone, never a code or password.
 		await settleSmsDeliveries();
-		const logged = smsLog.mock.calls.map((args) => args.join(' '));
+		const logged = logs
+			.entries()
+			.map((e) => String(e.msg))
+			.filter((msg) => msg.startsWith('[sms]'));
 		expect(logged.length).toBeGreaterThan(0);
 		expect(logged.filter((line) => !/^\[sms\] outbox #\d+ [A-Z_]+ to \d{3}\*{4}\d{4}$/.test(line))).toEqual([]);
 	});

@@ -1,7 +1,8 @@
 // The admin's side of two-factor: requiring it of everyone (those without it can only enrol)
 // and resetting an operator's second factor.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
+import { captureLogs } from '../../src/lib/server/log.ts';
 import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import { callerFor, sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
@@ -67,10 +68,13 @@ describe("resetting an operator's second factor", () => {
 
 		expect((await callerFor(db, auth).operators.get({ id: operator.id })).twoFactorEnabled).toBe(true);
 		// The outbox sender logs one line per message (never its text).
-		const log = vi.spyOn(console, 'info').mockImplementation(() => {});
-		expect(await callerFor(db, auth).operators.resetTwoFactor({ id: operator.id })).toEqual({ id: operator.id, smsStatus: 'SENT' });
-		expect(log).toHaveBeenCalledWith(expect.stringMatching(/^\[sms\] outbox #\d+ TWO_FACTOR_RESET to 139\*{4}\d{4}$/));
-		log.mockRestore();
+		const log = captureLogs('info');
+		try {
+			expect(await callerFor(db, auth).operators.resetTwoFactor({ id: operator.id })).toEqual({ id: operator.id, smsStatus: 'SENT' });
+		} finally {
+			log.stop();
+		}
+		expect(log.entries().map((e) => e.msg)).toContainEqual(expect.stringMatching(/^\[sms\] outbox #\d+ TWO_FACTOR_RESET to 139\*{4}\d{4}$/));
 
 		const row = await db.selectFrom('staff').select(['totp_secret', 'totp_enabled_at', 'totp_last_counter']).where('id', '=', operator.id).executeTakeFirstOrThrow();
 		expect(row).toEqual({ totp_secret: null, totp_enabled_at: null, totp_last_counter: null });
