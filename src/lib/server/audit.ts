@@ -1,6 +1,6 @@
 // The audit log: append-only (a database trigger refuses UPDATE and DELETE on audit_log).
 import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../../db/index.ts';
+import type { DB } from '#db';
 import type { AuditAction } from '../schemas/audit.ts';
 
 export type { AuditAction } from '../schemas/audit.ts';

@@ -2,10 +2,10 @@
 // definitions, and the scrape (bearer token METRICS_TOKEN). Gauges of things that live elsewhere
 // (pg pools, BullMQ queues) are read at scrape time, so nothing has to report to them.
 // README "Operations" says what each means and what to alert on.
-// Relative imports only: the worker runs this under plain Node.
+// No $lib imports (#db, #shared are fine): the worker runs this under plain Node.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { trackedPools } from '../../../db/index.ts';
+import { trackedPools } from '#db';
 import { QUEUES } from './queue/jobs.ts';
 import { getQueue } from './queue/queues.ts';
 

@@ -3,7 +3,7 @@
 // bound setting, never inside the SQL text.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '#db/types.ts';
-import type { TimeRange } from '../../schemas/lists.ts';
+import type { TimeRange } from '#shared/schemas/lists.ts';
 import type { ListSource } from '../lists/engine.ts';
 import { bindForCopy, type CopySelect } from './copy.ts';
 import { cellSql, type ExportColumn, type ExportFormat } from './specs.ts';

@@ -1,8 +1,8 @@
 // The columns of 角色管理, 操作员 and 审计日志 as their exports write them: the pages' own column
 // keys (so a saved column choice applies), labels and order, each cell the text the list shows.
-import { messages, translate, type MessageKey } from '../../i18n/messages.ts';
-import { OPERATOR_STATUSES } from '../../schemas/operators.ts';
-import { ROLE_STATUSES } from '../../schemas/roles.ts';
+import { messages, translate, type MessageKey } from '#shared/i18n/messages.ts';
+import { OPERATOR_STATUSES } from '#shared/schemas/operators.ts';
+import { ROLE_STATUSES } from '#shared/schemas/roles.ts';
 import type { ExportColumn } from './specs.ts';
 import { labelledSql, sqlLiteral as literal } from '../sql-cells.ts';
 

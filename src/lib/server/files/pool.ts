@@ -1,7 +1,7 @@
 // A plain pg pool for the files module: COPY needs the raw pg client, which Kysely keeps private.
-// Relative imports only: the worker (plain tsx) uses this module too.
+// No $lib imports (#db, #shared are fine): the worker (plain tsx) uses this module too.
 import type pg from 'pg';
-import { createPool, sessionLimits, trackPool } from '../../../../db/index.ts';
+import { createPool, sessionLimits, trackPool } from '#db';
 
 let pool: pg.Pool | undefined;
 

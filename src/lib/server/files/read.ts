@@ -6,7 +6,7 @@ import { Readable, Transform, Writable, type TransformCallback } from 'node:stre
 import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
-import type { DB } from '../../../../db/index.ts';
+import type { DB } from '#db';
 import { CHUNK_SIZE } from './chunks.ts';
 import { isOutage } from '../outage.ts';
 import { getFilePool } from './pool.ts';

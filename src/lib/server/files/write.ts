@@ -4,7 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../../../db/index.ts';
+import type { DB } from '#db';
 import { CHUNK_SIZE } from './chunks.ts';
 
 export interface NewFile {

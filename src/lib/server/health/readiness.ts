@@ -4,8 +4,8 @@
 // downloads work without one; exports and statements wait in Postgres until one is back.
 import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
-import type { Db } from '../../../../db/index.ts';
-import { migrations } from '../../../../db/migrations/index.ts';
+import type { Db } from '#db';
+import { migrations } from '#db/migrations/index.ts';
 import { liveWorkers } from './heartbeat.ts';
 
 export interface Readiness {

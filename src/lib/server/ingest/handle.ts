@@ -3,9 +3,9 @@
 // Free of SvelteKit so tests call it directly and the route stays a thin adapter.
 import type { Kysely } from 'kysely';
 import { ZodError } from 'zod';
-import type { DB } from '../../../../db/types.ts';
-import { translate, type MessageKey } from '../../i18n/messages.ts';
-import { INGEST_SCHEMAS, isIngestKind, type IngestInput } from '../../schemas/ingest.ts';
+import type { DB } from '#db/types.ts';
+import { translate, type MessageKey } from '#shared/i18n/messages.ts';
+import { INGEST_SCHEMAS, isIngestKind, type IngestInput } from '#shared/schemas/ingest.ts';
 import { LedgerError, type LedgerErrorKey } from '../ledger/index.ts';
 import { activeLog } from '../log.ts';
 import { IngestError } from './errors.ts';

@@ -3,8 +3,8 @@
 // at first sign-in — the operators' flow); the password goes out by SMS once that is committed.
 // Idempotent on merchant_no: the same call again answers with the same merchant and sends nothing.
 import type { Kysely } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import type { IngestInput } from '../../schemas/ingest.ts';
+import type { DB } from '#db/types.ts';
+import type { IngestInput } from '#shared/schemas/ingest.ts';
 import { writeAudit } from '../audit.ts';
 import { hashPassword } from '../auth/password.ts';
 import { generateInitialPassword } from '../auth/password-policy.ts';

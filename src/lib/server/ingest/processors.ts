@@ -1,9 +1,9 @@
 // What each ingest kind does once its body is valid and its merchant known. Money only
 // moves through the ledger; users and cards are plain rows (plus the user's accounts).
 import type { Kysely } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import type { IngestInput, IngestKind } from '../../schemas/ingest.ts';
-import { businessDate } from '../../time.ts';
+import type { DB } from '#db/types.ts';
+import type { IngestInput, IngestKind } from '#shared/schemas/ingest.ts';
+import { businessDate } from '#shared/time.ts';
 import {
 	closePayment,
 	completePayment,

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AccountType, DB, SubType } from '../../../../db/types.ts';
+import type { AccountType, DB, SubType } from '#db/types.ts';
 import { LedgerError } from './errors.ts';
 import { inTransaction } from './tx.ts';
 import type { AccountRef } from './types.ts';

@@ -7,8 +7,8 @@
 // and holds new ones back) and moves closed_through forward. So a statement build, which closes
 // its day first and reads afterwards, sees every posting ever booked on that day.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import { addDays, businessDate } from '../../time.ts';
+import type { DB } from '#db/types.ts';
+import { addDays, businessDate } from '#shared/time.ts';
 import { LedgerError } from './errors.ts';
 import { inTransaction } from './tx.ts';
 

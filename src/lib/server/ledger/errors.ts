@@ -1,4 +1,4 @@
-import { messages } from '../../i18n/messages.ts';
+import { messages } from '#shared/i18n/messages.ts';
 import { DomainError } from '../domain-error.ts';
 
 export type LedgerErrorKey =

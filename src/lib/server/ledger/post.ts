@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Transaction } from 'kysely';
-import type { DB, FlowTxnType, FundFlowsTable, OrderKind } from '../../../../db/types.ts';
+import type { DB, FlowTxnType, FundFlowsTable, OrderKind } from '#db/types.ts';
 import { lockAccounts, refKey, type LockedAccount } from './accounts.ts';
 import { closedThrough } from './close.ts';
 import { isUniqueViolation, LedgerError } from './errors.ts';

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
-import type { DB, PaymentsTable, RefundsTable } from '../../../../db/types.ts';
+import type { DB, PaymentsTable, RefundsTable } from '#db/types.ts';
 import { lockAccounts, ref, refKey } from './accounts.ts';
 import { bookingDate } from './close.ts';
 import { LedgerError, memoText } from './errors.ts';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
+import type { DB } from '#db/types.ts';
 import { LedgerError, memoText } from './errors.ts';
 import { closedThrough, openDateFor } from './close.ts';
 import { inTransaction } from './tx.ts';

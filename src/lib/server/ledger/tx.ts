@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
+import type { DB } from '#db/types.ts';
 
 /**
  * Runs one posting atomically. Given the pool, it opens its own transaction; given a

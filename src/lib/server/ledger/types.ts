@@ -8,7 +8,7 @@ import type {
 	SubType,
 	WithdrawalStatus,
 	WithdrawalTxnType
-} from '../../../../db/types.ts';
+} from '#db/types.ts';
 
 export type {
 	AccountType,
@@ -18,7 +18,7 @@ export type {
 	SubType,
 	WithdrawalStatus,
 	WithdrawalTxnType
-} from '../../../../db/types.ts';
+} from '#db/types.ts';
 
 /** Payment types that postPayment accepts (OUTER_FUND_EXCHANGE is a withdrawal). */
 export type PostablePaymentTxnType = Exclude<PaymentTxnType, 'OUTER_FUND_EXCHANGE'>;

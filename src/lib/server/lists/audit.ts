@@ -1,11 +1,11 @@
 // 审计日志: which entries a filter selects. One WHERE for the list (routers/audit/list.ts) and its
-// export. Relative imports only: the export job imports this under plain Node.
+// export. No $lib imports (#db, #shared are fine): the export job imports this under plain Node.
 import { TZDate } from '@date-fns/tz';
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { z } from 'zod';
-import type { DB } from '../../../../db/types.ts';
-import { AUDIT_CATEGORIES, type auditListFilter } from '../../schemas/audit.ts';
-import { addDays, BUSINESS_TZ, startOfBusinessDate } from '../../time.ts';
+import type { DB } from '#db/types.ts';
+import { AUDIT_CATEGORIES, type auditListFilter } from '#shared/schemas/audit.ts';
+import { addDays, BUSINESS_TZ, startOfBusinessDate } from '#shared/time.ts';
 import { and, type ListSource } from './engine.ts';
 import { ListFilterError, ListRefNotFound } from './errors.ts';
 

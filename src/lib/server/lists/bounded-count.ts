@@ -2,7 +2,7 @@
 // merchant's years of history on each page view would cost more than the page itself, so the
 // count stops at a cap and the screen shows "10,000+".
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
+import type { DB } from '#db/types.ts';
 
 const COUNT_CAP = 10_000;
 

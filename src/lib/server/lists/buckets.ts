@@ -1,7 +1,7 @@
 // How a time range splits into rollup buckets: whole Asia/Shanghai days in the middle, whole
 // hours at the sides, and at most two partial hours at the very edges that are read directly.
-// Relative imports only: the seed and the export jobs run this under plain tsx.
-import { addDays, businessDate, startOfBusinessDate } from '../../time.ts';
+// No $lib imports (#db, #shared are fine): the seed and the export jobs run this under plain tsx.
+import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 
 const HOUR = 3_600_000;
 

@@ -1,9 +1,9 @@
 // A money list's filter as the engine reads it. What the rollup is keyed by narrows the rows
 // and the rollup alike, so the total can still come from the rollup; anything else narrows
 // only the rows and makes the filter selective (total and pages read directly).
-// Relative imports only: the export job imports this under plain Node.
+// No $lib imports (#db, #shared are fine): the export job imports this under plain Node.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
+import type { DB } from '#db/types.ts';
 import { and, type ListSource, type RollupSource } from './engine.ts';
 import { userIdByNo } from './lookups.ts';
 

@@ -8,8 +8,8 @@
 //   OFFSET then only walks inside that hour, on the index, and the page is read by keyset from
 //   there. Selective filters match few rows, so plain OFFSET over them is fine.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import type { TimeRange } from '../../schemas/lists.ts';
+import type { DB } from '#db/types.ts';
+import type { TimeRange } from '#shared/schemas/lists.ts';
 import { locate, segmentsOf, type Bucket } from './buckets.ts';
 
 type AnyDb = Kysely<DB>;

@@ -1,4 +1,4 @@
-import { resolveRange, type TimeRange } from '../../schemas/lists.ts';
+import { resolveRange, type TimeRange } from '#shared/schemas/lists.ts';
 import { DomainError } from '../domain-error.ts';
 
 /** A filter the engine refuses (BAD_REQUEST with its catalogue key). */

@@ -1,9 +1,9 @@
 // 资金流水查询 (merchant accounts or one user's) and a platform account's 资金明细.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import { MERCHANT_ACCOUNT_TYPES } from '../../schemas/accounts.ts';
-import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize } from '../../schemas/lists.ts';
-import { postingMode, type FlowDetail, type FlowFilter, type FlowRow } from '../../schemas/flows.ts';
+import type { DB } from '#db/types.ts';
+import { MERCHANT_ACCOUNT_TYPES } from '#shared/schemas/accounts.ts';
+import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize } from '#shared/schemas/lists.ts';
+import { postingMode, type FlowDetail, type FlowFilter, type FlowRow } from '#shared/schemas/flows.ts';
 import { ListConditions } from './conditions.ts';
 import { runList, type ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';

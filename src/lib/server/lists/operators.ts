@@ -1,9 +1,9 @@
 // 操作员: which operators a filter selects. One source for the list (team/operators.ts)
-// and its export. Relative imports only: the export job imports this under plain Node.
+// and its export. No $lib imports (#db, #shared are fine): the export job imports this under plain Node.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { z } from 'zod';
-import type { DB } from '../../../../db/types.ts';
-import type { operatorListFilter } from '../../schemas/operators.ts';
+import type { DB } from '#db/types.ts';
+import type { operatorListFilter } from '#shared/schemas/operators.ts';
 import { and, type ListSource } from './engine.ts';
 import { ListRefNotFound } from './errors.ts';
 import { containsPattern } from './like.ts';

@@ -1,8 +1,8 @@
 // 支付订单查询: the list and the detail.
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import type { ListPage, PageSize } from '../../schemas/lists.ts';
-import type { PaymentDetail, PaymentFilter, PaymentLink, PaymentRow } from '../../schemas/payments.ts';
+import type { DB } from '#db/types.ts';
+import type { ListPage, PageSize } from '#shared/schemas/lists.ts';
+import type { PaymentDetail, PaymentFilter, PaymentLink, PaymentRow } from '#shared/schemas/payments.ts';
 import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
 import { maskCardNo, maskName } from '../mask.ts';

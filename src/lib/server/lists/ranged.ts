@@ -1,9 +1,9 @@
 // The money lists (payments, refunds, withdrawals, flows) and their exports: a creation-time
 // range of their own (the last 7 days unless given, at most 93) over the filter's source.
-// Relative imports only: the export job imports this under plain Node.
+// No $lib imports (#db, #shared are fine): the export job imports this under plain Node.
 import type { Kysely, RawBuilder } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize, type TimeRange } from '../../schemas/lists.ts';
+import type { DB } from '#db/types.ts';
+import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize, type TimeRange } from '#shared/schemas/lists.ts';
 import { runList, type ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';
 

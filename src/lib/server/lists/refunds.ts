@@ -1,8 +1,8 @@
 // 退款订单查询: the list and the detail.
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import { MAX_RANGE_DAYS, type ListPage, type PageSize } from '../../schemas/lists.ts';
-import type { RefundDetail, RefundFilter, RefundRow } from '../../schemas/refunds.ts';
+import type { DB } from '#db/types.ts';
+import { MAX_RANGE_DAYS, type ListPage, type PageSize } from '#shared/schemas/lists.ts';
+import type { RefundDetail, RefundFilter, RefundRow } from '#shared/schemas/refunds.ts';
 import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';

@@ -1,9 +1,9 @@
 // 角色管理: which roles a filter selects. One source for the list (team/roles.ts) and its
-// export, so the file holds exactly the rows the list shows. Relative imports only: the export
+// export, so the file holds exactly the rows the list shows. No $lib imports (#db, #shared are fine): the export
 // job imports this under plain Node.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { z } from 'zod';
-import type { roleListFilter } from '../../schemas/roles.ts';
+import type { roleListFilter } from '#shared/schemas/roles.ts';
 import { and, type ListSource } from './engine.ts';
 import { containsPattern } from './like.ts';
 

@@ -2,7 +2,7 @@
 // delete of orders and fund flows. rebuildRollups recomputes one merchant's rows from scratch,
 // set-based: for a bulk load run with the triggers disabled, or to repair after a TRUNCATE.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
+import type { DB } from '#db/types.ts';
 
 const DAY = sql.raw(`date_trunc('day', created_at, 'Asia/Shanghai')`);
 const HOUR = sql.raw(`date_trunc('hour', created_at, 'UTC')`);

@@ -2,9 +2,9 @@
 // (and phone numbers typed against its merchant number that are nobody's).
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { z } from 'zod';
-import type { DB } from '../../../../db/types.ts';
-import type { ListPage, PageSize } from '../../schemas/lists.ts';
-import type { signInListFilter, SignInRow } from '../../schemas/sign-ins.ts';
+import type { DB } from '#db/types.ts';
+import type { ListPage, PageSize } from '#shared/schemas/lists.ts';
+import type { signInListFilter, SignInRow } from '#shared/schemas/sign-ins.ts';
 import { describeUserAgent } from '../auth/devices.ts';
 import { checkLogFilter } from './audit.ts';
 import { boundedCount } from './bounded-count.ts';

@@ -1,8 +1,8 @@
 // 用户管理: the user search and the user detail, masked.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import type { ListPage, PageSize } from '../../schemas/lists.ts';
-import type { UserDetail, UserFilter, UserRow } from '../../schemas/users.ts';
+import type { DB } from '#db/types.ts';
+import type { ListPage, PageSize } from '#shared/schemas/lists.ts';
+import type { UserDetail, UserFilter, UserRow } from '#shared/schemas/users.ts';
 import { and, runList, type ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';
 import { maskCardNo, maskIdNo, maskName, maskPhone } from '../mask.ts';

@@ -1,8 +1,8 @@
 // 提现订单查询: the list and the detail.
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../../db/types.ts';
-import type { ListPage, PageSize } from '../../schemas/lists.ts';
-import type { WithdrawalDetail, WithdrawalFilter, WithdrawalRow } from '../../schemas/withdrawals.ts';
+import type { DB } from '#db/types.ts';
+import type { ListPage, PageSize } from '#shared/schemas/lists.ts';
+import type { WithdrawalDetail, WithdrawalFilter, WithdrawalRow } from '#shared/schemas/withdrawals.ts';
 import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
 import { maskCardNo, maskName, maskPhone } from '../mask.ts';

@@ -3,7 +3,7 @@
 // SMS_SENDER=outbox (default) keeps messages in the outbox; SMS_SENDER=http posts them to
 // SMS_GATEWAY_URL (with SMS_GATEWAY_TOKEN as a bearer token when set).
 import { sql } from 'kysely';
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 import { decryptSecret, encryptSecret, isSecretBox, type SecretOwner } from '../crypto/secrets.ts';
 import { HttpSmsSender } from './http-sender.ts';
 import { OutboxSmsSender } from './outbox-sender.ts';

@@ -1,5 +1,5 @@
 // SMS bodies. Phones get them in Chinese whatever the sender's UI language (the platform's users are in China).
-import { translate, type MessageKey } from '../../i18n/messages.ts';
+import { translate, type MessageKey } from '#shared/i18n/messages.ts';
 
 export function smsText(key: MessageKey & `sms.body.${string}`, params: Record<string, string | number>): string {
 	return translate('zh-CN', key, params);
