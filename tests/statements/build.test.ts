@@ -7,7 +7,7 @@ import { fanOutStatements } from '../../src/lib/server/statements/fan-out.ts';
 import { upsertStatement } from '../../src/lib/server/statements/records.ts';
 import { formatYuan } from '../../src/lib/money.ts';
 import { closeFilePool, readFileBytes } from '../../src/lib/server/files/index.ts';
-import { csvCells, expectedStatement, expectedSummary, parseCsv, seedSmallDemo } from './helpers.ts';
+import { csvCells, expectedDirections, expectedStatement, parseCsv, seedSmallDemo } from './helpers.ts';
 
 // The manual's statement columns (SPEC §6), in its order: written out here, not taken from the
 // implementation, so a changed or reordered column fails.
@@ -18,8 +18,10 @@ const STATEMENT_HEADERS = [
 	'订单信息', '收款备注', '支付产品', '支付方式', '交易类型', '订单金额', '手续费', '交易状态',
 	'渠道流水号', '渠道账期'
 ];
-/** The summary section's header: per 交易类型 and status, the count and the sums. */
-const SUMMARY_HEADERS = ['交易类型', '交易状态', '笔数', '订单金额', '手续费'];
+/** The 汇总 by direction: item (收入, 退款, 提现/代发, 手续费, 净额), 交易类型, count, amount. */
+const SUMMARY_HEADERS = ['项目', '交易类型', '笔数', '金额'];
+/** The balance reconciliation per merchant account. */
+const RECONCILIATION_HEADERS = ['账户', '期初余额', '入账', '出账', '期末余额', '核对'];
 
 const db = getDb();
 let merchantId: bigint;
@@ -56,7 +58,8 @@ function decodeCsv(bytes: Buffer) {
 	expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
 	const lines = parseCsv(bytes.subarray(3).toString('utf8'));
 	const blank = lines.findIndex((l) => l.length === 1 && l[0] === '');
-	return { header: lines[0], rows: lines.slice(1, blank), summary: lines.slice(blank + 1) };
+	const second = lines.findIndex((l, i) => i > blank && l.length === 1 && l[0] === '');
+	return { header: lines[0], rows: lines.slice(1, blank), summary: lines.slice(blank + 1, second), reconciliation: lines.slice(second + 1) };
 }
 
 describe('statement content', () => {
@@ -78,14 +81,12 @@ describe('statement content', () => {
 		// Long numeric ids keep every digit in Excel/WPS: the 16-digit 平台商户号 and ACCP交易单号.
 		expect(rows.every((r) => r[3] === `\`${merchantNo}` && /^`\d{16}$/.test(r[1]))).toBe(true);
 
-		const groups = expectedSummary(expected);
 		expect(summary[0]).toEqual(['汇总']);
 		expect(summary[1]).toEqual(SUMMARY_HEADERS);
-		expect(summary.slice(2, 2 + groups.length)).toEqual(
-			groups.map((g) => [g.type, g.status, g.rows.toString(), formatYuan(g.amount), formatYuan(g.fee)])
-		);
-		const total = groups.reduce((t, g) => ({ rows: t.rows + g.rows, amount: t.amount + g.amount, fee: t.fee + g.fee }), { rows: 0n, amount: 0n, fee: 0n });
-		expect(summary[2 + groups.length]).toEqual(['合计', '', total.rows.toString(), formatYuan(total.amount), formatYuan(total.fee)]);
+		expect(summary.slice(2)).toEqual(expectedDirections(expected));
+		// Each direction is present on this day, and 净额 = 收入 − 退款 − 提现/代发 − 手续费.
+		expect(summary.some((l) => l[0] === '退款' && l[2] !== '0')).toBe(true);
+		expect(summary.some((l) => l[0] === '提现/代发')).toBe(true);
 
 		const row = await db.selectFrom('statements').selectAll().where('id', '=', built.statementId).executeTakeFirstOrThrow();
 		expect(row).toMatchObject({ status: 'READY', row_count: BigInt(expected.length), rows_done: BigInt(expected.length), error: null, lease_owner: null });
@@ -157,16 +158,31 @@ describe('statement content', () => {
 		});
 		const summary = wb.getWorksheet('汇总')!;
 		expect(summary.getRow(1).values).toEqual([undefined, ...SUMMARY_HEADERS]);
-		const last = summary.getRow(summary.rowCount);
-		expect(last.getCell(1).value).toBe('合计');
-		expect(last.getCell(3).value).toBe(rows.length);
+		const cells = (ws: ExcelJS.Worksheet) =>
+			Array.from({ length: ws.rowCount - 1 }, (_, i) => {
+				const r = ws.getRow(i + 2);
+				return Array.from({ length: ws.columnCount }, (_, c) => {
+					const v = r.getCell(c + 1).value;
+					return typeof v === 'number' && r.getCell(c + 1).numFmt === '0.00' ? formatYuan(BigInt(Math.round(v * 100))) : String(v ?? '');
+				});
+			});
+		const csv = decodeCsv(await readFileBytes(built.csvFileId));
+		expect(cells(summary)).toEqual(csv.summary.slice(2));
+		const reconciliation = wb.getWorksheet('余额核对')!;
+		expect(reconciliation.getRow(1).values).toEqual([undefined, ...RECONCILIATION_HEADERS]);
+		expect(cells(reconciliation)).toEqual(csv.reconciliation.slice(2));
 	});
 
 	it('builds an empty day as a header and a zero summary', async () => {
 		const built = await freshBuild('2020-01-01');
-		const { rows, summary } = decodeCsv(await readFileBytes(built.csvFileId));
+		const { rows, summary, reconciliation } = decodeCsv(await readFileBytes(built.csvFileId));
 		expect(rows).toEqual([]);
-		expect(summary.at(-1)).toEqual(['合计', '', '0', '0.00', '0.00']);
+		expect(summary.slice(1)).toEqual([SUMMARY_HEADERS, ['收入合计', '', '0', '0.00'], ['退款', '退款', '0', '0.00'], ['手续费', '', '', '0.00'], ['净额', '', '', '0.00']]);
+		expect(reconciliation).toEqual([
+			['余额核对'],
+			RECONCILIATION_HEADERS,
+			...['优惠券账户', '手续费账户', '自有资金账户', '担保账户'].map((a) => [a, '0.00', '0.00', '0.00', '0.00', '平'])
+		]);
 	});
 });
 

@@ -110,17 +110,32 @@ export async function expectedStatement(db: Db, merchantId: bigint, date: string
 	return out.map((o) => o.row);
 }
 
-/** Counts and sums per (type, status), sorted as the statement sorts them (byte order). */
-export function expectedSummary(rows: ExpectedRow[]) {
-	const groups = new Map<string, { type: string; status: string; rows: bigint; amount: bigint; fee: bigint }>();
-	for (const r of rows) {
-		const key = `${r.type}\u0000${r.status}`;
-		const g = groups.get(key) ?? { type: r.type, status: r.status, rows: 0n, amount: 0n, fee: 0n };
-		g.rows += 1n;
-		g.amount += r.amount;
-		g.fee += r.fee;
-		groups.set(key, g);
-	}
+/**
+ * The 汇总 lines the statement must end with, from the expected rows: money in per 交易类型
+ * (byte order), its total, refunds, withdrawals/payouts per 交易类型, fees, and the net
+ * (in − refunds − payouts − fees).
+ */
+export function expectedDirections(rows: ExpectedRow[]): string[][] {
+	const kind = (r: ExpectedRow) => (r.status === '已退款' ? 'refund' : r.cells[11] === 'BANKCARD' ? 'payout' : 'in');
 	const bytes = (s: string) => Buffer.from(s, 'utf8');
-	return [...groups.values()].sort((a, b) => Buffer.compare(bytes(a.type), bytes(b.type)) || Buffer.compare(bytes(a.status), bytes(b.status)));
+	const byType = (k: string) => {
+		const groups = new Map<string, { rows: bigint; amount: bigint }>();
+		for (const r of rows.filter((x) => kind(x) === k)) {
+			const g = groups.get(r.type) ?? { rows: 0n, amount: 0n };
+			g.rows += 1n;
+			g.amount += r.amount;
+			groups.set(r.type, g);
+		}
+		return [...groups].sort(([a], [b]) => Buffer.compare(bytes(a), bytes(b)));
+	};
+	const total = (k: string) => rows.filter((x) => kind(x) === k).reduce((t, r) => t + r.amount, 0n);
+	const fees = rows.reduce((t, r) => t + r.fee, 0n);
+	return [
+		...byType('in').map(([t, g]) => ['收入', t, g.rows.toString(), formatYuan(g.amount)]),
+		['收入合计', '', String(rows.filter((x) => kind(x) === 'in').length), formatYuan(total('in'))],
+		['退款', '退款', String(rows.filter((x) => kind(x) === 'refund').length), formatYuan(total('refund'))],
+		...byType('payout').map(([t, g]) => ['提现/代发', t, g.rows.toString(), formatYuan(g.amount)]),
+		['手续费', '', '', formatYuan(fees)],
+		['净额', '', '', formatYuan(total('in') - total('refund') - total('payout') - fees)]
+	];
 }

@@ -10,8 +10,8 @@ import { translate } from '#shared/i18n/messages.ts';
 import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
 import { closeDay } from '#shared/server/ledger/index.ts';
 import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
-import { statementSummarySql } from './query.ts';
-import { writeStatementCsv, writeStatementXlsx, type SummaryRow } from './writer.ts';
+import { reconciliationSql, statementSummarySql } from './query.ts';
+import { writeStatementCsv, writeStatementXlsx, type StatementSummary } from './writer.ts';
 
 export const STATEMENT_LEASE_MS = Number(process.env.STATEMENT_LEASE_MS ?? 30_000);
 
@@ -22,11 +22,20 @@ export function statementFileName(merchantNo: string, accountingDate: string, ex
 	return `${translate('zh-CN', 'statements.fileName')}_${merchantNo}_${accountingDate}.${ext}`;
 }
 
-export async function readSummary(db: Db, merchantId: bigint, accountingDate: string): Promise<SummaryRow[]> {
-	const r = await sql<{ txn_type: string; status: string; rows: bigint; amount: bigint; fee: bigint }>`${sql.raw(
+/** The 汇总 by direction and the balance reconciliation of (merchant, day), in fen. */
+export async function readSummary(db: Db, merchantId: bigint, accountingDate: string): Promise<StatementSummary & { rows: bigint }> {
+	const g = await sql<{ kind: number; txn_type: string; rows: bigint; amount: bigint; fee: bigint }>`${sql.raw(
 		statementSummarySql(merchantId, accountingDate)
 	)}`.execute(db);
-	return r.rows.map((x) => ({ txnType: x.txn_type, status: x.status, rows: x.rows, amount: x.amount, fee: x.fee }));
+	const b = await sql<{ account_type: string; opening: bigint; credits: bigint; debits: bigint; closing: bigint }>`${sql.raw(
+		reconciliationSql(merchantId, accountingDate)
+	)}`.execute(db);
+	const groups = g.rows.map((x) => ({ kind: Number(x.kind), txnType: x.txn_type, rows: x.rows, amount: x.amount, fee: x.fee }));
+	return {
+		groups,
+		balances: b.rows.map((x) => ({ accountType: x.account_type, opening: x.opening, credits: x.credits, debits: x.debits, closing: x.closing })),
+		rows: groups.reduce((n, r) => n + r.rows, 0n)
+	};
 }
 
 export async function buildStatement(db: Db, statementId: bigint, opts: BuildOptions = {}): Promise<BuildOutcome> {
@@ -44,8 +53,7 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 			// The day's rows are sorted in one go; keep that sort in memory rather than on disk.
 			await client.query(`SET work_mem = '64MB'`);
 			const summary = await readSummary(db, merchantId, date);
-			const total = summary.reduce((n, r) => n + r.rows, 0n);
-			await db.updateTable('statements').set({ row_count: total }).where('id', '=', statementId).where('lease_owner', '=', lease.owner).execute();
+			await db.updateTable('statements').set({ row_count: summary.rows }).where('id', '=', statementId).where('lease_owner', '=', lease.owner).execute();
 
 			const csv = await openFileWriter(db, { merchantId, name: statementFileName(merchant.merchant_no, date, 'csv'), contentType: CSV_TYPE });
 			writers.push(csv);

@@ -49,8 +49,18 @@ export const FEE_COLUMN = STATEMENT_COLUMNS.indexOf('手续费');
 
 export const SUMMARY_TITLE = '汇总';
 export const STATEMENT_SHEET = '对账单';
-export const SUMMARY_COLUMNS = ['交易类型', '交易状态', '笔数', '订单金额', '手续费'] as const;
-export const SUMMARY_TOTAL = '合计';
+/**
+ * The 汇总 by direction: money in per 交易类型, then its total, refunds, withdrawals/payouts per
+ * 交易类型, fees, and the net. In and out are never added together: the net subtracts.
+ */
+export const SUMMARY_COLUMNS = ['项目', '交易类型', '笔数', '金额'] as const;
+export const DIRECTION = { in: '收入', inTotal: '收入合计', refund: '退款', payout: '提现/代发', fee: '手续费', net: '净额' } as const;
+/** The balance reconciliation per merchant account: opening + credits − debits = closing, 平/不平. */
+export const RECONCILIATION_TITLE = '余额核对';
+export const RECONCILIATION_COLUMNS = ['账户', '期初余额', '入账', '出账', '期末余额', '核对'] as const;
+export const BALANCED = { yes: '平', no: '不平' } as const;
+/** The merchant's own accounts, in the order the 账户管理 screen lists them. */
+export const RECONCILED_ACCOUNTS = ['MCHCOUPON', 'MCHFEE', 'MCHOWN', 'MCHASSURE'] as const;
 
 const PAYMENT_TYPES = ['USER_TOPUP', 'MCH_TOPUP', 'GENERAL_CONSUME', 'SECURED_CONSUME', 'SECURED_CONFIRM', 'INNER_FUND_EXCHANGE', 'OUTER_FUND_EXCHANGE'];
 const PAYMENT_STATUSES = ['TRADE_WAIT_PAY', 'TRADE_SUCCESS', 'TRADE_CLOSE', 'TRADE_CANCEL'];
@@ -65,6 +75,7 @@ export const LABELS = {
 	paymentStatus: Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, zh(`enum.paymentStatus.${s}`)])),
 	withdrawalType: Object.fromEntries(WITHDRAWAL_TYPES.map((t) => [t, zh(`enum.txnType.${t}`)])),
 	withdrawalStatus: Object.fromEntries(WITHDRAWAL_STATUSES.map((s) => [s, zh(`enum.withdrawalStatus.${s}`)])),
+	accountType: Object.fromEntries(RECONCILED_ACCOUNTS.map((t) => [t, zh(`enum.accountType.${t}`)])),
 	refundType: zh('enum.txnType.REFUND'),
 	refundStatus: zh('statements.refunded')
 } as const;

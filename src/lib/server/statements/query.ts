@@ -10,7 +10,7 @@ import {
 	sqlLiteral as literal,
 	yuanSql as yuan
 } from '../sql-cells.ts';
-import { FREE_TEXT_COLUMNS, IDENTIFIER_COLUMNS, LABELS } from './layout.ts';
+import { FREE_TEXT_COLUMNS, IDENTIFIER_COLUMNS, LABELS, RECONCILED_ACCOUNTS } from './layout.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -135,16 +135,63 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
   FROM withdrawals x LEFT JOIN users u ON u.id = x.user_id
   WHERE x.merchant_id = ${m} AND x.accounting_date = ${d}`;
 
-	const out = Array.from({ length: 26 }, (_, i) => `c${String(i + 1).padStart(2, '0')}`).join(', ');
+	const out = Array.from({ length: 26 }, (_, i) => `c${String(i + 1).padStart(2, '0')}`)
+		// The summary also needs which kind each row is (1 payment, 2 refund, 3 withdrawal).
+		.concat(target === 'summary' ? ['sort_kind'] : [])
+		.join(', ');
 	return `SELECT ${out} FROM (\n${payments}\nUNION ALL\n${refunds}\nUNION ALL\n${withdrawals}\n) rows ORDER BY sort_at, sort_no, sort_kind`;
 }
 
 /**
- * Counts and sums (fen) per 交易类型 and status, in a fixed order, over the same rows.
- * Labels come from the same CASE expressions as the rows, so they group identically.
+ * The 汇总 by direction, over the same rows: per kind (1 payment, 2 refund, 3 withdrawal) and
+ * 交易类型, the count, the amount and the fee (int8 fen), in a fixed order. Labels come from the
+ * same CASE expressions as the rows, so they group identically.
  */
 export function statementSummarySql(merchantId: bigint, accountingDate: string): string {
 	const rows = statementRowsSql(merchantId, accountingDate, 'summary');
-	return `SELECT c21 AS txn_type, c24 AS status, count(*)::int8 AS rows, sum(c22)::int8 AS amount, sum(c23)::int8 AS fee
-  FROM (${rows}) r GROUP BY c21, c24 ORDER BY c21 COLLATE "C", c24 COLLATE "C"`;
+	return `SELECT sort_kind AS kind, c21 AS txn_type, count(*)::int8 AS rows, sum(c22)::int8 AS amount, sum(c23)::int8 AS fee
+  FROM (${rows}) r GROUP BY sort_kind, c21 ORDER BY sort_kind, c21 COLLATE "C"`;
 }
+
+/**
+ * The balance reconciliation of the merchant's own accounts (优惠券, 手续费, 自有资金, 担保; both
+ * sub-accounts 可用 and 待结算 together) for the day, three ways from fund_flows: the opening
+ * balance is the balance after the account's last flow booked before the day, the closing one
+ * after its last flow booked on or before it (the ledger keeps each account's balance_after
+ * chain in id order), and credits and debits are the sums of the day's flows. Those are looked
+ * for among the flows made from RECONCILE_LOOKBACK_DAYS before the day (a late posting) to
+ * RECONCILE_LOOKAHEAD_DAYS after it (the settlement of a day runs after midnight, before the
+ * close): a flow booked on the day but made outside that span would show as 不平.
+ */
+export function reconciliationSql(merchantId: bigint, accountingDate: string): string {
+	if (!DATE.test(accountingDate)) throw new Error(`bad accounting date ${accountingDate}`);
+	const m = BigInt(merchantId).toString();
+	const d = `DATE '${accountingDate}'`;
+	const end = `((${d} + 1 + ${RECONCILE_LOOKAHEAD_DAYS})::timestamp AT TIME ZONE 'Asia/Shanghai')`;
+	const lookback = `((${d} - ${RECONCILE_LOOKBACK_DAYS})::timestamp AT TIME ZONE 'Asia/Shanghai')`;
+	const types = RECONCILED_ACCOUNTS.map((t) => `'${t}'`).join(', ');
+	const last = (cmp: string) => `COALESCE((SELECT f.balance_after FROM fund_flows f
+      WHERE f.account_id = a.id AND f.accounting_date ${cmp} ${d}
+      ORDER BY f.id DESC LIMIT 1), 0)`;
+	return `SELECT t.account_type,
+    COALESCE(sum(x.opening), 0)::int8 AS opening,
+    COALESCE(sum(x.credits), 0)::int8 AS credits,
+    COALESCE(sum(x.debits), 0)::int8 AS debits,
+    COALESCE(sum(x.closing), 0)::int8 AS closing
+  FROM unnest(ARRAY[${types}]) WITH ORDINALITY AS t(account_type, ord)
+  LEFT JOIN LATERAL (
+    SELECT ${last('<')} AS opening, ${last('<=')} AS closing,
+      (SELECT COALESCE(sum(f.amount) FILTER (WHERE f.direction = 'CREDIT'), 0) FROM fund_flows f
+        WHERE f.merchant_id = ${m} AND f.account_id = a.id AND f.accounting_date = ${d} AND f.created_at >= ${lookback} AND f.created_at < ${end}) AS credits,
+      (SELECT COALESCE(sum(f.amount) FILTER (WHERE f.direction = 'DEBIT'), 0) FROM fund_flows f
+        WHERE f.merchant_id = ${m} AND f.account_id = a.id AND f.accounting_date = ${d} AND f.created_at >= ${lookback} AND f.created_at < ${end}) AS debits
+    FROM accounts a
+    WHERE a.merchant_id = ${m} AND a.user_id IS NULL AND a.account_type = t.account_type
+  ) x ON true
+  GROUP BY t.account_type, t.ord ORDER BY t.ord`;
+}
+
+/** How many days before its accounting date a flow may have been made (a late posting) and still be reconciled. */
+export const RECONCILE_LOOKBACK_DAYS = 7;
+/** How many days after its accounting date ends a flow may have been made (a day's settlement) and still be reconciled. */
+export const RECONCILE_LOOKAHEAD_DAYS = 2;

@@ -9,44 +9,119 @@ import { startOfBusinessDate } from '#shared/time.ts';
 import { inCopyTransaction } from '../exports/copy.ts';
 import { CSV_BOM, csvLine } from '../files/index.ts';
 import { XlsxWriter, xlsxRowsSql } from '../xlsx/index.ts';
-import { AMOUNT_COLUMN, FEE_COLUMN, FREE_TEXT_COLUMNS, STATEMENT_COLUMNS, STATEMENT_SHEET, SUMMARY_COLUMNS, SUMMARY_TITLE, SUMMARY_TOTAL } from './layout.ts';
+import {
+	AMOUNT_COLUMN,
+	BALANCED,
+	DIRECTION,
+	FEE_COLUMN,
+	FREE_TEXT_COLUMNS,
+	LABELS,
+	RECONCILIATION_COLUMNS,
+	RECONCILIATION_TITLE,
+	STATEMENT_COLUMNS,
+	STATEMENT_SHEET,
+	SUMMARY_COLUMNS,
+	SUMMARY_TITLE
+} from './layout.ts';
 import { statementRowsSql } from './query.ts';
 
+/** One 交易类型 of one kind (1 payment, 2 refund, 3 withdrawal/payout): count and fen. */
 export interface SummaryRow {
+	kind: number;
 	txnType: string;
-	status: string;
 	rows: bigint;
 	amount: bigint;
 	fee: bigint;
 }
 
-export interface SummaryTotals {
-	rows: bigint;
-	amount: bigint;
-	fee: bigint;
+/** One merchant account's day: opening + credits − debits = closing (fen). */
+export interface BalanceRow {
+	accountType: string;
+	opening: bigint;
+	credits: bigint;
+	debits: bigint;
+	closing: bigint;
 }
 
-export function totalsOf(summary: SummaryRow[]): SummaryTotals {
-	return summary.reduce((t, r) => ({ rows: t.rows + r.rows, amount: t.amount + r.amount, fee: t.fee + r.fee }), {
-		rows: 0n,
-		amount: 0n,
-		fee: 0n
-	});
+export interface StatementSummary {
+	groups: SummaryRow[];
+	balances: BalanceRow[];
+}
+
+export interface DirectionTotals {
+	rows: bigint;
+	moneyIn: bigint;
+	inRows: bigint;
+	refunds: bigint;
+	payouts: bigint;
+	fees: bigint;
+	feeRows: bigint;
+	net: bigint;
+}
+
+/** The directions' totals. The net subtracts what went out from what came in; nothing is added across directions. */
+export function directionTotals(groups: SummaryRow[]): DirectionTotals {
+	const sum = (kind: number, f: (r: SummaryRow) => bigint) => groups.filter((r) => r.kind === kind).reduce((t, r) => t + f(r), 0n);
+	const moneyIn = sum(1, (r) => r.amount);
+	const refunds = sum(2, (r) => r.amount);
+	const payouts = sum(3, (r) => r.amount);
+	const fees = groups.reduce((t, r) => t + r.fee, 0n);
+	const feeRows = groups.filter((r) => r.fee > 0n).length;
+	return {
+		rows: groups.reduce((t, r) => t + r.rows, 0n),
+		moneyIn,
+		inRows: sum(1, (r) => r.rows),
+		refunds,
+		payouts,
+		fees,
+		feeRows: BigInt(feeRows),
+		net: moneyIn - refunds - payouts - fees
+	};
+}
+
+/** The 汇总 table's rows as cells: money in per 交易类型 and its total, refunds, payouts per 交易类型, fees, the net. */
+export function directionCells(groups: SummaryRow[]): string[][] {
+	const t = directionTotals(groups);
+	const line = (item: string, type: string, rows: bigint | null, amount: bigint) => [item, type, rows === null ? '' : rows.toString(), formatYuan(amount)];
+	const of = (kind: number, item: string) => groups.filter((r) => r.kind === kind).map((r) => line(item, r.txnType, r.rows, r.amount));
+	const count = (kind: number) => groups.filter((r) => r.kind === kind).reduce((n, r) => n + r.rows, 0n);
+	return [
+		...of(1, DIRECTION.in),
+		line(DIRECTION.inTotal, '', t.inRows, t.moneyIn),
+		line(DIRECTION.refund, LABELS.refundType, count(2), t.refunds),
+		...of(3, DIRECTION.payout),
+		line(DIRECTION.fee, '', null, t.fees),
+		line(DIRECTION.net, '', null, t.net)
+	];
+}
+
+/** The 余额核对 table's rows as cells: per account, the four balances and 平/不平. */
+export function reconciliationCells(balances: BalanceRow[]): string[][] {
+	return balances.map((b) => [
+		LABELS.accountType[b.accountType] ?? b.accountType,
+		formatYuan(b.opening),
+		formatYuan(b.credits),
+		formatYuan(b.debits),
+		formatYuan(b.closing),
+		b.opening + b.credits - b.debits === b.closing ? BALANCED.yes : BALANCED.no
+	]);
 }
 
 export function csvHead(): string {
 	return CSV_BOM + csvLine(STATEMENT_COLUMNS);
 }
 
-/** The summary section after the rows: a blank line, 汇总, its header, one line per type and status, 合计. */
-export function csvSummary(summary: SummaryRow[]): string {
-	const t = totalsOf(summary);
+/** After the rows: a blank line, 汇总 with its table, a blank line, 余额核对 with its table. */
+export function csvSummary(summary: StatementSummary): string {
 	return (
 		'\n' +
 		csvLine([SUMMARY_TITLE]) +
 		csvLine(SUMMARY_COLUMNS) +
-		summary.map((r) => csvLine([r.txnType, r.status, r.rows.toString(), formatYuan(r.amount), formatYuan(r.fee)])).join('') +
-		csvLine([SUMMARY_TOTAL, '', t.rows.toString(), formatYuan(t.amount), formatYuan(t.fee)])
+		directionCells(summary.groups).map((c) => csvLine(c)).join('') +
+		'\n' +
+		csvLine([RECONCILIATION_TITLE]) +
+		csvLine(RECONCILIATION_COLUMNS) +
+		reconciliationCells(summary.balances).map((c) => csvLine(c)).join('')
 	);
 }
 
@@ -56,7 +131,7 @@ export async function writeStatementCsv(
 	sink: Writable,
 	merchantId: bigint,
 	accountingDate: string,
-	summary: SummaryRow[]
+	summary: StatementSummary
 ): Promise<number> {
 	// No values to bind; the transaction still pins the server's quoting rules (exports/copy.ts).
 	return inCopyTransaction(client, [], async () => {
@@ -80,7 +155,7 @@ export async function writeStatementXlsx(
 	sink: Writable,
 	merchantId: bigint,
 	accountingDate: string,
-	summary: SummaryRow[],
+	summary: StatementSummary,
 	onProgress?: (rowsDone: number) => Promise<void>
 ): Promise<number> {
 	const xlsx = new XlsxWriter(sink, { mtime: startOfBusinessDate(accountingDate) });
@@ -101,14 +176,16 @@ export async function writeStatementXlsx(
 		)
 	);
 
-	const totals = totalsOf(summary);
 	await xlsx.addRows(
 		SUMMARY_TITLE,
-		SUMMARY_COLUMNS.map((header, i) => ({ header, width: i < 2 ? 16 : 14, amount: i >= 3 })),
-		[
-			...summary.map((r) => [r.txnType, r.status, Number(r.rows), formatYuan(r.amount), formatYuan(r.fee)]),
-			[SUMMARY_TOTAL, '', Number(totals.rows), formatYuan(totals.amount), formatYuan(totals.fee)]
-		]
+		SUMMARY_COLUMNS.map((header, i) => ({ header, width: i < 2 ? 16 : 14, amount: i === 3 })),
+		// 笔数 as a number, amounts as numeric 0.00 cells
+		directionCells(summary.groups).map((c) => c.map((x, i) => (i === 2 && x !== '' ? Number(x) : x)))
+	);
+	await xlsx.addRows(
+		RECONCILIATION_TITLE,
+		RECONCILIATION_COLUMNS.map((header, i) => ({ header, width: i === 0 ? 16 : 14, amount: i >= 1 && i <= 4 })),
+		reconciliationCells(summary.balances)
 	);
 	await xlsx.finish();
 	return done;
