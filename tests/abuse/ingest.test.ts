@@ -3,10 +3,10 @@
 // without end, and text Postgres or a spreadsheet cannot hold. Each refusal books nothing.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { makeMerchant } from '../fixtures/merchant.ts';
-import { checkInvariants, openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
-import { ingestSecret, signatureHeaders } from '../../src/lib/server/ingest/signature.ts';
+import { checkInvariants, openMerchantAccounts } from '#shared/server/ledger/index.ts';
+import { ingestSecret, signatureHeaders } from '#shared/server/ingest/signature.ts';
 import { POST } from '../../src/routes/api/ingest/v1/[kind]/+server.ts';
 
 const db = getDb();

@@ -5,10 +5,10 @@
 // HTTP, English answers) and is judged by what they and everyone else would see: a refusal
 // with its message within a second, nothing stored, and the event loop ticking throughout.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import type { Permission } from '../../src/lib/permissions.ts';
-import { ParsePool, parsePool } from '../../src/lib/server/keys/parse-pool.ts';
-import { captureLogs } from '../../src/lib/server/log.ts';
+import { getDb } from '#db';
+import type { Permission } from '#shared/permissions.ts';
+import { ParsePool, parsePool } from '#shared/server/keys/parse-pool.ts';
+import { captureLogs } from '#shared/server/log.ts';
 import { contextOf, httpCall, type Person } from '../keys-api/context.ts';
 import { fakeRsa, hiddenBombP12, patchedP12 } from '../keys/crafted.ts';
 import { alipayForm, makeP12, merchantWithStaff, rsa, WECHAT_MCH_ID, wechatForm } from '../keys/fixtures.ts';

@@ -4,12 +4,12 @@
 import { getTRPCErrorShape, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { handle } from '../../src/hooks.server.ts';
-import type { Locale } from '../../src/lib/i18n/messages.ts';
-import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
+import type { Locale } from '#shared/i18n/messages.ts';
+import { appRouter, createCaller } from '#shared/server/api/root.ts';
 import { GET as trpcGet } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
-import { addDays, businessDate } from '../../src/lib/time.ts';
+import { addDays, businessDate } from '#shared/time.ts';
 import { callerFor, contextFor, sessionOf } from '../fixtures/context.ts';
 import { makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { callPath } from '../fixtures/outcome.ts';

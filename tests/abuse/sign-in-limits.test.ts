@@ -3,9 +3,9 @@
 import { TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { POST } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
-import { createCaller } from '../../src/lib/server/api/root.ts';
+import { createCaller } from '#shared/server/api/root.ts';
 import { contextFor, sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { requestEvent } from '../fixtures/request-event.ts';

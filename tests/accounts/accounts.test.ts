@@ -2,11 +2,11 @@
 // ledger (top-ups, payments, fees, 内部代发, refunds and the end-of-day settlement), as a real
 // merchant's money is. Expected amounts are worked out here from the postings, by hand.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import type { Permission } from '../../src/lib/permissions.ts';
-import { checkInvariants, completePayment, postRefund } from '../../src/lib/server/ledger/index.ts';
-import { MERCHANT_ACCOUNT_TYPES } from '../../src/lib/schemas/accounts.ts';
-import { addDays, businessDate } from '../../src/lib/time.ts';
+import { getDb } from '#db';
+import type { Permission } from '#shared/permissions.ts';
+import { checkInvariants, completePayment, postRefund } from '#shared/server/ledger/index.ts';
+import { MERCHANT_ACCOUNT_TYPES } from '#shared/schemas/accounts.ts';
+import { addDays, businessDate } from '#shared/time.ts';
 import { callerFor, signedIn } from '../fixtures/context.ts';
 import { atHour, pay, settle, topUp, txnNo } from '../fixtures/ledger.ts';
 import { makeMerchant, makeStaff, makeUser, type Merchant } from '../fixtures/merchant.ts';

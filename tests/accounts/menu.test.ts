@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { activeMenuHref, firstMenuHref, MENU, visibleMenu } from '../../src/lib/menu.ts';
-import { ALL_PERMISSIONS, effectivePermissions } from '../../src/lib/permissions.ts';
-import { isMessageKey } from '../../src/lib/i18n/messages.ts';
+import { activeMenuHref, firstMenuHref, MENU, visibleMenu } from '#shared/menu.ts';
+import { ALL_PERMISSIONS, effectivePermissions } from '#shared/permissions.ts';
+import { isMessageKey } from '#shared/i18n/messages.ts';
 
 const hrefs = (perms: string[]) => visibleMenu(perms).flatMap((s) => s.items.map((i) => i.href));
 

@@ -4,14 +4,14 @@
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '#db';
-import { createCallerFactory, protectedProcedure, publicProcedure, router } from '../../src/lib/server/api/init.ts';
-import { DomainError } from '../../src/lib/server/domain-error.ts';
-import { KeyInputError } from '../../src/lib/server/keys/errors.ts';
-import { LedgerError } from '../../src/lib/server/ledger/errors.ts';
-import { ListFilterError, ListRefNotFound } from '../../src/lib/server/lists/errors.ts';
-import { Refused } from '../../src/lib/server/refused.ts';
-import { SecretDecryptError } from '../../src/lib/server/crypto/secrets.ts';
-import { HashingBusyError } from '../../src/lib/server/auth/password.ts';
+import { createCallerFactory, protectedProcedure, publicProcedure, router } from '#shared/server/api/init.ts';
+import { DomainError } from '#shared/server/domain-error.ts';
+import { KeyInputError } from '#shared/server/keys/errors.ts';
+import { LedgerError } from '#shared/server/ledger/errors.ts';
+import { ListFilterError, ListRefNotFound } from '#shared/server/lists/errors.ts';
+import { Refused } from '#shared/server/refused.ts';
+import { SecretDecryptError } from '#shared/server/crypto/secrets.ts';
+import { HashingBusyError } from '#shared/server/auth/password.ts';
 import { signedIn } from '../fixtures/context.ts';
 
 const raising = (e: Error) => protectedProcedure.meta({ permission: 'authenticated' }).query(() => Promise.reject(e));

@@ -2,11 +2,11 @@
 // is refused by the middleware (deny by default).
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { ALL_PERMISSIONS, type Permission } from '../../src/lib/permissions.ts';
-import { createCallerFactory, protectedProcedure, publicProcedure, router, type Meta } from '../../src/lib/server/api/init.ts';
-import { appRouter } from '../../src/lib/server/api/root.ts';
-import type { SessionContext } from '../../src/lib/server/auth/types.ts';
+import { getDb } from '#db';
+import { ALL_PERMISSIONS, type Permission } from '#shared/permissions.ts';
+import { createCallerFactory, protectedProcedure, publicProcedure, router, type Meta } from '#shared/server/api/init.ts';
+import { appRouter } from '#shared/server/api/root.ts';
+import type { SessionContext } from '#shared/server/auth/types.ts';
 
 interface ProcedureLike {
 	_def: { meta?: Meta; type: string; procedure: true };

@@ -1,7 +1,7 @@
 // One sign-in through the auth router from a client address, as the browser would make it: what
 // it answered and the cookies it set.
 import { TRPCError } from '@trpc/server';
-import type { Db } from '../../db/index.ts';
+import type { Db } from '#db';
 import { callerFor, type RecordedCookie } from '../fixtures/context.ts';
 
 export async function signInFrom(db: Db, ip: string, input: { merchantNo: string; phone: string; password: string }) {

@@ -3,11 +3,11 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { handle } from '../../src/hooks.server.ts';
 import { GET, POST } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { POST as logout } from '../../src/routes/logout/+server.ts';
-import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { createSession, validateSessionToken } from '#shared/server/auth/session.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { requestEvent, type SetCookie } from '../fixtures/request-event.ts';
 

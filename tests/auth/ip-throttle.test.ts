@@ -2,9 +2,9 @@
 // and the accounts themselves are not affected, and a success does not reset the count.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import type { MessageParams } from '../../src/lib/server/api/init.ts';
-import { pruneThrottle } from '../../src/lib/server/auth/throttle.ts';
+import { getDb } from '#db';
+import type { MessageParams } from '#shared/server/api/init.ts';
+import { pruneThrottle } from '#shared/server/auth/throttle.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { signInFrom } from './attempt.ts';
 

@@ -2,11 +2,11 @@
 // signed-out people and people who must still change their initial password. Procedures are
 // called without input: the gate runs before input parsing.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
-import type { Meta } from '../../src/lib/server/api/init.ts';
-import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { getDb } from '#db';
+import { ALL_PERMISSIONS } from '#shared/permissions.ts';
+import type { Meta } from '#shared/server/api/init.ts';
+import { appRouter, createCaller } from '#shared/server/api/root.ts';
+import { validateSessionToken } from '#shared/server/auth/session.ts';
 import { callerFor, contextFor, sessionOf, type RecordedCookie } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { callPath, outcome } from '../fixtures/outcome.ts';

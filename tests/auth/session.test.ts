@@ -2,14 +2,14 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { Kysely, PostgresDialect } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPool, getDb, type DB } from '../../db/index.ts';
-import { ALL_PERMISSIONS } from '../../src/lib/permissions.ts';
+import { createPool, getDb, type DB } from '#db';
+import { ALL_PERMISSIONS } from '#shared/permissions.ts';
 import {
 	createSession,
 	invalidateSession,
 	invalidateStaffSessions,
 	validateSessionToken
-} from '../../src/lib/server/auth/session.ts';
+} from '#shared/server/auth/session.ts';
 import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
 
 const db = getDb();

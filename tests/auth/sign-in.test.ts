@@ -1,12 +1,12 @@
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { getDb } from '../../db/index.ts';
-import { writeAudit } from '../../src/lib/server/audit.ts';
-import { clearPrefix } from '../../src/lib/server/auth/throttle.ts';
-import { MessageParams } from '../../src/lib/server/api/init.ts';
-import { hashPassword, verifyPassword } from '../../src/lib/server/auth/password.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { getDb } from '#db';
+import { writeAudit } from '#shared/server/audit.ts';
+import { clearPrefix } from '#shared/server/auth/throttle.ts';
+import { MessageParams } from '#shared/server/api/init.ts';
+import { hashPassword, verifyPassword } from '#shared/server/auth/password.ts';
+import { validateSessionToken } from '#shared/server/auth/session.ts';
 import { callerFor } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { signInFrom } from './attempt.ts';

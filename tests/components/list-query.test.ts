@@ -1,12 +1,12 @@
 // The list kit's URL state: what a link says is what the list shows, and back again.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { listSearch, normalizeFilterValue, pageCount, pageItems, parseListQuery, withPage } from '../../src/lib/components/data-list/query.ts';
-import { filterSummary } from '../../src/lib/components/data-list/summary.ts';
-import { optionsOf } from '../../src/lib/components/data-list/enums.ts';
-import { translate } from '../../src/lib/i18n/messages.ts';
-import { PAYMENT_STATUSES, PAYMENT_TXN_TYPES } from '../../src/lib/schemas/lists.ts';
-import { defaultPaymentFilter, paymentFilterObject } from '../../src/lib/schemas/payments.ts';
+import { listSearch, normalizeFilterValue, pageCount, pageItems, parseListQuery, withPage } from '#shared/components/data-list/query.ts';
+import { filterSummary } from '#shared/components/data-list/summary.ts';
+import { optionsOf } from '#shared/components/data-list/enums.ts';
+import { translate } from '#shared/i18n/messages.ts';
+import { PAYMENT_STATUSES, PAYMENT_TXN_TYPES } from '#shared/schemas/lists.ts';
+import { defaultPaymentFilter, paymentFilterObject } from '#shared/schemas/payments.ts';
 
 const defaults = defaultPaymentFilter(new Date('2026-11-25T04:00:00Z'));
 

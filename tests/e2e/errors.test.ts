@@ -3,9 +3,9 @@
 // nowhere in the page.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDb, type Db } from '../../db/index.ts';
-import { messages } from '../../src/lib/i18n/messages.ts';
-import { statementWindow } from '../../src/lib/schemas/statements.ts';
+import { createDb, type Db } from '#db';
+import { messages } from '#shared/i18n/messages.ts';
+import { statementWindow } from '#shared/schemas/statements.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');

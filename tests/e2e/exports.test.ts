@@ -4,9 +4,9 @@ import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { messages } from '../../src/lib/i18n/messages.ts';
-import { formatYuan } from '../../src/lib/money.ts';
-import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
+import { messages } from '#shared/i18n/messages.ts';
+import { formatYuan } from '#shared/money.ts';
+import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
@@ -42,9 +42,9 @@ describe('导出', () => {
 		const { rows: [exp] } = await db.query<{ id: string }>(`SELECT id::text FROM exports ORDER BY id DESC LIMIT 1`);
 		// No worker runs in the e2e harness: build it with the job's own function, as a worker would.
 		process.env.DATABASE_URL = databaseUrl;
-		const { createDb } = await import('../../db/index.ts');
-		const { buildExport } = await import('../../src/lib/server/exports/build.ts');
-		const { closeFilePool } = await import('../../src/lib/server/files/index.ts');
+		const { createDb } = await import('#db');
+		const { buildExport } = await import('#shared/server/exports/build.ts');
+		const { closeFilePool } = await import('#shared/server/files/index.ts');
 		const kdb = createDb(databaseUrl, 2);
 		try {
 			expect((await buildExport(kdb, BigInt(exp.id), { finalAttempt: true })).outcome).toBe('built');

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { messages } from '../../src/lib/i18n/messages.ts';
-import { formatYuan } from '../../src/lib/money.ts';
+import { messages } from '#shared/i18n/messages.ts';
+import { formatYuan } from '#shared/money.ts';
 import { CARD_ACCOUNTS, flowSumsByAccount, type FlowSums } from './balances.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page, Request } from 'playwright-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { messages, type MessageKey } from '../../src/lib/i18n/messages.ts';
+import { messages, type MessageKey } from '#shared/i18n/messages.ts';
 import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, rsa, WECHAT_APPID, WECHAT_MCH_ID } from '../keys/fixtures.ts';
 import { expectNoSecret, type Secret } from '../fixtures/secrets.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { messages } from '../../src/lib/i18n/messages.ts';
+import { messages } from '#shared/i18n/messages.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, submitSignIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');

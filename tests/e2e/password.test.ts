@@ -5,8 +5,8 @@ import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { hashPassword } from '../../src/lib/server/auth/password.ts';
-import { outboxText } from '../../src/lib/server/sms/index.ts';
+import { hashPassword } from '#shared/server/auth/password.ts';
+import { outboxText } from '#shared/server/sms/index.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { messages } from '../../src/lib/i18n/messages.ts';
+import { messages } from '#shared/i18n/messages.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
@@ -13,11 +13,11 @@ let rows: number;
 beforeAll(async () => {
 	// No worker runs in the e2e harness: build yesterday's statement with the job's own function.
 	process.env.DATABASE_URL = databaseUrl;
-	const { createDb } = await import('../../db/index.ts');
-	const { upsertStatement } = await import('../../src/lib/server/statements/records.ts');
-	const { buildStatement } = await import('../../src/lib/server/statements/build.ts');
-	const { closeFilePool } = await import('../../src/lib/server/files/index.ts');
-	const { yesterday: y } = await import('../../src/lib/time.ts');
+	const { createDb } = await import('#db');
+	const { upsertStatement } = await import('#shared/server/statements/records.ts');
+	const { buildStatement } = await import('#shared/server/statements/build.ts');
+	const { closeFilePool } = await import('#shared/server/files/index.ts');
+	const { yesterday: y } = await import('#shared/time.ts');
 	yesterday = y();
 	const db = createDb(databaseUrl, 2);
 	try {

@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { outboxText } from '../../src/lib/server/sms/index.ts';
+import { outboxText } from '#shared/server/sms/index.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn, submitSignIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');

@@ -4,9 +4,9 @@
 import type { Browser, Page } from 'playwright-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { messages, type MessageKey } from '../../src/lib/i18n/messages.ts';
-import { formatYuan, formatYuanLabel } from '../../src/lib/money.ts';
-import { addDays, businessDate, formatDateTime, startOfBusinessDate } from '../../src/lib/time.ts';
+import { messages, type MessageKey } from '#shared/i18n/messages.ts';
+import { formatYuan, formatYuanLabel } from '#shared/money.ts';
+import { addDays, businessDate, formatDateTime, startOfBusinessDate } from '#shared/time.ts';
 import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');

@@ -8,8 +8,8 @@ import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { messages } from '../../src/lib/i18n/messages.ts';
-import { hashPassword } from '../../src/lib/server/auth/password.ts';
+import { messages } from '#shared/i18n/messages.ts';
+import { hashPassword } from '#shared/server/auth/password.ts';
 import { closeBrowser, launchBrowser, newPage, signIn, submitSignIn, type Credentials } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');

@@ -1,10 +1,10 @@
 // Shared by the export tests (and the abuse suites): an export requested and built at once.
 // Reading CSV back and the cell rules are tests/fixtures/csv.ts.
 import { expect } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { buildExport } from '../../src/lib/server/exports/build.ts';
-import type { createCaller } from '../../src/lib/server/api/root.ts';
-import { readFileBytes } from '../../src/lib/server/files/index.ts';
+import { getDb } from '#db';
+import { buildExport } from '#shared/server/exports/build.ts';
+import type { createCaller } from '#shared/server/api/root.ts';
+import { readFileBytes } from '#shared/server/files/index.ts';
 
 type Caller = ReturnType<typeof createCaller>;
 

@@ -4,8 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.ts';
-import { openFileWriter } from '../../src/lib/server/files/index.ts';
+import type { Db } from '#db';
+import { openFileWriter } from '#shared/server/files/index.ts';
 import { DEMO } from '../e2e/helpers.ts';
 
 export interface Download {

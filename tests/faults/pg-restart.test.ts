@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDb, type Db } from '../../db/index.ts';
+import { createDb, type Db } from '#db';
 import { startEmbeddedPostgres } from '../../scripts/lib/postgres.ts';
 import { freePort } from '../../scripts/lib/processes.ts';
-import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
-import { closeRedis, createWorkerConnection } from '../../src/lib/server/queue/redis.ts';
+import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
+import { closeRedis, createWorkerConnection } from '#shared/server/queue/redis.ts';
 import { buildCopy, call, createSeededDatabase, ROOT, signIn, startWeb, startWorker, uniqueName, until, type Proc } from './harness.ts';
 import { demoAdmin, storeDownload, type Download } from './files.ts';
 

@@ -7,9 +7,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../db/index.ts';
+import { createDb, type Db } from '#db';
 import { startPrivateRedis } from '../../scripts/lib/private-redis.ts';
-import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
+import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { adminQuery, buildCopy, call, createSeededDatabase, ROOT, signIn, startWeb, startWorker, uniqueName, until, type Proc } from './harness.ts';
 import { demoAdmin } from './files.ts';
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../db/index.ts';
+import { createDb, type Db } from '#db';
 import { adminQuery, buildCopy, createSeededDatabase, signIn, startWeb, uniqueName, type Proc } from './harness.ts';
 import { readAll, storeDownload, type Download } from './files.ts';
 

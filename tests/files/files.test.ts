@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import {
 	CHUNK_SIZE,
 	closeFilePool,
@@ -11,8 +11,8 @@ import {
 	findFile,
 	openFileWriter,
 	readFileBytes
-} from '../../src/lib/server/files/index.ts';
-import { contentDisposition, fileResponse, parseRange } from '../../src/lib/server/files/http.ts';
+} from '#shared/server/files/index.ts';
+import { contentDisposition, fileResponse, parseRange } from '#shared/server/files/http.ts';
 import { makeMerchant } from '../fixtures/merchant.ts';
 
 const db = getDb();

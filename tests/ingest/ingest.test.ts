@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { makeMerchant } from '../fixtures/merchant.ts';
-import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
-import { checkInvariants, openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
-import { handleIngest } from '../../src/lib/server/ingest/handle.ts';
-import { ingestPath, ingestSecret, sign, signatureHeaders, verifySignature } from '../../src/lib/server/ingest/signature.ts';
+import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
+import { checkInvariants, openMerchantAccounts } from '#shared/server/ledger/index.ts';
+import { handleIngest } from '#shared/server/ingest/handle.ts';
+import { ingestPath, ingestSecret, sign, signatureHeaders, verifySignature } from '#shared/server/ingest/signature.ts';
 import { POST } from '../../src/routes/api/ingest/v1/[kind]/+server.ts';
 
 const db = getDb();

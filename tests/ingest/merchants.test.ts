@@ -4,12 +4,12 @@
 // different merchant under the same number, and an unsigned call are refused and write nothing.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { verifyPassword } from '../../src/lib/server/auth/password.ts';
-import { signIn } from '../../src/lib/server/auth/sign-in.ts';
-import { handleIngest } from '../../src/lib/server/ingest/handle.ts';
-import { ingestPath, ingestSecret, signatureHeaders } from '../../src/lib/server/ingest/signature.ts';
-import { outboxText } from '../../src/lib/server/sms/index.ts';
+import { getDb } from '#db';
+import { verifyPassword } from '#shared/server/auth/password.ts';
+import { signIn } from '#shared/server/auth/sign-in.ts';
+import { handleIngest } from '#shared/server/ingest/handle.ts';
+import { ingestPath, ingestSecret, signatureHeaders } from '#shared/server/ingest/signature.ts';
+import { outboxText } from '#shared/server/sms/index.ts';
 import { POST } from '../../src/routes/api/ingest/v1/[kind]/+server.ts';
 import { makeStaff } from '../fixtures/merchant.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { fanOutStatements, listActiveMerchants, statementAccountingDate } from '../../src/lib/server/statements/fan-out.ts';
-import { statementJobId } from '../../src/lib/server/queue/jobs.ts';
+import { getDb } from '#db';
+import { fanOutStatements, listActiveMerchants, statementAccountingDate } from '#shared/server/statements/fan-out.ts';
+import { statementJobId } from '#shared/server/queue/jobs.ts';
 
 const db = getDb();
 let seq = 0;

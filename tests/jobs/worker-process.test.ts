@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 
 afterAll(async () => {
 	const redis = createWorkerConnection('mb-test-cleanup');

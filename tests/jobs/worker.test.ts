@@ -1,14 +1,14 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { assertHandlersComplete, HANDLERS } from '../../jobs/handlers.ts';
-import { enqueue } from '../../src/lib/server/queue/enqueue.ts';
-import { JOB_NAMES, QUEUES } from '../../src/lib/server/queue/jobs.ts';
-import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
+import { enqueue } from '#shared/server/queue/enqueue.ts';
+import { JOB_NAMES, QUEUES } from '#shared/server/queue/jobs.ts';
+import { closeQueues, getQueue } from '#shared/server/queue/queues.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { registerSchedulers } from '../../jobs/schedulers.ts';
 import { startWorkers } from '../../jobs/worker.ts';
-import { yesterday } from '../../src/lib/time.ts';
+import { yesterday } from '#shared/time.ts';
 import { makeMerchant } from '../fixtures/merchant.ts';
 
 const db = getDb();

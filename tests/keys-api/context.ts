@@ -3,11 +3,11 @@
 // in production).
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import superjson from 'superjson';
-import type { Db } from '../../db/index.ts';
-import type { Locale } from '../../src/lib/i18n/messages.ts';
-import type { Permission } from '../../src/lib/permissions.ts';
-import type { Context } from '../../src/lib/server/api/context.ts';
-import { appRouter } from '../../src/lib/server/api/root.ts';
+import type { Db } from '#db';
+import type { Locale } from '#shared/i18n/messages.ts';
+import type { Permission } from '#shared/permissions.ts';
+import type { Context } from '#shared/server/api/context.ts';
+import { appRouter } from '#shared/server/api/root.ts';
 import { callerFor, contextFor, signedIn } from '../fixtures/context.ts';
 import type { merchantWithStaff } from '../keys/fixtures.ts';
 

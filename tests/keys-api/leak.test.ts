@@ -3,10 +3,10 @@
 import { createPrivateKey } from 'node:crypto';
 import superjson from 'superjson';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import type { Permission } from '../../src/lib/permissions.ts';
-import { isSecretBox } from '../../src/lib/server/crypto/secrets.ts';
-import { readKeySecrets } from '../../src/lib/server/keys/payment-keys.ts';
+import { getDb } from '#db';
+import type { Permission } from '#shared/permissions.ts';
+import { isSecretBox } from '#shared/server/crypto/secrets.ts';
+import { readKeySecrets } from '#shared/server/keys/payment-keys.ts';
 import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID } from '../keys/fixtures.ts';
 import { callerOf, contextOf, httpCall, type Person } from './context.ts';
 import { expectNoSecret, type Secret } from '../fixtures/secrets.ts';

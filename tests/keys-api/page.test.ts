@@ -2,12 +2,12 @@
 // (and the lists) their permissions allow, and the certificate warning only with a keys permission.
 import type { RequestEvent } from '@sveltejs/kit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import type { Permission } from '../../src/lib/permissions.ts';
-import type { PaymentKeyView, PlatformKeyView } from '../../src/lib/schemas/keys.ts';
+import { getDb } from '#db';
+import type { Permission } from '#shared/permissions.ts';
+import type { PaymentKeyView, PlatformKeyView } from '#shared/schemas/keys.ts';
 import { load as homeLoad } from '../../src/routes/(app)/+page.server.ts';
 import { load as keysLoad } from '../../src/routes/(app)/params/keys/+page.server.ts';
-import { saveWechatKey } from '../../src/lib/server/keys/payment-keys.ts';
+import { saveWechatKey } from '#shared/server/keys/payment-keys.ts';
 import { API_KEY, makeP12, merchantWithStaff, WECHAT_APPID, WECHAT_MCH_ID } from '../keys/fixtures.ts';
 import { contextOf, type Person } from './context.ts';
 

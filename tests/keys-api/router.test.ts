@@ -1,8 +1,8 @@
 // The keys router: who may call what, merchants never see each other's entries, and refused
 // input comes back with every field's message in the person's language.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import type { Permission } from '../../src/lib/permissions.ts';
+import { getDb } from '#db';
+import type { Permission } from '#shared/permissions.ts';
 import { alipayForm, makeP12, merchantWithStaff, rsa, WECHAT_MCH_ID, wechatForm } from '../keys/fixtures.ts';
 import { rejection } from '../fixtures/outcome.ts';
 import { callerOf, contextOf, httpCall, type Person } from './context.ts';
@@ -60,7 +60,7 @@ describe('permissions per procedure', () => {
 	});
 
 	it('signed out is UNAUTHORIZED', async () => {
-		const { createCaller } = await import('../../src/lib/server/api/root.ts');
+		const { createCaller } = await import('#shared/server/api/root.ts');
 		const anon = createCaller({ db, auth: null, locale: 'zh-CN', ip: null, userAgent: null });
 		expect((await rejection(anon.keys.platform.get())).code).toBe('UNAUTHORIZED');
 		expect((await rejection(anon.keys.list({ provider: 'ALIPAY' }))).code).toBe('UNAUTHORIZED');

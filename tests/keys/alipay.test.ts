@@ -1,8 +1,8 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { messages } from '../../src/lib/i18n/messages.ts';
-import { parseAlipayUpload, validateAlipayKey, type AlipayExisting, type AlipayKeyFields } from '../../src/lib/server/keys/alipay.ts';
-import { parsePrivateKey, parsePublicKey } from '../../src/lib/server/keys/rsa.ts';
+import { messages } from '#shared/i18n/messages.ts';
+import { parseAlipayUpload, validateAlipayKey, type AlipayExisting, type AlipayKeyFields } from '#shared/server/keys/alipay.ts';
+import { parsePrivateKey, parsePublicKey } from '#shared/server/keys/rsa.ts';
 import { fakeRsa } from './crafted.ts';
 import { ALIPAY_APPID, ALIPAY_PID, MD5_KEY, rsa } from './fixtures.ts';
 
@@ -214,7 +214,7 @@ describe('validateAlipayKey', () => {
 
 describe('tRPC input schemas (src/lib/schemas/keys.ts)', () => {
 	it('turn blank secrets into "keep the saved one" and carry catalogue keys as messages', async () => {
-		const { alipayKeyInput, wechatKeyInput, verifySignatureInput } = await import('../../src/lib/schemas/keys.ts');
+		const { alipayKeyInput, wechatKeyInput, verifySignatureInput } = await import('#shared/schemas/keys.ts');
 		const w = wechatKeyInput.parse({ id: 5n, mchId: ' 1900009191 ', appid: WECHAT_APPID_FOR_SCHEMA, signType: 'RSA', apiKey: '   ', certPassword: '' });
 		expect(w).toMatchObject({ id: 5n, mchId: '1900009191', apiKey: undefined, certPassword: undefined });
 		expect(w.certP12Base64).toBeUndefined();

@@ -2,7 +2,7 @@
 // and WeChat-style apiclient_cert.p12 files (right/wrong password, expired, wrong subject).
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import type { Db } from '../../db/index.ts';
+import type { Db } from '#db';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 
 export interface RsaFixture {

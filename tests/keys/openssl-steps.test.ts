@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { messages } from '../../src/lib/i18n/messages.ts';
-import { validateMerchantPublicKey, verifyWithPublicKey } from '../../src/lib/server/keys/platform.ts';
+import { messages } from '#shared/i18n/messages.ts';
+import { validateMerchantPublicKey, verifyWithPublicKey } from '#shared/server/keys/platform.ts';
 import { OPENSSL_BODY_FILE, OPENSSL_STEPS } from '../../src/routes/(app)/params/keys/openssl.ts';
 
 describe('OpenSSL steps on 连连账户+ → 商户密钥生成工具', () => {

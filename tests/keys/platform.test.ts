@@ -1,7 +1,7 @@
 import { createPublicKey, createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { platformPublicKey, validateMerchantPublicKey, verifyWithPublicKey } from '../../src/lib/server/keys/platform.ts';
+import { platformPublicKey, validateMerchantPublicKey, verifyWithPublicKey } from '#shared/server/keys/platform.ts';
 import { fakeRsa } from './crafted.ts';
 import { rsa } from './fixtures.ts';
 

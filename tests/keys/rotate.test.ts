@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { main as rotateKekScript } from '../../scripts/rotate-kek.ts';
-import { isSecretBox, loadKeyring, secretFingerprint, type SecretBox } from '../../src/lib/server/crypto/secrets.ts';
-import { rotateKek } from '../../src/lib/server/keys/rotate.ts';
-import { getKey, readKeySecrets, saveAlipayKey, saveWechatKey } from '../../src/lib/server/keys/payment-keys.ts';
+import { isSecretBox, loadKeyring, secretFingerprint, type SecretBox } from '#shared/server/crypto/secrets.ts';
+import { rotateKek } from '#shared/server/keys/rotate.ts';
+import { getKey, readKeySecrets, saveAlipayKey, saveWechatKey } from '#shared/server/keys/payment-keys.ts';
 import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID } from './fixtures.ts';
 
 const db = getDb();

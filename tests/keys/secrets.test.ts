@@ -11,8 +11,8 @@ import {
 	SecretDecryptError,
 	secretFingerprint,
 	type SecretBox
-} from '../../src/lib/server/crypto/secrets.ts';
-import { captureLogs } from '../../src/lib/server/log.ts';
+} from '#shared/server/crypto/secrets.ts';
+import { captureLogs } from '#shared/server/log.ts';
 
 const k1 = randomBytes(32).toString('base64');
 const k2 = randomBytes(32).toString('base64');

@@ -1,10 +1,10 @@
 import { createSign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { isSecretBox, type SecretBox } from '../../src/lib/server/crypto/secrets.ts';
-import { KeyInputError, KeyNotFoundError } from '../../src/lib/server/keys/errors.ts';
-import { getKey, listExpiringKeys, listKeys, readKeySecrets, saveAlipayKey, saveWechatKey, setKeyStatus } from '../../src/lib/server/keys/payment-keys.ts';
-import { getPlatformKey, setPlatformPublicKey, verifyMerchantSignature } from '../../src/lib/server/keys/platform-key.ts';
+import { getDb } from '#db';
+import { isSecretBox, type SecretBox } from '#shared/server/crypto/secrets.ts';
+import { KeyInputError, KeyNotFoundError } from '#shared/server/keys/errors.ts';
+import { getKey, listExpiringKeys, listKeys, readKeySecrets, saveAlipayKey, saveWechatKey, setKeyStatus } from '#shared/server/keys/payment-keys.ts';
+import { getPlatformKey, setPlatformPublicKey, verifyMerchantSignature } from '#shared/server/keys/platform-key.ts';
 import { expectNoSecret, type Secret } from '../fixtures/secrets.ts';
 import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, merchantWithStaff, rsa, WECHAT_APPID, WECHAT_MCH_ID, wechatForm } from './fixtures.ts';
 

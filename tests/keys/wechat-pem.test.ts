@@ -3,10 +3,10 @@
 // as one; the single apiclient_cert.p12 still works alone, and the mixes that cannot be meant
 // are refused on the field to fix.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { messages } from '../../src/lib/i18n/messages.ts';
-import { getKey, readKeySecrets, saveWechatKey } from '../../src/lib/server/keys/payment-keys.ts';
-import { openApiclientCert, openWechatUpload, validateWechatKey, type WechatKeyFields } from '../../src/lib/server/keys/wechat.ts';
+import { getDb } from '#db';
+import { messages } from '#shared/i18n/messages.ts';
+import { getKey, readKeySecrets, saveWechatKey } from '#shared/server/keys/payment-keys.ts';
+import { openApiclientCert, openWechatUpload, validateWechatKey, type WechatKeyFields } from '#shared/server/keys/wechat.ts';
 import { API_KEY, makeP12, makePemPair, merchantWithStaff, WECHAT_APPID, WECHAT_MCH_ID } from './fixtures.ts';
 
 const now = new Date();

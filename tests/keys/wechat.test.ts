@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openApiclientCert, openWechatUpload, validateWechatKey, type WechatKeyFields, type WechatValidationContext } from '../../src/lib/server/keys/wechat.ts';
-import { messages } from '../../src/lib/i18n/messages.ts';
+import { openApiclientCert, openWechatUpload, validateWechatKey, type WechatKeyFields, type WechatValidationContext } from '#shared/server/keys/wechat.ts';
+import { messages } from '#shared/i18n/messages.ts';
 import { fakeRsa, hiddenBombP12, patchedP12 } from './crafted.ts';
 import { API_KEY, makeP12, WECHAT_APPID, WECHAT_MCH_ID } from './fixtures.ts';
 

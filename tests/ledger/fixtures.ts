@@ -1,8 +1,8 @@
 // Ledger-test helpers: a merchant with its accounts open, every balance of a merchant, and how
 // many rows each kind of record has.
 import type { Kysely } from 'kysely';
-import type { DB } from '../../db/types.ts';
-import { openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
+import type { DB } from '#db/types.ts';
+import { openMerchantAccounts } from '#shared/server/ledger/index.ts';
 import { makeMerchant } from '../fixtures/merchant.ts';
 
 /** A merchant with its nine accounts open (the ledger opens them on the first posting otherwise). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createDb, type Db } from '../../db/index.ts';
+import { createDb, type Db } from '#db';
 import {
 	checkInvariants,
 	closePayment,
@@ -14,8 +14,8 @@ import {
 	runDailySettlement,
 	updateWithdrawalStatus,
 	type PaymentPosting
-} from '../../src/lib/server/ledger/index.ts';
-import { addDays } from '../../src/lib/time.ts';
+} from '#shared/server/ledger/index.ts';
+import { addDays } from '#shared/time.ts';
 import { txnNo } from '../fixtures/ledger.ts';
 import { makeUser } from '../fixtures/merchant.ts';
 import { balances, counts, merchantWithAccounts } from './fixtures.ts';

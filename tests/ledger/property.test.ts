@@ -3,7 +3,7 @@
 // balances and order totals equal the model's, and checkInvariants() finds nothing.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../db/index.ts';
+import { createDb, type Db } from '#db';
 import {
 	checkInvariants,
 	closePayment,
@@ -18,8 +18,8 @@ import {
 	type PaymentPosting,
 	type RefundPosting,
 	type WithdrawalPosting
-} from '../../src/lib/server/ledger/index.ts';
-import { addDays } from '../../src/lib/time.ts';
+} from '#shared/server/ledger/index.ts';
+import { addDays } from '#shared/time.ts';
 import { txnNo } from '../fixtures/ledger.ts';
 import { makeUser } from '../fixtures/merchant.ts';
 import { balances, merchantWithAccounts } from './fixtures.ts';

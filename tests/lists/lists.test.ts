@@ -2,10 +2,10 @@
 // last pages, masking, range limits, merchant scoping, and the rollups against a plain SUM.
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { seedDemo } from '#seed/demo.ts';
-import { rebuildRollups, rollupDrift } from '../../src/lib/server/lists/rollup.ts';
-import { addDays, businessDate } from '../../src/lib/time.ts';
+import { rebuildRollups, rollupDrift } from '#shared/server/lists/rollup.ts';
+import { addDays, businessDate } from '#shared/time.ts';
 import { callerFor, signedIn, type Caller } from '../fixtures/context.ts';
 import { pay } from '../fixtures/ledger.ts';
 import { makeStaff, type Merchant } from '../fixtures/merchant.ts';

@@ -4,9 +4,9 @@
 // for the 付款方信息 section, and its card masked as the manual masks cards (point 8).
 // Money posted through the ledger, read through the API.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { completePayment, postWithdrawal } from '../../src/lib/server/ledger/index.ts';
-import { addDays, businessDate } from '../../src/lib/time.ts';
+import { getDb } from '#db';
+import { completePayment, postWithdrawal } from '#shared/server/ledger/index.ts';
+import { addDays, businessDate } from '#shared/time.ts';
 import { callerFor, signedIn } from '../fixtures/context.ts';
 import { atHour, pay, settle, topUp, txnNo } from '../fixtures/ledger.ts';
 import { makeMerchant, makeStaff, makeUser } from '../fixtures/merchant.ts';

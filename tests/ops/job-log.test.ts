@@ -2,13 +2,13 @@
 // by the worker, and its lines (and its build's metrics) can be found from the request id.
 import superjson from 'superjson';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { startWorkers } from '../../jobs/worker.ts';
-import { captureLogs } from '../../src/lib/server/log.ts';
-import { metrics } from '../../src/lib/server/metrics.ts';
-import { exportJobId, QUEUES } from '../../src/lib/server/queue/jobs.ts';
-import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
+import { captureLogs } from '#shared/server/log.ts';
+import { metrics } from '#shared/server/metrics.ts';
+import { exportJobId, QUEUES } from '#shared/server/queue/jobs.ts';
+import { closeQueues, getQueue } from '#shared/server/queue/queues.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 import { trpcMutation } from './http.ts';

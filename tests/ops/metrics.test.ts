@@ -1,11 +1,11 @@
 // /metrics of the web process and the worker's metrics port: refused without the token, and
 // after real requests, sign-ins and jobs, the numbers an operator would alert on.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { startMetricsServer } from '../../src/lib/server/metrics-server.ts';
-import { enqueue } from '../../src/lib/server/queue/enqueue.ts';
-import { closeQueues } from '../../src/lib/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
+import { getDb } from '#db';
+import { startMetricsServer } from '#shared/server/metrics-server.ts';
+import { enqueue } from '#shared/server/queue/enqueue.ts';
+import { closeQueues } from '#shared/server/queue/queues.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { sample, scrapeMetrics, trpcMutation, trpcQuery } from './http.ts';
 

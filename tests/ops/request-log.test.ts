@@ -1,7 +1,7 @@
 // One JSON line per request, with what an operator needs to follow it and nothing secret.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { captureLogs, logger, maskPersonal } from '../../src/lib/server/log.ts';
+import { getDb } from '#db';
+import { captureLogs, logger, maskPersonal } from '#shared/server/log.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { trpcMutation, trpcQuery } from './http.ts';
 

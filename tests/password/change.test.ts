@@ -1,10 +1,10 @@
 // 修改初始密码 (the gate before and after) and 设置 → 修改密码 / 个人信息.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import type { Meta } from '../../src/lib/server/api/init.ts';
-import { appRouter, createCaller } from '../../src/lib/server/api/root.ts';
-import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { signIn } from '../../src/lib/server/auth/sign-in.ts';
+import { getDb } from '#db';
+import type { Meta } from '#shared/server/api/init.ts';
+import { appRouter, createCaller } from '#shared/server/api/root.ts';
+import { createSession, validateSessionToken } from '#shared/server/auth/session.ts';
+import { signIn } from '#shared/server/auth/sign-in.ts';
 import { callerFor, contextFor, sessionOf, type RecordedCookie } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { callPath, outcome } from '../fixtures/outcome.ts';

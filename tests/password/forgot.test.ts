@@ -1,10 +1,10 @@
 // 找回密码 end to end through the public password router: the code works once, expires, survives
 // only 5 wrong tries, has a cool-down and rate limits, and an unknown phone cannot be told apart.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { signIn } from '../../src/lib/server/auth/sign-in.ts';
-import { outboxText, settleSmsDeliveries } from '../../src/lib/server/sms/index.ts';
+import { getDb } from '#db';
+import { createSession, validateSessionToken } from '#shared/server/auth/session.ts';
+import { signIn } from '#shared/server/auth/sign-in.ts';
+import { outboxText, settleSmsDeliveries } from '#shared/server/sms/index.ts';
 import { callerFor } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff, PASSWORD, randomPhone } from '../fixtures/merchant.ts';
 import { refusal as err } from '../fixtures/outcome.ts';

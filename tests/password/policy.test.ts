@@ -1,8 +1,8 @@
 // Password rules (shared with the browser) and the generated initial passwords.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { changePasswordSchema, passwordRuleChecks, resetPasswordSchema } from '../../src/lib/schemas/password.ts';
-import { generateInitialPassword, passwordProblems } from '../../src/lib/server/auth/password-policy.ts';
+import { changePasswordSchema, passwordRuleChecks, resetPasswordSchema } from '#shared/schemas/password.ts';
+import { generateInitialPassword, passwordProblems } from '#shared/server/auth/password-policy.ts';
 
 const phone = '13912345678';
 

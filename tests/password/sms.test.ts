@@ -2,8 +2,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { HttpSmsSender, OutboxSmsSender, sendSms, smsSenderFromEnv } from '../../src/lib/server/sms/index.ts';
+import { getDb } from '#db';
+import { HttpSmsSender, OutboxSmsSender, sendSms, smsSenderFromEnv } from '#shared/server/sms/index.ts';
 import { makeMerchant } from '../fixtures/merchant.ts';
 
 const db = getDb();

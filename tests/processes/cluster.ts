@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeRedis, createWorkerConnection } from '../../src/lib/server/queue/redis.ts';
+import { closeRedis, createWorkerConnection } from '#shared/server/queue/redis.ts';
 import { buildSnapshot } from '../../scripts/lib/processes.ts';
 import { adminQuery, createSeededDatabase, ROOT, startWeb, startWorker, type Proc } from '../fixtures/processes.ts';
 import { adminUrl } from '../setup/urls.ts';

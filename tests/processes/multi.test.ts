@@ -7,10 +7,10 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../db/index.ts';
-import { closeRedis, createWorkerConnection } from '../../src/lib/server/queue/redis.ts';
-import { QUEUES } from '../../src/lib/server/queue/jobs.ts';
-import { statementAccountingDate } from '../../src/lib/server/statements/fan-out.ts';
+import { createDb, type Db } from '#db';
+import { closeRedis, createWorkerConnection } from '#shared/server/queue/redis.ts';
+import { QUEUES } from '#shared/server/queue/jobs.ts';
+import { statementAccountingDate } from '#shared/server/statements/fan-out.ts';
 import { DEMO } from '../e2e/helpers.ts';
 import { call, signIn, startCluster, until, type Cluster } from './cluster.ts';
 

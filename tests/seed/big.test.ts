@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../db/index.ts';
+import { createDb } from '#db';
 import { BIG_MERCHANT_NO, seedBig } from '#seed/big.ts';
-import { checkInvariants, postPayment, LedgerError } from '../../src/lib/server/ledger/index.ts';
+import { checkInvariants, postPayment, LedgerError } from '#shared/server/ledger/index.ts';
 
 const db = createDb(process.env.DATABASE_URL, 4);
 afterAll(async () => {

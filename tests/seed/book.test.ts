@@ -5,14 +5,14 @@
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../db/index.ts';
+import { createDb } from '#db';
 import { Book } from '#seed/book/index.ts';
 import { roundToHour } from '#seed/demo.ts';
 import { playHistory, throughLedger, type HistoryOptions, type HistoryStats } from '#seed/history/index.ts';
 import { Rng } from '#seed/rng.ts';
 import { createMerchant } from '#seed/staff.ts';
 import { seedUsers, type SeededUser } from '#seed/users.ts';
-import { checkInvariants, openMerchantAccounts } from '../../src/lib/server/ledger/index.ts';
+import { checkInvariants, openMerchantAccounts } from '#shared/server/ledger/index.ts';
 
 const db = createDb(process.env.DATABASE_URL, 4);
 const SEED = 4711;

@@ -1,13 +1,13 @@
 import { verify } from '@node-rs/argon2';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../db/index.ts';
+import { createDb } from '#db';
 import { DEMO_MERCHANT_NO, isSeeded, SECOND_MERCHANT_NO, seedDemo } from '#seed/demo.ts';
 import { DEMO_ADMIN_PASSWORD_DEFAULT, DEMO_ADMIN_PHONE_DEFAULT } from '#seed/staff.ts';
 import { idCardCheckChar, luhnValid, unifiedCodeCheckChar } from '#seed/identity.ts';
-import { checkInvariants } from '../../src/lib/server/ledger/index.ts';
-import { ROLE_PERMISSIONS } from '../../src/lib/permissions.ts';
-import { yesterday } from '../../src/lib/time.ts';
+import { checkInvariants } from '#shared/server/ledger/index.ts';
+import { ROLE_PERMISSIONS } from '#shared/permissions.ts';
+import { yesterday } from '#shared/time.ts';
 
 const db = createDb(process.env.DATABASE_URL, 4);
 const SMALL = { users: 20, days: 5, ordersPerDay: 60, secondUsers: 6, secondDays: 3, secondOrdersPerDay: 15 };

@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { createDb } from '../../db/index.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
+import { createDb } from '#db';
+import { migrateToLatest } from '#db/migrate.ts';
 import { adminUrl, withDatabase } from './urls.ts';
 
 declare module 'vitest' {

@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import { closeDb } from '../../db/index.ts';
-import { closeFilePool } from '../../src/lib/server/files/pool.ts';
-import { logger } from '../../src/lib/server/log.ts';
+import { closeDb } from '#db';
+import { closeFilePool } from '#shared/server/files/pool.ts';
+import { logger } from '#shared/server/log.ts';
 import { adminUrl, withDatabase } from './urls.ts';
 
 const name = `mb_test_f_${process.pid}_${randomBytes(4).toString('hex')}`;

@@ -1,14 +1,14 @@
 // Catch-up (issue 10, item 2): a fresh database with three months of history and no statements
 // has every day of the statement window READY after the worker's first run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { seedDemo } from '#seed/demo.ts';
 import { startWorkers } from '../../jobs/worker.ts';
-import { closeFilePool } from '../../src/lib/server/files/index.ts';
-import { closeQueues } from '../../src/lib/server/queue/queues.ts';
-import { statementMonth } from '../../src/lib/server/statements/calendar.ts';
-import { catchUpStatements, fanOutStatements } from '../../src/lib/server/statements/fan-out.ts';
-import { addDays, yesterday } from '../../src/lib/time.ts';
+import { closeFilePool } from '#shared/server/files/index.ts';
+import { closeQueues } from '#shared/server/queue/queues.ts';
+import { statementMonth } from '#shared/server/statements/calendar.ts';
+import { catchUpStatements, fanOutStatements } from '#shared/server/statements/fan-out.ts';
+import { addDays, yesterday } from '#shared/time.ts';
 
 const db = getDb();
 let merchants: bigint[];

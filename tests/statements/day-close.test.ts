@@ -3,14 +3,14 @@
 // day's files stay byte-identical.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { handleIngest } from '../../src/lib/server/ingest/handle.ts';
-import { ingestPath, ingestSecret, signatureHeaders } from '../../src/lib/server/ingest/signature.ts';
-import { checkInvariants, openMerchantAccounts, postPayment } from '../../src/lib/server/ledger/index.ts';
-import { closeFilePool, readFileBytes } from '../../src/lib/server/files/index.ts';
-import { buildStatement } from '../../src/lib/server/statements/build.ts';
-import { upsertStatement } from '../../src/lib/server/statements/records.ts';
-import { addDays, formatDateTime, yesterday } from '../../src/lib/time.ts';
+import { getDb } from '#db';
+import { handleIngest } from '#shared/server/ingest/handle.ts';
+import { ingestPath, ingestSecret, signatureHeaders } from '#shared/server/ingest/signature.ts';
+import { checkInvariants, openMerchantAccounts, postPayment } from '#shared/server/ledger/index.ts';
+import { closeFilePool, readFileBytes } from '#shared/server/files/index.ts';
+import { buildStatement } from '#shared/server/statements/build.ts';
+import { upsertStatement } from '#shared/server/statements/records.ts';
+import { addDays, formatDateTime, yesterday } from '#shared/time.ts';
 import { atHour, txnNo } from '../fixtures/ledger.ts';
 import { csvRows } from '../fixtures/csv.ts';
 import { makeMerchant } from '../fixtures/merchant.ts';

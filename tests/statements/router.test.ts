@@ -1,16 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { QUEUES, statementJobId } from '../../src/lib/server/queue/jobs.ts';
-import { closeQueues, getQueue } from '../../src/lib/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '../../src/lib/server/queue/redis.ts';
-import { upsertStatement } from '../../src/lib/server/statements/records.ts';
+import { getDb } from '#db';
+import { QUEUES, statementJobId } from '#shared/server/queue/jobs.ts';
+import { closeQueues, getQueue } from '#shared/server/queue/queues.ts';
+import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
+import { upsertStatement } from '#shared/server/statements/records.ts';
 import { startWorkers } from '../../jobs/worker.ts';
-import { addMonths, statementWindow } from '../../src/lib/schemas/statements.ts';
-import { createCaller } from '../../src/lib/server/api/root.ts';
-import { authorizeFileDownload } from '../../src/lib/server/downloads.ts';
-import { closeFilePool } from '../../src/lib/server/files/index.ts';
-import type { Permission } from '../../src/lib/permissions.ts';
-import { addDays } from '../../src/lib/time.ts';
+import { addMonths, statementWindow } from '#shared/schemas/statements.ts';
+import { createCaller } from '#shared/server/api/root.ts';
+import { authorizeFileDownload } from '#shared/server/downloads.ts';
+import { closeFilePool } from '#shared/server/files/index.ts';
+import type { Permission } from '#shared/permissions.ts';
+import { addDays } from '#shared/time.ts';
 import { contextFor, signedInStaff } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 
@@ -144,7 +144,7 @@ describe('file download authorization', () => {
 		const a = await signedIn();
 		const day = addDays(statementWindow().last, -3);
 		const s = await upsertStatement(db, a.merchant.id, day);
-		const { buildStatement } = await import('../../src/lib/server/statements/build.ts');
+		const { buildStatement } = await import('#shared/server/statements/build.ts');
 		const built = await buildStatement(db, s.id);
 		if (built.outcome !== 'built') throw new Error('not built');
 

@@ -2,10 +2,10 @@
 // this merchant; append-only (no procedure changes it, and the database refuses UPDATE/DELETE).
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { appRouter } from '../../src/lib/server/api/root.ts';
-import type { LEGACY_AUDIT_ACTIONS } from '../../src/lib/schemas/audit.ts';
-import { writeAudit, type AuditAction } from '../../src/lib/server/audit.ts';
+import { getDb } from '#db';
+import { appRouter } from '#shared/server/api/root.ts';
+import type { LEGACY_AUDIT_ACTIONS } from '#shared/schemas/audit.ts';
+import { writeAudit, type AuditAction } from '#shared/server/audit.ts';
 import { makeStaff } from '../fixtures/merchant.ts';
 import { outcome } from '../fixtures/outcome.ts';
 import { adminWorld } from './helpers.ts';

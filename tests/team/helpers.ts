@@ -1,6 +1,6 @@
 // A merchant with its admin, or an operator with one role, signed in through a real session.
-import type { Db } from '../../db/index.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import type { Db } from '#db';
+import { validateSessionToken } from '#shared/server/auth/session.ts';
 import { callerFor, sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
 

@@ -5,11 +5,11 @@
 // the work, and every id-taking procedure is tried with merchant B's record.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { seedDemo } from '#seed/demo.ts';
-import { requiredAnyOf, ROLE_PERMISSIONS } from '../../src/lib/permissions.ts';
-import type { Meta } from '../../src/lib/server/api/init.ts';
-import { appRouter } from '../../src/lib/server/api/root.ts';
+import { requiredAnyOf, ROLE_PERMISSIONS } from '#shared/permissions.ts';
+import type { Meta } from '#shared/server/api/init.ts';
+import { appRouter } from '#shared/server/api/root.ts';
 import { callerFor, sessionOf, type Caller } from '../fixtures/context.ts';
 import { makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { callPath, outcome, type Outcome } from '../fixtures/outcome.ts';

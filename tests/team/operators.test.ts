@@ -1,11 +1,11 @@
 // 操作员: creation with an SMS'd initial password, masked lists, info/role/password changes that end
 // the operator's sessions at once, unlock, and the admin out of reach of every procedure.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { outboxText } from '../../src/lib/server/sms/index.ts';
-import { verifyPassword } from '../../src/lib/server/auth/password.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { signIn } from '../../src/lib/server/auth/sign-in.ts';
+import { getDb } from '#db';
+import { outboxText } from '#shared/server/sms/index.ts';
+import { verifyPassword } from '#shared/server/auth/password.ts';
+import { validateSessionToken } from '#shared/server/auth/session.ts';
+import { signIn } from '#shared/server/auth/sign-in.ts';
 import { sessionOf } from '../fixtures/context.ts';
 import { makeRole, makeStaff, randomPhone } from '../fixtures/merchant.ts';
 import { errorKey, outcome } from '../fixtures/outcome.ts';
@@ -235,7 +235,7 @@ describe('the admin is out of reach', () => {
 
 	it('an operator cannot manage anyone, even holding every role permission', async () => {
 		const { merchant, admin } = await adminWorld(db);
-		const { ROLE_PERMISSIONS } = await import('../../src/lib/permissions.ts');
+		const { ROLE_PERMISSIONS } = await import('#shared/permissions.ts');
 		const op = await operatorWith(db, merchant.id, [...ROLE_PERMISSIONS]);
 		const forbidden = { code: 'FORBIDDEN', message: 'error.forbidden' };
 		expect(await outcome(op.caller.operators.list({}))).toEqual(forbidden);

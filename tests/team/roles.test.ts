@@ -1,9 +1,9 @@
 // 角色管理: names unique per merchant, permissions only from the registry with 修改密码 required,
 // enable/disable with immediate effect, every change audited with before/after.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { ROLE_PERMISSIONS } from '../../src/lib/permissions.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { getDb } from '#db';
+import { ROLE_PERMISSIONS } from '#shared/permissions.ts';
+import { validateSessionToken } from '#shared/server/auth/session.ts';
 import { callerFor } from '../fixtures/context.ts';
 import { errorKey, outcome } from '../fixtures/outcome.ts';
 import { adminWorld, operatorWith } from './helpers.ts';

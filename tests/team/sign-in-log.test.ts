@@ -3,8 +3,8 @@
 // audit list counts at most 10,000 rows (a bounded count says "more than").
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { signIn } from '../../src/lib/server/auth/sign-in.ts';
+import { getDb } from '#db';
+import { signIn } from '#shared/server/auth/sign-in.ts';
 import { makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { outcome } from '../fixtures/outcome.ts';
 import { adminWorld, operatorWith } from './helpers.ts';

@@ -1,9 +1,9 @@
 // The admin's side of two-factor: requiring it of everyone (those without it can only enrol)
 // and resetting an operator's second factor.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { captureLogs } from '../../src/lib/server/log.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { getDb } from '#db';
+import { captureLogs } from '#shared/server/log.ts';
+import { validateSessionToken } from '#shared/server/auth/session.ts';
 import { callerFor, sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { outcome, refusal } from '../fixtures/outcome.ts';

@@ -6,13 +6,13 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { handle } from '../../src/hooks.server.ts';
 import { GET, POST } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
-import { normalizeAllowEntry } from '../../src/lib/schemas/allow-list.ts';
-import { addressAllowed } from '../../src/lib/server/auth/allow-list.ts';
-import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { signIn } from '../../src/lib/server/auth/sign-in.ts';
+import { normalizeAllowEntry } from '#shared/schemas/allow-list.ts';
+import { addressAllowed } from '#shared/server/auth/allow-list.ts';
+import { createSession, validateSessionToken } from '#shared/server/auth/session.ts';
+import { signIn } from '#shared/server/auth/sign-in.ts';
 import { callerFor, sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { errorKey, refusal } from '../fixtures/outcome.ts';

@@ -2,8 +2,8 @@
 // signed out at its next request), the admin's view of an operator's sessions, and a password
 // change ending every other session.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { getDb } from '#db';
+import { validateSessionToken } from '#shared/server/auth/session.ts';
 import { callerFor, sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { refusal } from '../fixtures/outcome.ts';

@@ -3,10 +3,10 @@
 // app, i.e. compute them from the secret the enrolment showed.
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import type { Db } from '../../db/index.ts';
-import type { Context } from '../../src/lib/server/api/context.ts';
-import { createCaller } from '../../src/lib/server/api/root.ts';
-import { resolveSession } from '../../src/lib/server/auth/session.ts';
+import type { Db } from '#db';
+import type { Context } from '#shared/server/api/context.ts';
+import { createCaller } from '#shared/server/api/root.ts';
+import { resolveSession } from '#shared/server/auth/session.ts';
 import { callerFor, contextFor, sessionOf, type RecordedCookie } from '../fixtures/context.ts';
 import { PASSWORD } from '../fixtures/merchant.ts';
 

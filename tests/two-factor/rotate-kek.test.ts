@@ -3,10 +3,10 @@
 // person still signs in with a code from the same authenticator app.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { getDb } from '../../db/index.ts';
+import { getDb } from '#db';
 import { main as rotateKekScript } from '../../scripts/rotate-kek.ts';
-import { rotateTotpKeys } from '../../src/lib/server/auth/two-factor-rotate.ts';
-import { isSecretBox, type SecretBox } from '../../src/lib/server/crypto/secrets.ts';
+import { rotateTotpKeys } from '#shared/server/auth/two-factor-rotate.ts';
+import { isSecretBox, type SecretBox } from '#shared/server/crypto/secrets.ts';
 import { sessionOf, callerFor } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 import { browser, enrol, passwordStep, totpCode } from './helpers.ts';

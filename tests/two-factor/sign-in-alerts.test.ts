@@ -2,11 +2,11 @@
 // has not used in 90 days gets one SMS and a 'newDeviceAlert' row; the first sign-in of an
 // account, a known device or a known address get none. Each person sees their own history.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { completeSecondFactorSignIn } from '../../src/lib/server/auth/second-factor-sign-in.ts';
-import { resolveSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { signIn } from '../../src/lib/server/auth/sign-in.ts';
-import { settleSmsDeliveries } from '../../src/lib/server/sms/index.ts';
+import { getDb } from '#db';
+import { completeSecondFactorSignIn } from '#shared/server/auth/second-factor-sign-in.ts';
+import { resolveSession, validateSessionToken } from '#shared/server/auth/session.ts';
+import { signIn } from '#shared/server/auth/sign-in.ts';
+import { settleSmsDeliveries } from '#shared/server/sms/index.ts';
 import { callerFor } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { outcome } from '../fixtures/outcome.ts';

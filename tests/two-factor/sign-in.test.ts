@@ -1,9 +1,9 @@
 // Two-factor sign-in end to end through the routers: enrolment (secret at rest, recovery codes),
 // the code step after the password, replay, the shared attempt limits, recovery codes once.
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { isSecretBox } from '../../src/lib/server/crypto/secrets.ts';
-import { resolveSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { getDb } from '#db';
+import { isSecretBox } from '#shared/server/crypto/secrets.ts';
+import { resolveSession, validateSessionToken } from '#shared/server/auth/session.ts';
 import { callerFor, sessionOf, type RecordedCookie } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { outcome, refusal } from '../fixtures/outcome.ts';

@@ -1,11 +1,11 @@
 // Step-up: sensitive procedures declare it in their meta, the gate refuses them unless the session
 // proved its person within 5 minutes, and auth.stepUp (password or code) opens them again.
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { captureLogs } from '../../src/lib/server/log.ts';
-import { getDb } from '../../db/index.ts';
-import type { Meta } from '../../src/lib/server/api/init.ts';
-import { appRouter } from '../../src/lib/server/api/root.ts';
-import { validateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { captureLogs } from '#shared/server/log.ts';
+import { getDb } from '#db';
+import type { Meta } from '#shared/server/api/init.ts';
+import { appRouter } from '#shared/server/api/root.ts';
+import { validateSessionToken } from '#shared/server/auth/session.ts';
 import { callerFor, sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff, PASSWORD, randomPhone } from '../fixtures/merchant.ts';
 import { refusal } from '../fixtures/outcome.ts';

@@ -1,8 +1,8 @@
 // The audit-action registry: every action the product can write, and every legacy one still in
 // old logs, reads in both languages; the list's filter takes only categories and known actions.
 import { describe, expect, it } from 'vitest';
-import { messages } from '../../src/lib/i18n/messages.ts';
-import { ALL_AUDIT_ACTIONS, AUDIT_ACTIONS, auditListFilter } from '../../src/lib/schemas/audit.ts';
+import { messages } from '#shared/i18n/messages.ts';
+import { ALL_AUDIT_ACTIONS, AUDIT_ACTIONS, auditListFilter } from '#shared/schemas/audit.ts';
 
 describe('audit actions', () => {
 	it('each has a label in zh-CN and English, and sits in the category its name starts with', () => {

@@ -1,6 +1,6 @@
 // The brand in the shell: the platform's name unless a white-label deployment sets PRODUCT_NAME.
 import { describe, expect, it } from 'vitest';
-import { productName } from '../../src/lib/server/brand.ts';
+import { productName } from '#shared/server/brand.ts';
 
 describe('productName', () => {
 	it('is 连连账户+ by default, and PRODUCT_NAME when set (spaces tidied, at most 40 characters)', () => {

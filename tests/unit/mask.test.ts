@@ -3,8 +3,8 @@
 // very same text as the functions the screens use.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { getDb } from '../../db/index.ts';
-import { maskCardNo, maskCardNoSql, maskIdNo, maskIdNoSql, maskName, maskNameSql, maskPhone, maskPhoneSql } from '../../src/lib/server/mask.ts';
+import { getDb } from '#db';
+import { maskCardNo, maskCardNoSql, maskIdNo, maskIdNoSql, maskName, maskNameSql, maskPhone, maskPhoneSql } from '#shared/server/mask.ts';
 import { rng } from '../fixtures/rng.ts';
 
 describe('masks as the manual shows them', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatYuan, formatYuanLabel, parseYuan } from '../../src/lib/money.ts';
+import { formatYuan, formatYuanLabel, parseYuan } from '#shared/money.ts';
 
 describe('money', () => {
 	it('formats fen as yuan with two decimals', () => {

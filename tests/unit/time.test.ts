@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, businessDate, formatDateTime, startOfBusinessDate } from '../../src/lib/time.ts';
+import { addDays, businessDate, formatDateTime, startOfBusinessDate } from '#shared/time.ts';
 
 describe('business time (Asia/Shanghai)', () => {
 	it('puts 16:00Z on the next Shanghai day', () => {

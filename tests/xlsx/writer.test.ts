@@ -5,8 +5,8 @@ import ExcelJS from 'exceljs';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPool } from '../../db/index.ts';
-import { columnLetters, XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../../src/lib/server/xlsx/index.ts';
+import { createPool } from '#db';
+import { columnLetters, XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '#shared/server/xlsx/index.ts';
 
 const pool: pg.Pool = createPool(process.env.DATABASE_URL, 2);
 afterAll(() => pool.end());
