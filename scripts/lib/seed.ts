@@ -1,5 +1,5 @@
 // Seeds the demo merchants (seed/demo.ts) unless they are there.
-import type { Db } from '../../db/index.ts';
+import type { Db } from '#db';
 import { isSeeded, seedDemo, type DemoOptions } from '#seed/demo.ts';
 
 /** Returns true when it seeded, false when the demo merchant was already there. */
