@@ -78,6 +78,15 @@ describe('statement content', () => {
 		expect(rows.flat()).toContain(`'=HYPERLINK("http://x")`);
 		expect(rows.flat()).toContain(`'+1`);
 		expect(rows.flat()).toContain('a, "b"\nc');
+		// Cells people can use: party types, account types and 支付方式 as the lists label them (no raw
+		// codes such as USER, MCHOWN, WECHAT_APP), and bank cards masked to the 6-digit prefix and the last four.
+		for (const col of [8, 10, 11, 13, 19]) expect(rows.filter((r) => /^[A-Z][A-Z_]+$/.test(r[col])).map((r) => r[col])).toEqual([]);
+		expect(new Set(rows.flatMap((r) => [r[8], r[11]]))).toEqual(new Set(['用户', '商户', '支付渠道', '银行卡']));
+		const cards = rows.filter((r) => r[11] === '银行卡').map((r) => r[14]);
+		expect(cards.length).toBeGreaterThan(0);
+		for (const c of cards) expect(c).toMatch(/^\d{6}\*+\d{4}$/);
+		expect(rows.some((r) => r[10] === '用户账户') && rows.some((r) => r[13] === '自有资金账户')).toBe(true);
+		expect(rows.some((r) => /^(微信|支付宝|余额)/.test(r[19]))).toBe(true);
 		// Long numeric ids keep every digit in Excel/WPS: the 16-digit 平台商户号 and ACCP交易单号.
 		expect(rows.every((r) => r[3] === `\`${merchantNo}` && /^`\d{16}$/.test(r[1]))).toBe(true);
 
@@ -103,7 +112,7 @@ describe('statement content', () => {
 		const fen = (s: string) => BigInt(s.replace('.', ''));
 		const sum = (pred: (r: string[]) => boolean, col: number) => rows.filter(pred).reduce((t, r) => t + fen(r[col]), 0n);
 		const isRefund = (r: string[]) => r[23] === '已退款';
-		const isWithdrawal = (r: string[]) => r[11] === 'BANKCARD';
+		const isWithdrawal = (r: string[]) => r[11] === '银行卡';
 		const isPayment = (r: string[]) => !isRefund(r) && !isWithdrawal(r);
 
 		const ledger = await sql<{ kind: string; fee: boolean; debits: bigint }>`

@@ -4,7 +4,8 @@ import type { Db } from '../../db/index.ts';
 import { seedDemo, DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { formatYuan } from '../../src/lib/money.ts';
 import { formatDateTime } from '../../src/lib/time.ts';
-import { translate } from '../../src/lib/i18n/messages.ts';
+import { messages, translate } from '../../src/lib/i18n/messages.ts';
+import { maskCardNo } from '../../src/lib/server/mask.ts';
 
 /** Seeds the demo small and picks the day with the most refunds and withdrawals. */
 export async function seedSmallDemo(db: Db): Promise<{ merchantId: bigint; merchantNo: string; date: string }> {
@@ -26,6 +27,11 @@ export { parseCsv } from '../fixtures/csv.ts';
 import { csvId, neutral as safe } from '../fixtures/csv.ts';
 
 const zh = (k: string) => translate('zh-CN', k);
+/** A code as the list screens label it (the catalogue), or as it is when it has no label. */
+const label = (family: string, code: string | null) => (code === null ? null : `enum.${family}.${code}` in messages ? zh(`enum.${family}.${code}`) : code);
+const party = (c: string | null) => label('partyType', c);
+const acct = (c: string | null) => label('accountType', c);
+const method = (c: string | null) => label('payMethod', c);
 
 /**
  * The identifier columns (商户订单号, ACCP交易单号, ACCP交易流水号, 平台商户号, 付款方ID, 收款方ID,
@@ -70,8 +76,8 @@ export async function expectedStatement(db: Db, merchantId: bigint, date: string
 			sortAt: p.completed_at!.getTime(), sortNo: p.platform_txn_no, kind: 1,
 			row: mk([safe(p.merchant_order_no), p.platform_txn_no, await flowNo('PAYMENT', p.id), merchant.merchant_no,
 				formatDateTime(p.merchant_order_time), formatDateTime(p.created_at), formatDateTime(p.completed_at), p.accounting_date,
-				p.payer_type, safe(p.payer_id), p.payer_account_type, p.payee_type, safe(p.payee_id), p.payee_account_type,
-				safe(p.payee_bank_account), safe(p.payee_name), safe(p.order_info), safe(p.memo), safe(p.pay_product), safe(p.pay_method),
+				party(p.payer_type), safe(p.payer_id), acct(p.payer_account_type), party(p.payee_type), safe(p.payee_id), acct(p.payee_account_type),
+				safe(maskCardNo(p.payee_bank_account)), safe(p.payee_name), safe(p.order_info), safe(p.memo), safe(p.pay_product), safe(method(p.pay_method)),
 				type, formatYuan(p.amount), formatYuan(p.fee_amount), status, safe(p.channel_txn_no), p.channel_date], type, status, p.amount, p.fee_amount)
 		});
 	}
@@ -85,8 +91,8 @@ export async function expectedStatement(db: Db, merchantId: bigint, date: string
 			sortAt: r.processed_at!.getTime(), sortNo: r.platform_txn_no, kind: 2,
 			row: mk([safe(r.refund_no), r.platform_txn_no, await flowNo('REFUND', r.id), merchant.merchant_no,
 				formatDateTime(r.created_at), formatDateTime(r.created_at), formatDateTime(r.processed_at), r.accounting_date,
-				p.payee_type, safe(p.payee_id), p.payee_account_type, p.payer_type, safe(p.payer_id), p.payer_account_type,
-				'', '', safe(r.reason), safe(p.merchant_order_no), safe(p.pay_product), safe(p.pay_method),
+				party(p.payee_type), safe(p.payee_id), acct(p.payee_account_type), party(p.payer_type), safe(p.payer_id), acct(p.payer_account_type),
+				'', '', safe(r.reason), safe(p.merchant_order_no), safe(p.pay_product), safe(method(p.pay_method)),
 				type, formatYuan(r.amount), '0.00', status, safe(r.channel_txn_no), r.channel_txn_no ? r.accounting_date : ''], type, status, r.amount, 0n)
 		});
 	}
@@ -100,8 +106,8 @@ export async function expectedStatement(db: Db, merchantId: bigint, date: string
 			sortAt: (w.completed_at ?? w.created_at).getTime(), sortNo: w.platform_txn_no, kind: 3,
 			row: mk([safe(w.merchant_order_no), w.platform_txn_no, await flowNo('WITHDRAWAL', w.id), merchant.merchant_no,
 				formatDateTime(w.created_at), formatDateTime(w.created_at), formatDateTime(w.completed_at), w.accounting_date,
-				user ? 'USER' : 'MERCHANT', safe(user?.user_no ?? merchant.merchant_no), user ? 'USEROWN' : 'MCHOWN', 'BANKCARD', '', '',
-				safe(w.card_no), safe(w.payee_name), safe(w.bank_name), safe(w.memo), '', '',
+				party(user ? 'USER' : 'MERCHANT'), safe(user?.user_no ?? merchant.merchant_no), acct(user ? 'USEROWN' : 'MCHOWN'), party('BANKCARD'), '', '',
+				safe(maskCardNo(w.card_no)), safe(w.payee_name), safe(w.bank_name), safe(w.memo), '', '',
 				type, formatYuan(w.amount), formatYuan(w.fee_amount), status, safe(w.channel_txn_no), w.channel_txn_no ? w.accounting_date : ''], type, status, w.amount, w.fee_amount)
 		});
 	}
@@ -116,7 +122,7 @@ export async function expectedStatement(db: Db, merchantId: bigint, date: string
  * (in − refunds − payouts − fees).
  */
 export function expectedDirections(rows: ExpectedRow[]): string[][] {
-	const kind = (r: ExpectedRow) => (r.status === '已退款' ? 'refund' : r.cells[11] === 'BANKCARD' ? 'payout' : 'in');
+	const kind = (r: ExpectedRow) => (r.status === '已退款' ? 'refund' : r.cells[11] === '银行卡' ? 'payout' : 'in');
 	const bytes = (s: string) => Buffer.from(s, 'utf8');
 	const byType = (k: string) => {
 		const groups = new Map<string, { rows: bigint; amount: bigint }>();

@@ -1,5 +1,5 @@
 // The statement's layout (SPEC §6): 26 columns in this order, then a summary per 交易类型 and status.
-import { translate } from '#shared/i18n/messages.ts';
+import { messages, translate } from '#shared/i18n/messages.ts';
 
 /**
  * The 26 columns in order. `freeText`: supplied by a merchant, a user or a channel, so the
@@ -70,7 +70,15 @@ const WITHDRAWAL_STATUSES = ['TRADE_CHECKING', 'TRADE_PREPAID', 'TRADE_SUCCESS',
 // Statements are Chinese documents (the wallets' bills are too), whatever the reader's UI language.
 const zh = (key: string) => translate('zh-CN', key);
 
+/** Every code of a catalogue family (`enum.partyType.` …) with its Chinese label, as the list screens show it. */
+function family(prefix: string): Record<string, string> {
+	return Object.fromEntries(Object.keys(messages).filter((k) => k.startsWith(prefix)).map((k) => [k.slice(prefix.length), zh(k)]));
+}
+
 export const LABELS = {
+	partyType: family('enum.partyType.'),
+	accountTypeAll: family('enum.accountType.'),
+	payMethod: family('enum.payMethod.'),
 	paymentType: Object.fromEntries(PAYMENT_TYPES.map((t) => [t, zh(`enum.txnType.${t}`)])),
 	paymentStatus: Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, zh(`enum.paymentStatus.${s}`)])),
 	withdrawalType: Object.fromEntries(WITHDRAWAL_TYPES.map((t) => [t, zh(`enum.txnType.${t}`)])),

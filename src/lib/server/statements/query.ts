@@ -10,6 +10,7 @@ import {
 	sqlLiteral as literal,
 	yuanSql as yuan
 } from '../sql-cells.ts';
+import { maskCardNoSql } from '../mask.ts';
 import { FREE_TEXT_COLUMNS, IDENTIFIER_COLUMNS, LABELS, RECONCILED_ACCOUNTS } from './layout.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -90,13 +91,17 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
 			.concat([`${c.sortAt} AS sort_at`, `${c.sortNo} AS sort_no`, `${c.kind} AS sort_kind`])
 			.join(',\n    ');
 
+	// Party types, account types and 支付方式 as the list screens label them; card numbers masked as the screens mask them.
+	const party = (e: string) => labelled(e, LABELS.partyType);
+	const account = (e: string) => labelled(e, LABELS.accountTypeAll);
+	const method = (e: string) => labelled(e, LABELS.payMethod);
 	const payments = `SELECT ${cols({
 		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
 		orderTime: 'x.merchant_order_time', createdAt: 'x.created_at', completedAt: 'x.completed_at',
-		payerType: 'x.payer_type', payerId: 'x.payer_id', payerAcct: 'x.payer_account_type',
-		payeeType: 'x.payee_type', payeeId: 'x.payee_id', payeeAcct: 'x.payee_account_type',
-		payeeBank: 'x.payee_bank_account', payeeName: 'x.payee_name', orderInfo: 'x.order_info', memo: 'x.memo',
-		product: 'x.pay_product', method: 'x.pay_method', type: labelled('x.txn_type', LABELS.paymentType),
+		payerType: party('x.payer_type'), payerId: 'x.payer_id', payerAcct: account('x.payer_account_type'),
+		payeeType: party('x.payee_type'), payeeId: 'x.payee_id', payeeAcct: account('x.payee_account_type'),
+		payeeBank: `NULLIF(${maskCardNoSql('x.payee_bank_account')}, '')`, payeeName: 'x.payee_name', orderInfo: 'x.order_info', memo: 'x.memo',
+		product: 'x.pay_product', method: method('x.pay_method'), type: labelled('x.txn_type', LABELS.paymentType),
 		amount: 'x.amount', fee: 'x.fee_amount', status: labelled('x.status', LABELS.paymentStatus),
 		channelNo: 'x.channel_txn_no', channelDate: 'x.channel_date',
 		sortAt: 'x.completed_at', sortNo: 'x.platform_txn_no', kind: 1
@@ -108,10 +113,10 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
 	const refunds = `SELECT ${cols({
 		orderNo: 'x.refund_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
 		orderTime: 'x.created_at', createdAt: 'x.created_at', completedAt: 'x.processed_at',
-		payerType: 'p.payee_type', payerId: 'p.payee_id', payerAcct: 'p.payee_account_type',
-		payeeType: 'p.payer_type', payeeId: 'p.payer_id', payeeAcct: 'p.payer_account_type',
+		payerType: party('p.payee_type'), payerId: 'p.payee_id', payerAcct: account('p.payee_account_type'),
+		payeeType: party('p.payer_type'), payeeId: 'p.payer_id', payeeAcct: account('p.payer_account_type'),
 		payeeBank: 'NULL::text', payeeName: 'NULL::text', orderInfo: 'x.reason', memo: 'p.merchant_order_no',
-		product: 'p.pay_product', method: 'p.pay_method', type: literal(LABELS.refundType),
+		product: 'p.pay_product', method: method('p.pay_method'), type: literal(LABELS.refundType),
 		amount: 'x.amount', fee: '0', status: literal(LABELS.refundStatus),
 		channelNo: 'x.channel_txn_no', channelDate: 'CASE WHEN x.channel_txn_no IS NOT NULL THEN x.accounting_date END',
 		sortAt: 'x.processed_at', sortNo: 'x.platform_txn_no', kind: 2
@@ -122,11 +127,11 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
 	const withdrawals = `SELECT ${cols({
 		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
 		orderTime: 'x.created_at', createdAt: 'x.created_at', completedAt: 'x.completed_at',
-		payerType: `CASE WHEN x.user_id IS NULL THEN 'MERCHANT' ELSE 'USER' END`,
+		payerType: party(`CASE WHEN x.user_id IS NULL THEN 'MERCHANT' ELSE 'USER' END`),
 		payerId: `COALESCE(u.user_no, (SELECT merchant_no FROM merchants WHERE id = ${m}))`,
-		payerAcct: `CASE WHEN x.user_id IS NULL THEN 'MCHOWN' ELSE 'USEROWN' END`,
-		payeeType: `'BANKCARD'`, payeeId: 'NULL::text', payeeAcct: 'NULL::text',
-		payeeBank: 'x.card_no', payeeName: 'x.payee_name', orderInfo: 'x.bank_name', memo: 'x.memo',
+		payerAcct: account(`CASE WHEN x.user_id IS NULL THEN 'MCHOWN' ELSE 'USEROWN' END`),
+		payeeType: party(`'BANKCARD'`), payeeId: 'NULL::text', payeeAcct: 'NULL::text',
+		payeeBank: maskCardNoSql('x.card_no'), payeeName: 'x.payee_name', orderInfo: 'x.bank_name', memo: 'x.memo',
 		product: 'NULL::text', method: 'NULL::text', type: labelled('x.txn_type', LABELS.withdrawalType),
 		amount: 'x.amount', fee: 'x.fee_amount', status: labelled('x.status', LABELS.withdrawalStatus),
 		channelNo: 'x.channel_txn_no', channelDate: 'CASE WHEN x.channel_txn_no IS NOT NULL THEN x.accounting_date END',
