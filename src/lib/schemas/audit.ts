@@ -68,7 +68,7 @@ export const AUDIT_ACTIONS = {
 		'keys.kekRotated'
 	],
 	exports: ['exports.create', 'exports.download'],
-	statements: ['statements.request', 'statements.download']
+	statements: ['statements.request', 'statements.download', 'statements.api']
 } as const;
 
 export type AuditCategory = keyof typeof AUDIT_ACTIONS;
