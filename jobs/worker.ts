@@ -118,7 +118,7 @@ export async function startWorkers(opts: WorkerOptions = {}): Promise<RunningWor
 	};
 	await sweep();
 	// Days of the statement window without a statement are built, behind anything newer.
-	if (opts.catchUp ?? true) {
+	if (opts.catchUp ?? process.env.WORKER_CATCH_UP !== '0') {
 		const started = await onWorkerStart(db);
 		if (started.statements) log(`catch-up: ${started.statements} statement(s) of the window enqueued`);
 	}

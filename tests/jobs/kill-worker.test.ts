@@ -41,7 +41,7 @@ async function dropRedisKeys(): Promise<number> {
 /** `npm run worker` as its own process, with short leases so a takeover comes within seconds. */
 function startWorker(): { child: ChildProcess; output: () => string } {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
-		env: { ...process.env, WORKER_CONCURRENCY: '1', EXPORT_LEASE_MS: '1500', WORKER_LOCK_MS: '2000', WORKER_SWEEP_MS: '1000' },
+		env: { ...process.env, WORKER_CONCURRENCY: '1', WORKER_CATCH_UP: '0', EXPORT_LEASE_MS: '1500', WORKER_LOCK_MS: '2000', WORKER_SWEEP_MS: '1000' },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	children.add(child);
