@@ -1,4 +1,5 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { clientAddress } from '$lib/server/client-address';
 import { getDb } from '#db';
 import { cookieSecure } from '$lib/server/auth/config';
 import { crossSiteRefusal } from '$lib/server/csrf';
@@ -74,13 +75,6 @@ const serve: Handle = async ({ event, resolve }) => {
 	return secured(response, event);
 };
 
-function clientAddress(event: Parameters<Handle>[0]['event']): string | null {
-	try {
-		return event.getClientAddress();
-	} catch {
-		return null;
-	}
-}
 
 function secured(response: Response, event: Parameters<Handle>[0]['event']): Response {
 	return withSecurityHeaders(response, {

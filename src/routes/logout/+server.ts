@@ -1,4 +1,5 @@
 import { redirect } from '@sveltejs/kit';
+import { clientAddress } from '$lib/server/client-address';
 import type { RequestHandler } from './$types';
 import { getDb } from '#db';
 import { cookieSecure } from '$lib/server/auth/config';
@@ -10,13 +11,7 @@ import { signOut } from '$lib/server/auth/sign-out';
 export const POST: RequestHandler = async (event) => {
 	const auth = event.locals.auth;
 	if (auth) {
-		let ip: string | null = null;
-		try {
-			ip = event.getClientAddress();
-		} catch {
-			// unknown address: still sign out
-		}
-		await signOut(getDb(), auth, { ip, userAgent: event.request.headers.get('user-agent') });
+		await signOut(getDb(), auth, { ip: clientAddress(event), userAgent: event.request.headers.get('user-agent') });
 	}
 	deleteSessionCookie(event.cookies.set.bind(event.cookies), cookieSecure(event.url));
 	redirect(303, '/login');

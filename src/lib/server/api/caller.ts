@@ -1,6 +1,7 @@
 // The tRPC context of an HTTP request, shared by the /api/trpc endpoint and server-side callers
 // in load functions, so both see the same person, locale and cookie handling.
 import type { RequestEvent } from '@sveltejs/kit';
+import { clientAddress } from '../client-address.ts';
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { getDb } from '#db';
@@ -29,14 +30,6 @@ export function callerFor(event: RequestEvent) {
 	return createCaller(contextFor(event));
 }
 
-function clientAddress(event: RequestEvent): string | null {
-	try {
-		return event.getClientAddress();
-	} catch {
-		// Not every adapter (or test harness) can tell; the session still works without it.
-		return null;
-	}
-}
 
 /**
  * What a server-side caller's error says, in the person's language (the HTTP endpoint's error

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { clientAddress } from '$lib/server/client-address';
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '#db';
@@ -37,12 +38,7 @@ const download: RequestHandler = async (event) => {
 	if (!grant) error(404, translate(locale, 'error.notFound'));
 	// A resumed download (Range) or a HEAD probe is not a new download.
 	if (event.request.method === 'GET' && !event.request.headers.get('range')) {
-		let ip: string | null = null;
-		try {
-			ip = event.getClientAddress();
-		} catch {
-			// unknown address: audit without it
-		}
+		const ip = clientAddress(event);
 		await writeAudit(db, {
 			merchantId: auth.staff.merchantId,
 			staffId: auth.staff.id,

@@ -1,6 +1,7 @@
 // The statement API for machines: a merchant's reconciliation system fetches a READY
 // statement, authenticated by an RSA signature (src/lib/server/statements/api.ts), not a session.
 import { json } from '@sveltejs/kit';
+import { clientAddress } from '$lib/server/client-address';
 import { getDb } from '#db';
 import { fileResponse } from '$lib/server/files/http';
 import { activeLog } from '$lib/server/log';
@@ -10,12 +11,7 @@ import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {
 	const { request, url, params } = event;
-	let ip: string | null = null;
-	try {
-		ip = event.getClientAddress();
-	} catch {
-		// unknown address: audited without it
-	}
+	const ip = clientAddress(event);
 	try {
 		const r = await handleStatementApi(getDb(), {
 			method: request.method,
