@@ -2,12 +2,11 @@
 // 登录记录 lists one's own sign-ins; the address allow-list, saved without one's own address
 // (after the explicit confirmation), ends this session and refuses the next sign-in from here.
 import { randomInt } from 'node:crypto';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { hashPassword } from '#shared/server/auth/password.ts';
-import { closeBrowser, launchBrowser, newPage, signIn, submitSignIn, type Credentials } from './helpers.ts';
+import { closeBrowser, launchBrowser, newPage, signIn, submitSignIn, type Credentials, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -22,15 +21,7 @@ const ADMIN: Credentials = {
 	password: 'Secure#Admin2026'
 };
 
-async function sql<T>(text: string, values: unknown[]): Promise<T[]> {
-	const client = new pg.Client({ connectionString: databaseUrl });
-	await client.connect();
-	try {
-		return (await client.query(text, values)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
+const sql = sqlOn(databaseUrl);
 
 beforeAll(async () => {
 	const [m] = await sql<{ id: string }>(`INSERT INTO merchants (merchant_no, name) VALUES ($1, '安全商户') RETURNING id`, [ADMIN.merchantNo]);

@@ -1,5 +1,6 @@
 // Browser helpers for e2e tests: Debian's Chromium driven by playwright-core.
 import { chromium, type Browser, type Page } from 'playwright-core';
+import pg from 'pg';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps dialling out of a closed network.
@@ -53,4 +54,17 @@ export async function submitSignIn(page: Page, who: Credentials): Promise<void> 
 export async function signIn(page: Page, who: Credentials = DEMO): Promise<void> {
 	await submitSignIn(page, who);
 	await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 15_000 });
+}
+
+/** A one-off query on the test database, each on its own connection (tests check what the browser did). */
+export function sqlOn(databaseUrl: string) {
+	return async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
+		const client = new pg.Client({ connectionString: databaseUrl });
+		await client.connect();
+		try {
+			return (await client.query(text, values)).rows as T[];
+		} finally {
+			await client.end();
+		}
+	};
 }

@@ -4,12 +4,11 @@
 import { createHash, createPrivateKey, createPublicKey, createSign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page, Request } from 'playwright-core';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages, type MessageKey } from '#shared/i18n/messages.ts';
 import { ALIPAY_APPID, ALIPAY_PID, API_KEY, makeP12, MD5_KEY, rsa, WECHAT_APPID, WECHAT_MCH_ID } from '../keys/fixtures.ts';
 import { expectNoSecret, type Secret } from '../fixtures/secrets.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
+import { closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -42,15 +41,7 @@ afterAll(async () => {
 	await closeBrowser(browser);
 });
 
-async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<T[]> {
-	const c = new pg.Client({ connectionString: databaseUrl });
-	await c.connect();
-	try {
-		return (await c.query<T>(text, params)).rows;
-	} finally {
-		await c.end();
-	}
-}
+const sql = sqlOn(databaseUrl);
 
 describe('连连账户+', () => {
 	let privatePem: string;

@@ -3,26 +3,17 @@
 // 开始时间 / 结束时间), and the withdrawal detail has its 商户订单信息 and 付款方信息 sections with
 // the card masked to the 6-digit prefix and the last four; the user list hides each name's first
 // character (*李文, *佳).
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatDateTime } from '#shared/time.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
+import { closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
 let browser: Browser;
 let page: Page;
 
-async function sql<T>(text: string, values: unknown[]): Promise<T[]> {
-	const client = new pg.Client({ connectionString: databaseUrl });
-	await client.connect();
-	try {
-		return (await client.query(text, values)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
+const sql = sqlOn(databaseUrl);
 
 /** The value shown beside a label in a detail section. */
 async function field(label: string): Promise<string> {

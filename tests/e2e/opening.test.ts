@@ -2,7 +2,6 @@
 // signed ingest call; the admin reads the initial password in the SMS outbox, signs in, must change
 // it first, signs in again and sees the four balance cards at zero.
 import { randomInt } from 'node:crypto';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ingestPath, ingestSecret, signatureHeaders } from '#shared/server/ingest/signature.ts';
@@ -10,7 +9,7 @@ import { outboxText } from '#shared/server/sms/index.ts';
 import { OPENSSL_STEPS } from '../../src/routes/(app)/params/keys/openssl.ts';
 import { API_KEY, makePemPair, WECHAT_APPID } from '../keys/fixtures.ts';
 import { CARD_ACCOUNTS } from './balances.ts';
-import { closeBrowser, launchBrowser, newPage, signIn, submitSignIn } from './helpers.ts';
+import { closeBrowser, launchBrowser, newPage, signIn, submitSignIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -23,15 +22,7 @@ const ADMIN = '周管理';
 const PHONE = `136${String(randomInt(0, 1e8)).padStart(8, '0')}`;
 const NEW_PASSWORD = 'Kaihu2026ok';
 
-async function sql<T>(text: string, values: unknown[]): Promise<T[]> {
-	const client = new pg.Client({ connectionString: databaseUrl });
-	await client.connect();
-	try {
-		return (await client.query(text, values)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
+const sql = sqlOn(databaseUrl);
 
 /** The platform's call: POST /api/ingest/v1/merchants, signed with the shared secret. */
 async function openMerchant(): Promise<{ status: number; body: { ok: boolean; created?: boolean; id?: string } }> {

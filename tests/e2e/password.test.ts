@@ -2,12 +2,11 @@
 // outbox, see a wrong code refused, set a new password with the rules shown as it is typed, and
 // sign in with it.
 import { randomInt } from 'node:crypto';
-import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashPassword } from '#shared/server/auth/password.ts';
 import { outboxText } from '#shared/server/sms/index.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
+import { closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -17,15 +16,7 @@ const PHONE = `136${String(randomInt(0, 1e8)).padStart(8, '0')}`;
 const OLD_PASSWORD = 'Forgot2026old';
 const NEW_PASSWORD = 'Found2026new';
 
-async function sql<T>(text: string, values: unknown[] = []): Promise<T[]> {
-	const client = new pg.Client({ connectionString: databaseUrl });
-	await client.connect();
-	try {
-		return (await client.query(text, values)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
+const sql = sqlOn(databaseUrl);
 
 beforeAll(async () => {
 	browser = await launchBrowser();

@@ -3,11 +3,10 @@
 // password, then sign in again), see only trade and settings; the admin disables the operator and
 // the operator's next click lands on sign-in.
 import { randomInt } from 'node:crypto';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { outboxText } from '#shared/server/sms/index.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn, submitSignIn } from './helpers.ts';
+import { closeBrowser, DEMO, launchBrowser, newPage, signIn, submitSignIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -20,15 +19,7 @@ const NAME = `测试操作员${randomInt(1000, 9999)}`;
 const PHONE = `137${String(randomInt(0, 1e8)).padStart(8, '0')}`;
 const NEW_PASSWORD = 'Caiwu2026ok';
 
-async function sql<T>(text: string, values: unknown[]): Promise<T[]> {
-	const client = new pg.Client({ connectionString: databaseUrl });
-	await client.connect();
-	try {
-		return (await client.query(text, values)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
+const sql = sqlOn(databaseUrl);
 
 beforeAll(async () => {
 	browser = await launchBrowser();

@@ -5,12 +5,11 @@
 import { randomInt } from 'node:crypto';
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { hashPassword } from '#shared/server/auth/password.ts';
-import { closeBrowser, launchBrowser, newPage, signIn, submitSignIn, type Credentials } from './helpers.ts';
+import { closeBrowser, launchBrowser, newPage, signIn, submitSignIn, type Credentials, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -34,15 +33,7 @@ function wrongCode(secret: string): string {
 	return ['000000', '111111', '222222', '333333', '444444'].find((c) => !valid.has(c))!;
 }
 
-async function sql<T>(text: string, values: unknown[]): Promise<T[]> {
-	const client = new pg.Client({ connectionString: databaseUrl });
-	await client.connect();
-	try {
-		return (await client.query(text, values)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
+const sql = sqlOn(databaseUrl);
 
 async function signOut() {
 	await page.getByRole('button', { name: messages['app.logout'].zh }).click();
