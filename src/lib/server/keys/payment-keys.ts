@@ -16,6 +16,7 @@ import {
 } from '../../schemas/keys.ts';
 import { writeAudit, type AuditAction } from '../audit.ts';
 import { decryptSecret, encryptSecret, isSecretBox, secretFingerprint, type SecretBox } from '../crypto/secrets.ts';
+import { isUniqueViolation } from '../pg-errors.ts';
 import { parseAlipayUpload, validateAlipayKey } from './alipay.ts';
 import type { KeyActor } from './actor.ts';
 import { KeyInputError, KeyNotFoundError } from './errors.ts';
@@ -57,10 +58,6 @@ function audit(db: Db, actor: KeyActor, action: AuditAction, targetId: bigint | 
 		ip: actor.ip ?? null,
 		userAgent: actor.userAgent ?? null
 	});
-}
-
-function isUniqueViolation(e: unknown): boolean {
-	return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
 }
 
 async function lockRow(tx: Transaction<DB>, merchantId: bigint, provider: KeyProvider, id: bigint): Promise<KeyRow> {
