@@ -24,7 +24,7 @@ export interface WorkerOptions {
 	schedulers?: boolean;
 	/** How often unfinished rows are re-enqueued and the schedules re-registered (ms); 0 = only at boot. */
 	sweepMs?: number;
-	/** Build the statement window's missing days at start (default true). */
+	/** Build the statement window's missing days at start (default: yes, unless WORKER_CATCH_UP=0). */
 	catchUp?: boolean;
 	/** Receives each line's message instead of the process's JSON logger (tests). */
 	log?: (line: string) => void;
