@@ -5,6 +5,7 @@ import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '#db';
 import { closeFilePool, readFileBytes } from '#shared/server/files/index.ts';
+import { pruneSecurityData } from '#shared/server/retention.ts';
 import { openMerchantAccounts } from '#shared/server/ledger/index.ts';
 import { buildStatement } from '#shared/server/statements/build.ts';
 import { upsertStatement } from '#shared/server/statements/records.ts';
@@ -130,6 +131,20 @@ describe('GET /api/v1/statements/{date}', () => {
 		const outcomes = (await audits(a.id)).slice(before).map((r) => (r.detail as { outcome: string }).outcome);
 		expect(outcomes).toEqual(['badSignature', 'badSignature', 'staleTimestamp', 'served', 'replayedNonce']);
 		expect((await audits(b.id)).some((r) => (r.detail as { outcome: string }).outcome === 'badSignature')).toBe(true);
+	});
+
+	it('the hourly upkeep forgets nonces past their expiry and keeps the ones that could still be replayed', async () => {
+		const used = await call(day, '?format=csv');
+		expect(used.res.status).toBe(200);
+		await used.res.arrayBuffer();
+		await db.insertInto('statement_api_nonces').values({ merchant_id: a.id, nonce: 'long-expired-nonce-0001', expires_at: new Date(Date.now() - 60_000) }).execute();
+		const pruned = await pruneSecurityData(db);
+		expect(pruned.statementNonces).toBeGreaterThanOrEqual(1);
+		const left = (await db.selectFrom('statement_api_nonces').select('nonce').where('merchant_id', '=', a.id).execute()).map((r) => r.nonce);
+		expect(left).not.toContain('long-expired-nonce-0001');
+		expect(left).toContain(used.nonce);
+		const replay = await call(day, '?format=csv', { nonce: used.nonce, timestamp: Number(used.timestamp) });
+		expect(replay.res.status).toBe(409);
 	});
 
 	it('answers 404 with a reason when the day is not ready, 400 for a bad date or format', async () => {

@@ -17,6 +17,7 @@ interface Pruned {
 	signInLog: number;
 	smsSecretsCleared: number;
 	smsRows: number;
+	statementNonces: number;
 }
 
 export async function pruneSecurityData(db: Db): Promise<Pruned> {
@@ -30,6 +31,8 @@ export async function pruneSecurityData(db: Db): Promise<Pruned> {
 	const smsCodes = await db.deleteFrom('sms_codes').where('expires_at', '<', dayAgo).executeTakeFirst();
 	const resetRequests = await db.deleteFrom('password_reset_requests').where('created_at', '<', dayAgo).executeTakeFirst();
 	const sms = await pruneSmsOutbox(db);
+	// A statement API nonce past its expiry belongs to a request whose timestamp is refused anyway.
+	const nonces = await db.deleteFrom('statement_api_nonces').where('expires_at', '<', sql<Date>`now()`).executeTakeFirst();
 	return {
 		sessions: Number(sessions.numDeletedRows),
 		smsCodes: Number(smsCodes.numDeletedRows),
@@ -37,6 +40,7 @@ export async function pruneSecurityData(db: Db): Promise<Pruned> {
 		throttle: await pruneThrottle(db),
 		signInLog: await pruneSignInLog(db),
 		smsSecretsCleared: sms.secretsCleared,
-		smsRows: sms.rowsDeleted
+		smsRows: sms.rowsDeleted,
+		statementNonces: Number(nonces.numDeletedRows)
 	};
 }

@@ -106,8 +106,7 @@ export async function handleStatementApi(db: Db, req: StatementApiRequest, now: 
 		await audit('staleTimestamp');
 		return refuse(401, 'STALE_TIMESTAMP', `X-Timestamp must be within ${SIGNATURE_WINDOW_S} s of the server's clock`);
 	}
-	// A nonce is kept until its request could no longer be accepted anyway.
-	await db.deleteFrom('statement_api_nonces').where('merchant_id', '=', merchant.id).where('expires_at', '<', now).execute();
+	// A nonce is kept until its request could no longer be accepted anyway (then upkeep prunes it).
 	const fresh = await db
 		.insertInto('statement_api_nonces')
 		.values({ merchant_id: merchant.id, nonce, expires_at: new Date(Number(timestamp) * 1000 + (SIGNATURE_WINDOW_S + 60) * 1000) })
