@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '#db';
+import { createDb, getDb } from '#db';
 import { makeMerchant } from '../fixtures/merchant.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { checkInvariants, openMerchantAccounts } from '#shared/server/ledger/index.ts';
@@ -95,6 +95,18 @@ describe('signature', () => {
 });
 
 describe('POST /api/ingest/v1/<kind>', () => {
+	it('answers 503 UNAVAILABLE (retry later), not 500, while Postgres does not answer', async () => {
+		// Nothing listens on port 1: every query fails to connect, as during a Postgres restart.
+		const down = createDb('postgres://postgres@127.0.0.1:1/none', 1);
+		try {
+			const { raw, headers } = signed('users', user('DOWN-1'));
+			const r = await handleIngest(down, { method: 'POST', kind: 'users', body: raw, headers });
+			expect(r).toMatchObject({ status: 503, body: { ok: false, code: 'UNAVAILABLE', message: '服务暂时不可用, 请稍后再试' } });
+		} finally {
+			await down.destroy();
+		}
+	});
+
 	it('accepts a signed new user, and a replay answers created: false with the same id', async () => {
 		const first = await call('users', user('U1001'));
 		expect(first).toMatchObject({ status: 200, body: { ok: true, created: true } });

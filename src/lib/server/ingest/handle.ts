@@ -8,6 +8,8 @@ import { translate, type MessageKey } from '#shared/i18n/messages.ts';
 import { INGEST_SCHEMAS, isIngestKind, type IngestInput } from '#shared/schemas/ingest.ts';
 import { LedgerError, type LedgerErrorKey } from '../ledger/index.ts';
 import { activeLog } from '../log.ts';
+import { isOutage } from '../outage.ts';
+import { HashingBusyError } from '../auth/password.ts';
 import { IngestError } from './errors.ts';
 import { openMerchant } from './merchants.ts';
 import { PROCESSORS } from './processors.ts';
@@ -16,7 +18,7 @@ import { ingestPath, ingestSecret, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySig
 
 export type IngestResponse =
 	| { status: 200; body: { ok: true; created: boolean; id: string } }
-	| { status: 400 | 401 | 404 | 409 | 500; body: { ok: false; code: string; message: string } };
+	| { status: 400 | 401 | 404 | 409 | 429 | 500 | 503; body: { ok: false; code: string; message: string } };
 
 /** A refusal the payment core can act on: HTTP status + a stable code + a Chinese message. */
 const LEDGER_ERRORS: Record<LedgerErrorKey, { status: 400 | 404 | 409; code: string }> = {
@@ -33,7 +35,7 @@ const LEDGER_ERRORS: Record<LedgerErrorKey, { status: 400 | 404 | 409; code: str
 	'ledger.invalidPosting': { status: 400, code: 'INVALID_POSTING' }
 };
 
-function refuse(status: 400 | 401 | 404 | 409 | 500, code: string, key: MessageKey | string, params?: Record<string, string>): IngestResponse {
+function refuse(status: 400 | 401 | 404 | 409 | 429 | 500 | 503, code: string, key: MessageKey | string, params?: Record<string, string>): IngestResponse {
 	return { status, body: { ok: false, code, message: translate('zh-CN', key, params) } };
 }
 
@@ -115,6 +117,13 @@ export async function handleIngest(db: Kysely<DB>, req: IngestRequest, now: Date
 		}
 		if (e instanceof IngestError) return refuse(e.status, e.apiCode, e.key, e.params as Record<string, string>);
 		if (e instanceof ZodError) return fromZod(e);
+		// A moment's overload or a dependency away is for the payment core to retry, not an error
+		// in its request (the route adds Retry-After).
+		if (e instanceof HashingBusyError) return refuse(429, 'BUSY', e.key);
+		if (isOutage(e)) {
+			activeLog().warn({ err: e, kind }, `ingest ${kind} unavailable`);
+			return refuse(503, 'UNAVAILABLE', 'error.unavailable');
+		}
 		activeLog().error({ err: e, kind }, `ingest ${kind} failed`);
 		return refuse(500, 'INTERNAL', 'error.internal');
 	}

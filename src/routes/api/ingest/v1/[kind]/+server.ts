@@ -4,6 +4,7 @@ import { getDb } from '#db';
 import { translate } from '$lib/i18n/messages';
 import { handleIngest } from '$lib/server/ingest/handle';
 import { readBodyCapped } from '$lib/server/ingest/body';
+import { RETRY_AFTER_SECONDS } from '$lib/server/outage';
 import type { RequestHandler } from './$types';
 
 /** Bodies are small JSON documents; anything larger is not from the payment core. */
@@ -16,5 +17,5 @@ export const POST: RequestHandler = async ({ params, request }) => {
 	if (body.status === 'unreadable')
 		return json({ ok: false, code: 'BAD_JSON', message: translate('zh-CN', 'ingest.badJson') }, { status: 400 });
 	const r = await handleIngest(getDb(), { method: request.method, kind: params.kind, body: body.text, headers: request.headers });
-	return json(r.body, { status: r.status });
+	return json(r.body, { status: r.status, headers: r.status === 429 || r.status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {} });
 };
