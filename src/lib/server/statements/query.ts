@@ -185,12 +185,15 @@ export function reconciliationSql(merchantId: bigint, accountingDate: string): s
     COALESCE(sum(x.closing), 0)::int8 AS closing
   FROM unnest(ARRAY[${types}]) WITH ORDINALITY AS t(account_type, ord)
   LEFT JOIN LATERAL (
-    SELECT ${last('<')} AS opening, ${last('<=')} AS closing,
-      (SELECT COALESCE(sum(f.amount) FILTER (WHERE f.direction = 'CREDIT'), 0) FROM fund_flows f
-        WHERE f.merchant_id = ${m} AND f.account_id = a.id AND f.accounting_date = ${d} AND f.created_at >= ${lookback} AND f.created_at < ${end}) AS credits,
-      (SELECT COALESCE(sum(f.amount) FILTER (WHERE f.direction = 'DEBIT'), 0) FROM fund_flows f
-        WHERE f.merchant_id = ${m} AND f.account_id = a.id AND f.accounting_date = ${d} AND f.created_at >= ${lookback} AND f.created_at < ${end}) AS debits
+    SELECT ${last('<')} AS opening, ${last('<=')} AS closing, day.credits, day.debits
     FROM accounts a
+    -- One pass over the account's flows of the span gives both sums.
+    CROSS JOIN LATERAL (
+      SELECT COALESCE(sum(f.amount) FILTER (WHERE f.direction = 'CREDIT'), 0) AS credits,
+        COALESCE(sum(f.amount) FILTER (WHERE f.direction = 'DEBIT'), 0) AS debits
+      FROM fund_flows f
+      WHERE f.merchant_id = ${m} AND f.account_id = a.id AND f.accounting_date = ${d} AND f.created_at >= ${lookback} AND f.created_at < ${end}
+    ) day
     WHERE a.merchant_id = ${m} AND a.user_id IS NULL AND a.account_type = t.account_type
   ) x ON true
   GROUP BY t.account_type, t.ord ORDER BY t.ord`;
