@@ -370,6 +370,8 @@ export interface ExportsTable {
 	format: 'CSV' | 'XLSX';
 	filter: JsonDefault<Record<string, unknown>>;
 	columns: string[];
+	/** 导出所选: only these rows of the list's table; null for all the filter matches. */
+	selected_ids: bigint[] | null;
 	status: Generated<'QUEUED' | 'RUNNING' | 'READY' | 'FAILED' | 'EXPIRED'>;
 	rows_total: bigint | null;
 	rows_done: Generated<bigint>;
