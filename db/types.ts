@@ -76,6 +76,8 @@ export interface StaffTable {
 	totp_pending_expires_at: Timestamp | null;
 	/** 0009: the first completed sign-in (no new-device alert before it). */
 	first_signed_in_at: Timestamp | null;
+	/** 0011: 删除操作员 — when the admin deleted this operator (never the admin); the row stays for history. */
+	deleted_at: Timestamp | null;
 }
 
 export interface RolesTable {
