@@ -193,6 +193,4 @@ export function isIngestKind(k: string): k is IngestKind {
 	return Object.prototype.hasOwnProperty.call(INGEST_SCHEMAS, k);
 }
 
-/** What the simulator sends: amounts may be bigint here; the client stringifies them. */
-export type IngestBody<K extends IngestKind> = z.input<(typeof INGEST_SCHEMAS)[K]>;
 export type IngestInput<K extends IngestKind> = z.output<(typeof INGEST_SCHEMAS)[K]>;

@@ -5,8 +5,8 @@
 // only (tests import it under plain Node).
 import ipaddr from 'ipaddr.js';
 import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../../../db/index.ts';
-import { normalizeAllowEntry } from '../../schemas/allow-list.ts';
+import type { DB } from '#db';
+import { normalizeAllowEntry } from '#shared/schemas/allow-list.ts';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 

@@ -1,6 +1,6 @@
 // 原密码 → 新密码, for the forced initial change and for 设置 → 修改密码.
-import type { Db } from '../../../../db/index.ts';
-import type { MessageKey } from '../../i18n/messages.ts';
+import type { Db } from '#db';
+import type { MessageKey } from '#shared/i18n/messages.ts';
 import { writeAudit } from '../audit.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { passwordProblems } from './password-policy.ts';

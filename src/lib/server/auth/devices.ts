@@ -3,8 +3,8 @@
 // Half sessions (second factor pending) are not devices yet and are not listed.
 import Bowser from 'bowser';
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, Db } from '../../../../db/index.ts';
-import type { DeviceRow } from '../../schemas/devices.ts';
+import type { DB, Db } from '#db';
+import type { DeviceRow } from '#shared/schemas/devices.ts';
 import { writeAudit } from '../audit.ts';
 import type { RequestOrigin, SessionContext } from './types.ts';
 

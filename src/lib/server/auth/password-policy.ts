@@ -1,9 +1,9 @@
 // What a password must be, and the initial passwords the system generates (SPEC §1).
 import { randomInt } from 'node:crypto';
-import type { MessageKey } from '../../i18n/messages.ts';
-import { passwordRuleProblems } from '../../schemas/password.ts';
+import type { MessageKey } from '#shared/i18n/messages.ts';
+import { passwordRuleProblems } from '#shared/schemas/password.ts';
 
-export { passwordRuleChecks, passwordRuleProblems, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../schemas/password.ts';
+export { passwordRuleChecks, passwordRuleProblems, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#shared/schemas/password.ts';
 
 /**
  * Every broken rule, as message keys: 8–32 characters, letters and digits, not the phone number

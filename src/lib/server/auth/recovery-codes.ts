@@ -3,7 +3,7 @@
 // Hashing and checking never run inside a transaction.
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, Db } from '../../../../db/index.ts';
+import type { DB, Db } from '#db';
 import { hashPassword, verifyPassword } from './password.ts';
 
 export const RECOVERY_CODE_COUNT = 10;

@@ -4,7 +4,7 @@
 // the answer nor the limits tell anyone which phones have accounts.
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 import { writeAudit } from '../audit.ts';
 import { maskPhone } from '../mask.ts';
 import { deliverSmsLater, queueSms, secretSms, type SmsSender } from '../sms/index.ts';
@@ -15,7 +15,8 @@ import { invalidateStaffSessions } from './session.ts';
 import { writeSignInLog } from './sign-in-log.ts';
 import { clear, clearPrefix, giveBack, take, throttleKeys } from './throttle.ts';
 import type { RequestOrigin } from './types.ts';
-import type { MessageKey } from '../../i18n/messages.ts';
+import type { MessageKey } from '#shared/i18n/messages.ts';
+import { RESET_CODE_LENGTH } from '#shared/schemas/password.ts';
 
 
 /** Limits, overridable by env so an operator can tighten them without a release. */
@@ -116,7 +117,7 @@ export async function requestResetCode(
 	}
 
 	const ttlMs = resetLimits.codeTtlMs();
-	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+	const code = String(randomInt(0, 10 ** RESET_CODE_LENGTH)).padStart(RESET_CODE_LENGTH, '0');
 	// Hashed on both paths: an unknown phone costs the same time as a real one.
 	const codeHash = await hashPassword(code);
 	const account = await findAccount(db, input.merchantNo, input.phone);

@@ -2,7 +2,7 @@
 // Each code is an attempt reserved before it is checked, against the same per-address limit as
 // passwords and a per-person limit of its own, so a stolen password buys LOGIN_MAX_FAILURES
 // code guesses per LOGIN_LOCK_MINUTES, however the guesses are batched or spread.
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 import { writeAudit } from '../audit.ts';
 import { loginIpMaxFailures, loginIpWindowMs, loginLockMs, loginMaxFailures } from './config.ts';
 import { createSession, invalidateSession, type PendingSignIn, type Session } from './session.ts';

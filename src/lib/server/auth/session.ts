@@ -3,8 +3,8 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { sql } from 'kysely';
-import type { Db } from '../../../../db/index.ts';
-import { effectivePermissions } from '../../permissions.ts';
+import type { Db } from '#db';
+import { effectivePermissions } from '#shared/permissions.ts';
 import { addressAllowed } from './allow-list.ts';
 import { sessionAbsoluteMs, sessionIdleMs } from './config.ts';
 import { writeSignInLog } from './sign-in-log.ts';

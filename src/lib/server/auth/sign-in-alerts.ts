@@ -8,8 +8,8 @@
 // password) raises nothing either. The message carries no secret. Relative imports only.
 import Bowser from 'bowser';
 import { sql } from 'kysely';
-import type { Db } from '../../../../db/index.ts';
-import { formatDateTime } from '../../time.ts';
+import type { Db } from '#db';
+import { formatDateTime } from '#shared/time.ts';
 import { deliverSmsLater, queueSms, smsText } from '../sms/index.ts';
 import { writeSignInLog } from './sign-in-log.ts';
 import type { RequestOrigin } from './types.ts';

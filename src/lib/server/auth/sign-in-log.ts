@@ -2,7 +2,7 @@
 // merchant's append-only audit log (anyone who knows a merchant number can cause them) and
 // pruned after SIGN_IN_LOG_DAYS. Rows are bounded by the attempt limits: a refused reservation
 // writes nothing. Relative imports only: the upkeep job prunes it.
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 import { maskPhone } from '../mask.ts';
 import { positiveInt } from './config.ts';
 import type { RequestOrigin } from './types.ts';

@@ -9,7 +9,7 @@
 // many addresses stops too; the owner gets back in by 找回密码 (an SMS code proves the phone)
 // or the admin's 解锁.
 import { sql } from 'kysely';
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 import { metrics, throttledSignIn } from '../metrics.ts';
 import { addressAllowed } from './allow-list.ts';
 import { loginAccountMaxFailures, loginIpMaxFailures, loginIpWindowMs, loginLockMs, loginMaxFailures } from './config.ts';

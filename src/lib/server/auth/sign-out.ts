@@ -1,4 +1,4 @@
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 import { writeAudit } from '../audit.ts';
 import { invalidateSession } from './session.ts';
 import type { RequestOrigin, SessionContext } from './types.ts';

@@ -2,7 +2,7 @@
 // need the person to have proved who they are within the last STEP_UP_WINDOW_MS in this session:
 // the sign-in itself, or the password or a code entered again. `sessions.verified_at` keeps when.
 // Password and code checks reserve an attempt first, like sign-in (throttle.ts).
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 import { writeAudit } from '../audit.ts';
 import { loginLockMs, loginMaxFailures } from './config.ts';
 import { verifyPassword } from './password.ts';

@@ -4,7 +4,7 @@
 // A refused reservation costs no hashing and no further query. Relative imports only: the
 // worker's upkeep job prunes the table.
 import { sql } from 'kysely';
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 
 export interface Limit {
 	max: number;

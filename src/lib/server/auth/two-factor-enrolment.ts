@@ -5,7 +5,7 @@ import { createTOTPKeyURI } from '@oslojs/otp';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import { renderSVG } from 'uqr';
 import type { Kysely, Transaction } from 'kysely';
-import type { DB, Db } from '../../../../db/index.ts';
+import type { DB, Db } from '#db';
 import { writeAudit } from '../audit.ts';
 import { generateRecoveryCodes, recoveryCodesLeft, replaceRecoveryCodes } from './recovery-codes.ts';
 import { reserveCodeAttempt, settleRightCode } from './second-factor-sign-in.ts';

@@ -4,7 +4,7 @@
 // run finds nothing to do. A box that will not open (unknown kid, tampered) is reported and left
 // as it was. Relative imports only (run by tsx).
 import type { Kysely } from 'kysely';
-import type { DB } from '../../../../db/index.ts';
+import type { DB } from '#db';
 import { isSecretBox, loadKeyring, rewrapSecret, type Keyring, type SecretBox } from '../crypto/secrets.ts';
 import { totpOwner } from './two-factor.ts';
 

@@ -6,7 +6,7 @@
 // Callers reserve an attempt (throttle.ts) before calling checkSecondFactor.
 import { generateHOTP } from '@oslojs/otp';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
-import type { Db } from '../../../../db/index.ts';
+import type { Db } from '#db';
 import { decryptSecret, encryptSecret, isSecretBox, type SecretBox, type SecretOwner } from '../crypto/secrets.ts';
 import { consumeRecoveryCode, normalizeRecoveryCode } from './recovery-codes.ts';
 

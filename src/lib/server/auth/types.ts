@@ -1,4 +1,4 @@
-import type { Permission } from '../../permissions.ts';
+import type { Permission } from '#shared/permissions.ts';
 
 /** Who is signed in, resolved once per request by hooks.server.ts. */
 export interface SessionContext {

@@ -6,7 +6,7 @@ import {
 	RSA_BITS,
 	type KeyIssue,
 	type SignType
-} from '../../schemas/keys.ts';
+} from '#shared/schemas/keys.ts';
 import { commonKeyIssue, parsePrivateKey, parsePublicKey, type KeyParse, type ParsedKey } from './rsa.ts';
 import { refused, type Validated } from './validation.ts';
 

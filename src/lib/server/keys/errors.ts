@@ -1,4 +1,4 @@
-import type { KeyIssue } from '../../schemas/keys.ts';
+import type { KeyIssue } from '#shared/schemas/keys.ts';
 import { DomainError } from '../domain-error.ts';
 
 /**

@@ -1,6 +1,6 @@
 // Which payment_keys fields are secret, and how each one's fingerprint is taken.
 // Shared by the store and the KEK rotation (relative imports only: tsx runs the rotation).
-import type { KeyProvider } from '../../schemas/keys.ts';
+import type { KeyProvider } from '#shared/schemas/keys.ts';
 import type { SecretOwner } from '../crypto/secrets.ts';
 
 /** secret_fields names per provider, in the order the UI lists them. */

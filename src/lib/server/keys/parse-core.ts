@@ -7,8 +7,8 @@
 // web app loads, so a worker can start that chunk on its own.
 import { createHash, createPrivateKey, createPublicKey, createVerify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import type { MessageKey } from '../../i18n/messages.ts';
-import type { VerifyAlgorithm } from '../../schemas/keys.ts';
+import type { MessageKey } from '#shared/i18n/messages.ts';
+import type { VerifyAlgorithm } from '#shared/schemas/keys.ts';
 
 /**
  * The highest PBE or MAC iteration count a .p12 may ask for. WeChat's apiclient_cert.p12 is

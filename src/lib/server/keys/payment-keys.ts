@@ -3,8 +3,8 @@
 // views: fingerprints and 已设置 flags, never a secret (not even encrypted). The 连连账户+ tab's
 // merchant public key is platform-key.ts.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { DB } from '../../../../db/index.ts';
-import type { PaymentKeysTable } from '../../../../db/types.ts';
+import type { DB } from '#db';
+import type { PaymentKeysTable } from '#db/types.ts';
 import {
 	type AlipayKeyInput,
 	type KeyIssue,
@@ -13,7 +13,7 @@ import {
 	type PaymentKeyView,
 	type SecretView,
 	type WechatKeyInput
-} from '../../schemas/keys.ts';
+} from '#shared/schemas/keys.ts';
 import { writeAudit, type AuditAction } from '../audit.ts';
 import { decryptSecret, encryptSecret, isSecretBox, secretFingerprint, type SecretBox } from '../crypto/secrets.ts';
 import { isUniqueViolation } from '../pg-errors.ts';

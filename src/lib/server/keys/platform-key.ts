@@ -1,8 +1,8 @@
 // 参数管理 → 连连账户+: the merchant's RSA public key the platform verifies its requests with
 // (商户公钥), the platform's own public key offered for download, and 签名验证.
 import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../../../db/index.ts';
-import type { PlatformKeyView, VerifyAlgorithm, VerifyResult } from '../../schemas/keys.ts';
+import type { DB } from '#db';
+import type { PlatformKeyView, VerifyAlgorithm, VerifyResult } from '#shared/schemas/keys.ts';
 import { writeAudit } from '../audit.ts';
 import type { KeyActor } from './actor.ts';
 import { KeyInputError, KeyNotFoundError } from './errors.ts';

@@ -3,7 +3,7 @@
 // The bundled demo key is imported through Vite (`?raw`), so this module runs under Vite
 // (dev, build, vitest) but not under plain tsx; scripts must not import it.
 import { createPublicKey } from 'node:crypto';
-import { PLATFORM_KEY_BITS, VERIFY_ALGORITHMS, type KeyIssue, type VerifyAlgorithm, type VerifyResult } from '../../schemas/keys.ts';
+import { PLATFORM_KEY_BITS, VERIFY_ALGORITHMS, type KeyIssue, type VerifyAlgorithm, type VerifyResult } from '#shared/schemas/keys.ts';
 import { publicFingerprint } from '../crypto/secrets.ts';
 import demoPlatformPublicKey from './platform-demo-public.pem?raw';
 import { parsePool } from './parse-pool.ts';

@@ -2,7 +2,7 @@
 // per entry, and recomputes the peppered fingerprints (the pepper follows the KEK).
 // Idempotent: a second run finds nothing to do. Relative imports only (run by tsx).
 import type { Kysely } from 'kysely';
-import type { DB } from '../../../../db/index.ts';
+import type { DB } from '#db';
 import { writeAudit } from '../audit.ts';
 import { decryptSecret, isSecretBox, loadKeyring, rewrapSecret, secretFingerprint, type Keyring, type SecretBox } from '../crypto/secrets.ts';
 import { paymentKeyOwner, PEPPERED_FIELDS } from './fields.ts';

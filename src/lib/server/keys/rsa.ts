@@ -1,7 +1,7 @@
 // Reading RSA keys the way merchants paste them (PEM or bare base64 DER, PKCS#1/PKCS#8
 // private keys, SPKI/PKCS#1 public keys). The parsing itself runs in the parse worker
 // (parse-core.ts); this side bounds the text and turns the outcome into field messages.
-import { MAX_KEY_CHARS, type KeyIssue } from '../../schemas/keys.ts';
+import { MAX_KEY_CHARS, type KeyIssue } from '#shared/schemas/keys.ts';
 import type { KeyParseFailure as CoreFailure } from './parse-core.ts';
 import { parsePool, type ParseRefusal } from './parse-pool.ts';
 

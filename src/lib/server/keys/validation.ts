@@ -1,5 +1,5 @@
 // What every validator returns: the normalized value, or the list of refusals to show.
-import type { KeyIssue } from '../../schemas/keys.ts';
+import type { KeyIssue } from '#shared/schemas/keys.ts';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; issues: KeyIssue[] };
 

@@ -11,7 +11,7 @@ import {
 	WECHAT_MCH_ID,
 	type KeyIssue,
 	type SignType
-} from '../../schemas/keys.ts';
+} from '#shared/schemas/keys.ts';
 import type { P12Certificate, P12Refusal } from './parse-core.ts';
 import { parsePool, type ParseRefusal } from './parse-pool.ts';
 import { decodeBase64, refused, type Validated } from './validation.ts';

@@ -1,8 +1,7 @@
 // 连连账户+: 商户号 and 签名方式, the saved 商户公钥, and the 签名验证 tool.
 import { platformPublicKeyInput, verifySignatureInput } from '$lib/schemas/keys';
 import { getPlatformKey, setPlatformPublicKey, verifyMerchantSignature } from '$lib/server/keys/platform-key';
-import { protectedProcedure, router } from '../../init';
-import { actorOf } from './keyCall';
+import { actorOf, protectedProcedure, router } from '../../init';
 
 const procedure = protectedProcedure.meta({ permission: 'keys.platform.write' });
 

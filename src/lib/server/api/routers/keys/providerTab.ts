@@ -5,8 +5,7 @@ import type { Permission } from '$lib/permissions';
 import { idSchema } from '$lib/schemas/common';
 import { alipayKeyInput, setKeyStatusInput, wechatKeyInput, type KeyProvider } from '$lib/schemas/keys';
 import { getKey, listKeys, saveAlipayKey, saveWechatKey, setKeyStatus } from '$lib/server/keys/payment-keys';
-import { appError, protectedProcedure, router, type ProtectedContext } from '../../init';
-import { actorOf } from './keyCall';
+import { actorOf, appError, protectedProcedure, router, type ProtectedContext } from '../../init';
 
 const idInput = z.object({ id: idSchema });
 
