@@ -9,12 +9,25 @@ export type ExportList = (typeof EXPORT_LISTS)[number];
 export const EXPORT_FORMATS = ['CSV', 'XLSX'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** The most rows one 导出所选 may name (a page holds at most 100; the rest is headroom for callers of the API). */
+export const EXPORT_MAX_IDS = 500;
+
 export const exportCreateInput = z.object({
 	list: text().min(1).max(32),
 	format: z.enum(EXPORT_FORMATS),
 	/** The list's own filter; checked with the list's schema by the router. */
 	filter: z.record(text().max(64), z.unknown()).default({}),
-	columns: z.array(text().max(64)).max(64).default([])
+	columns: z.array(text().max(64)).max(64).default([]),
+	/**
+	 * 导出所选: only these rows (ids of the list's table). Bounded, since anyone can send anything;
+	 * ids of another merchant's rows simply match nothing. Repeats count once.
+	 */
+	ids: z
+		.array(idSchema)
+		.min(1, 'exports.noneSelected')
+		.max(EXPORT_MAX_IDS, 'exports.tooManySelected')
+		.transform((ids) => [...new Set(ids)])
+		.optional()
 });
 
 export const exportListInput = z.object({

@@ -14,7 +14,7 @@ import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../l
 import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../xlsx/index.ts';
 import { inCopyTransaction } from './copy.ts';
 import { EXPORT_TTL } from './expiry.ts';
-import { exportSelectSql, type CopySelect } from './query.ts';
+import { exportSelectSql, onlyIds, type CopySelect } from './query.ts';
 import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn } from './specs.ts';
 
 export const EXPORT_LEASE_MS = Number(process.env.EXPORT_LEASE_MS ?? 30_000);
@@ -39,7 +39,9 @@ export async function buildExport(
 			if (!isExportList(claimed.list_key)) throw new Error(`unknown list ${claimed.list_key}`);
 			const spec = EXPORT_SPECS[claimed.list_key];
 			const filter = spec.filter.parse(claimed.filter);
-			const { source, range } = await spec.resolve(db, claimed.merchant_id, filter);
+			const resolved = await spec.resolve(db, claimed.merchant_id, filter);
+			const source = resolved.source && onlyIds(resolved.source, claimed.selected_ids);
+			const range = resolved.range;
 			const columns = chosenColumns(claimed.list_key, claimed.columns);
 			const ext = claimed.format === 'CSV' ? 'csv' : 'xlsx';
 			writer = await openFileWriter(db, {

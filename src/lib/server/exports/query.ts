@@ -36,6 +36,17 @@ export function exportSelectSql(
 	};
 }
 
+/**
+ * 导出所选: the source narrowed to the chosen rows. The ids are bigints, so they reach COPY as
+ * literals (copy.ts), never as text; the source's own condition keeps the merchant scope, so an
+ * id of another merchant's row matches nothing.
+ */
+export function onlyIds(src: ListSource, ids: readonly bigint[] | null | undefined): ListSource {
+	if (!ids) return src;
+	if (ids.length === 0) return { ...src, where: sql`FALSE` };
+	return { ...src, where: sql`${src.where} AND ${sql.ref(`${src.table}.id`)} IN (${sql.join(ids.map((id) => sql`${id}`))})`, rollup: null };
+}
+
 /** How many rows the export will hold (the list's total). */
 export async function countRows(db: Kysely<DB>, src: ListSource | null, range: TimeRange | null): Promise<bigint> {
 	if (!src) return 0n;

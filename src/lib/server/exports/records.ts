@@ -30,6 +30,8 @@ export async function listExports(db: Db, auth: SessionContext, page: { page: nu
 				'e.id',
 				'e.list_key as list',
 				'e.format',
+				// 导出所选: how many rows were chosen; null for the whole filter.
+				sql<number | null>`cardinality(e.selected_ids)`.as('selected'),
 				'e.status',
 				'e.rows_done as rowsDone',
 				'e.rows_total as rowsTotal',
