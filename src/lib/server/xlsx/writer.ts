@@ -1,13 +1,12 @@
 // Streams an .xlsx (SpreadsheetML in a zip) whose sheet bodies arrive as ready-made <row>
 // lines (rows-sql.ts), so a million rows cost Postgres's formatting plus deflate, never a
-// JavaScript object per cell. yazl writes the zip; back-pressure runs from the file sink
-// through the zip to the row source, so memory stays flat whatever the row count.
+// JavaScript object per cell. zip.ts writes the zip; back-pressure runs from the file sink
+// through the deflate stream to the row source, so memory stays flat whatever the row count.
 // Relative imports only: the jobs import this under plain Node.
 import { once } from 'node:events';
-import { PassThrough, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import yazl from 'yazl';
+import type { Writable } from 'node:stream';
 import { columnLetters, SHEET_ROWS, STYLE_AMOUNT, STYLE_HEADER } from './rows-sql.ts';
+import { ZipWriter, type ZipEntryStream } from './zip.ts';
 
 export interface XlsxColumn {
 	header: string;
@@ -89,31 +88,35 @@ function sheetHead(columns: readonly XlsxColumn[]): string {
 const SHEET_TAIL = '</sheetData></worksheet>';
 
 export class XlsxWriter {
-	readonly #zip = new yazl.ZipFile();
-	readonly #done: Promise<void>;
-	readonly #entry: { mtime: Date; compressionLevel: number };
+	readonly #sink: Writable;
+	readonly #zip: ZipWriter;
 	readonly #sheets: string[] = [];
+	/** The fixed parts written first; every later entry waits for the one before (one zip stream). */
+	#ready: Promise<void>;
 
 	constructor(sink: Writable, opts: XlsxOptions = {}) {
-		this.#entry = { mtime: opts.mtime ?? new Date(), compressionLevel: opts.compressionLevel ?? 1 };
-		this.#done = pipeline(this.#zip.outputStream, sink);
-		// A pipeline failure rejects #done; keep it handled until finish() awaits it.
-		this.#done.catch(() => {});
-		this.#zip.addBuffer(Buffer.from(CONTENT_TYPES), '[Content_Types].xml', this.#entry);
-		this.#zip.addBuffer(Buffer.from(ROOT_RELS), '_rels/.rels', this.#entry);
+		this.#sink = sink;
+		const zip = new ZipWriter(sink, { mtime: opts.mtime ?? new Date(), level: opts.compressionLevel ?? 1 });
+		this.#zip = zip;
+		this.#ready = (async () => {
+			await zip.addBuffer('[Content_Types].xml', Buffer.from(CONTENT_TYPES));
+			await zip.addBuffer('_rels/.rels', Buffer.from(ROOT_RELS));
+		})();
+		// A sink failure surfaces in the next call that waits for it.
+		this.#ready.catch(() => {});
 	}
 
-	#open(name: string, columns: readonly XlsxColumn[]): PassThrough {
+	async #open(name: string, columns: readonly XlsxColumn[]): Promise<ZipEntryStream> {
+		await this.#ready;
 		this.#sheets.push(name);
-		const body = new PassThrough({ highWaterMark: 256 * 1024 });
-		this.#zip.addReadStream(body, `xl/worksheets/sheet${this.#sheets.length}.xml`, this.#entry);
-		body.write(sheetHead(columns));
+		const body = this.#zip.openEntry(`xl/worksheets/sheet${this.#sheets.length}.xml`);
+		await body.write(Buffer.from(sheetHead(columns)));
 		return body;
 	}
 
-	async #close(body: PassThrough): Promise<void> {
-		body.end(SHEET_TAIL);
-		await Promise.race([once(body, 'end'), this.#done]);
+	async #close(body: ZipEntryStream): Promise<void> {
+		await body.write(Buffer.from(SHEET_TAIL));
+		await body.end();
 	}
 
 	/**
@@ -129,14 +132,14 @@ export class XlsxWriter {
 	): Promise<number> {
 		const limit = opts.sheetRows ?? SHEET_ROWS;
 		let sheets = 0;
-		let body: PassThrough | undefined;
+		let body: ZipEntryStream | undefined;
 		let inSheet = 0;
 		let total = 0;
 		// Sheets open on their first row, so a source ending on a sheet boundary adds no empty one.
 		const write = async (buf: Buffer, rows: number) => {
 			if (!buf.length) return;
-			body ??= this.#open(name(sheets++), columns);
-			if (!body.write(buf)) await Promise.race([once(body, 'drain'), this.#done]);
+			body ??= await this.#open(name(sheets++), columns);
+			await body.write(buf);
 			inSheet += rows;
 			total += rows;
 			if (inSheet === limit) {
@@ -163,15 +166,15 @@ export class XlsxWriter {
 			}
 			await opts.onRows?.(total);
 		}
-		body ??= sheets === 0 ? this.#open(name(sheets++), columns) : undefined;
+		body ??= sheets === 0 ? await this.#open(name(sheets++), columns) : undefined;
 		if (body) await this.#close(body);
 		return total;
 	}
 
 	/** A small sheet from JavaScript values (a summary): strings as text, bigint/number as numbers. */
 	async addRows(name: string, columns: readonly XlsxColumn[], rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
-		const body = this.#open(name, columns);
-		rows.forEach((row, r) => {
+		const body = await this.#open(name, columns);
+		const lines = rows.map((row, r) => {
 			const n = r + 2;
 			const cells = row
 				.map((v, i) => {
@@ -182,8 +185,9 @@ export class XlsxWriter {
 					return textCell(ref, v);
 				})
 				.join('');
-			body.write(`<row r="${n}">${cells}</row>\n`);
+			return `<row r="${n}">${cells}</row>\n`;
 		});
+		await body.write(Buffer.from(lines.join('')));
 		await this.#close(body);
 	}
 
@@ -197,10 +201,13 @@ export class XlsxWriter {
 			this.#sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${NS_REL}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('') +
 			`<Relationship Id="rId${this.#sheets.length + 1}" Type="${NS_REL}/styles" Target="styles.xml"/>` +
 			'</Relationships>';
-		this.#zip.addBuffer(Buffer.from(workbook), 'xl/workbook.xml', this.#entry);
-		this.#zip.addBuffer(Buffer.from(rels), 'xl/_rels/workbook.xml.rels', this.#entry);
-		this.#zip.addBuffer(Buffer.from(STYLES), 'xl/styles.xml', this.#entry);
-		this.#zip.end();
-		await this.#done;
+		await this.#ready;
+		await this.#zip.addBuffer('xl/workbook.xml', Buffer.from(workbook));
+		await this.#zip.addBuffer('xl/_rels/workbook.xml.rels', Buffer.from(rels));
+		await this.#zip.addBuffer('xl/styles.xml', Buffer.from(STYLES));
+		await this.#zip.finish();
+		const finished = once(this.#sink, 'finish');
+		this.#sink.end();
+		await finished;
 	}
 }
