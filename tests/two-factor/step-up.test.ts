@@ -50,6 +50,7 @@ describe('which procedures need step-up', () => {
 				'keys.wechat.save',
 				'keys.wechat.setStatus',
 				'operators.create',
+				'operators.delete',
 				'operators.resetPassword',
 				'operators.resetTwoFactor',
 				'operators.setTwoFactorRequired',

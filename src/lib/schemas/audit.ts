@@ -52,7 +52,7 @@ export const AUDIT_ACTIONS = {
 	auth: ['auth.signOut', 'auth.stepUp', 'auth.stepUpFailed'],
 	password: ['password.change', 'password.initialChange', 'password.changeFailed', 'password.reset'],
 	roles: ['roles.create', 'roles.update', 'roles.setStatus'],
-	operators: ['operators.create', 'operators.updateInfo', 'operators.updateRoles', 'operators.resetPassword', 'operators.unlock', 'operators.resetTwoFactor', 'operators.endSessions'],
+	operators: ['operators.create', 'operators.updateInfo', 'operators.updateRoles', 'operators.resetPassword', 'operators.unlock', 'operators.resetTwoFactor', 'operators.endSessions', 'operators.delete'],
 	twoFactor: ['twoFactor.enable', 'twoFactor.disable', 'twoFactor.recoveryCodesRegenerated', 'twoFactor.recoveryCodeUsed', 'twoFactor.requireAll', 'twoFactor.requireNone'],
 	sessions: ['sessions.end', 'sessions.endOthers'],
 	allowList: ['allowList.update'],

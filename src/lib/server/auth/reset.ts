@@ -51,9 +51,10 @@ interface AccountRow {
 }
 
 async function findAccount(db: Db, merchantNo: string, phone: string): Promise<AccountRow | undefined> {
+	// A deleted operator is no account: no code is sent, none is accepted.
 	return (await db
 		.selectFrom('merchants as m')
-		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', phone))
+		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', phone).on('s.deleted_at', 'is', null))
 		.select(['m.id as merchant_id', 'm.status as merchant_status', 's.id as staff_id', 's.name', 's.status as staff_status', 's.password_hash'])
 		.where('m.merchant_no', '=', merchantNo)
 		.executeTakeFirst()) as AccountRow | undefined;

@@ -146,7 +146,7 @@ export async function resolveSession(db: Db, token: string, origin?: RequestOrig
 		       m.merchant_no, m.name AS merchant_name, m.status AS merchant_status, m.require_two_factor, m.sign_in_allow_list,
 		       coalesce(array_agg(DISTINCT p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}') AS role_permissions
 		FROM sessions se
-		JOIN staff s ON s.id = se.staff_id
+		JOIN staff s ON s.id = se.staff_id AND s.deleted_at IS NULL
 		JOIN merchants m ON m.id = s.merchant_id
 		LEFT JOIN staff_roles sr ON sr.staff_id = s.id AND sr.merchant_id = s.merchant_id
 		LEFT JOIN roles r ON r.id = sr.role_id AND r.merchant_id = s.merchant_id AND r.status = 'ENABLED'

@@ -65,9 +65,10 @@ interface AccountRow {
 
 function findAccount(db: Db, input: SignInInput): Promise<AccountRow | undefined> {
 	// The merchant number picks the account: the same phone may exist under two merchants.
+	// A deleted operator is no account at all: refused exactly like an unknown phone.
 	return db
 		.selectFrom('merchants as m')
-		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', input.phone))
+		.leftJoin('staff as s', (j) => j.onRef('s.merchant_id', '=', 'm.id').on('s.phone', '=', input.phone).on('s.deleted_at', 'is', null))
 		.select(['m.id as merchant_id', 'm.status as merchant_status', 'm.sign_in_allow_list', 's.id as staff_id', 's.name', 's.password_hash', 's.status', 's.must_change_password'])
 		.select((eb) => eb('s.totp_enabled_at', 'is not', null).as('totp_enabled'))
 		.where('m.merchant_no', '=', input.merchantNo)

@@ -12,7 +12,7 @@ export type OperatorFilter = z.output<typeof operatorListFilter>;
 
 /**
  * Over the `staff` table by its own name (no alias). Never the admin: operators can never see
- * the admin's information, not even in a file.
+ * the admin's information, not even in a file. Never a deleted operator (删除操作员).
  */
 async function operatorWhere(db: Kysely<DB>, merchantId: bigint, f: OperatorFilter): Promise<RawBuilder<SqlBool>> {
 	// Another merchant's role reads like a missing one, never like an empty list.
@@ -20,7 +20,7 @@ async function operatorWhere(db: Kysely<DB>, merchantId: bigint, f: OperatorFilt
 		const own = await db.selectFrom('roles').select('id').where('merchant_id', '=', merchantId).where('id', '=', f.roleId).executeTakeFirst();
 		if (!own) throw new ListRefNotFound();
 	}
-	const where: RawBuilder<unknown>[] = [sql`staff.merchant_id = ${merchantId}`, sql`staff.is_admin = false`];
+	const where: RawBuilder<unknown>[] = [sql`staff.merchant_id = ${merchantId}`, sql`staff.is_admin = false`, sql`staff.deleted_at IS NULL`];
 	if (f.name) where.push(sql`staff.name ILIKE ${containsPattern(f.name)}`);
 	// Digits only (the schema says so): nothing to escape.
 	if (f.phone) where.push(sql`staff.phone LIKE ${`%${f.phone}%`}`);

@@ -40,8 +40,18 @@ export async function listAudit(db: Kysely<DB>, merchantId: bigint, input: { fil
 	};
 }
 
-/** Everyone of the merchant (admin included), admin first, for the 操作人 filter. */
+/**
+ * Everyone of the merchant (admin included), admin first, for the 操作人 filter. A deleted
+ * operator is not offered (their entries keep their name: audit rows carry actor_name).
+ */
 export async function auditPeople(db: Kysely<DB>, merchantId: bigint): Promise<{ id: bigint; name: string; isAdmin: boolean }[]> {
-	const rows = await db.selectFrom('staff').select(['id', 'name', 'is_admin']).where('merchant_id', '=', merchantId).orderBy('is_admin', 'desc').orderBy('id').execute();
+	const rows = await db
+		.selectFrom('staff')
+		.select(['id', 'name', 'is_admin'])
+		.where('merchant_id', '=', merchantId)
+		.where('deleted_at', 'is', null)
+		.orderBy('is_admin', 'desc')
+		.orderBy('id')
+		.execute();
 	return rows.map((r) => ({ id: r.id, name: r.name, isAdmin: r.is_admin }));
 }

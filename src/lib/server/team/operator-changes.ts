@@ -1,5 +1,5 @@
 // 操作员: the admin's changes to an operator (新增, 变更操作员信息, 变更角色信息, 重置密码, 解锁,
-// 重置二次验证, 全部退出) and the merchant's two-factor requirement, each audited in its
+// 重置二次验证, 全部退出, 删除) and the merchant's two-factor requirement, each audited in its
 // transaction; an SMS goes out only after the change is committed (a slow gateway holds no locks).
 import type { Kysely } from 'kysely';
 import type { DB } from '#db';
@@ -8,7 +8,7 @@ import { auditChange, type Actor } from '../audit.ts';
 import { listDevices } from '../auth/devices.ts';
 import { invalidateStaffSessions } from '../auth/session.ts';
 import { clearSecondFactor } from '../auth/two-factor-enrolment.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError, NotFound } from '../domain-error.ts';
 import { maskPhone } from '../mask.ts';
 import { isUniqueViolation } from '../pg-errors.ts';
 import { sendSms, smsText } from '../sms/index.ts';
@@ -171,6 +171,34 @@ export async function resetOperatorTwoFactor(db: Kysely<DB>, actor: AdminActor, 
 export async function operatorDevices(db: Kysely<DB>, merchantId: bigint, id: bigint) {
 	const operator = await db.transaction().execute((tx) => lockOperator(tx, merchantId, id));
 	return listDevices(db, operator.id, null);
+}
+
+/**
+ * 删除操作员: a soft delete. The row stays (the audit log, 导出记录, key changes and the sign-in
+ * history keep the person's name), but the operator leaves the list and every picker, can never
+ * sign in again (password, 找回密码 and recovery codes answer as for an unknown account), and
+ * their sessions end at once. Their roles are let go and live SMS codes to their phone retired,
+ * so the phone can be given to a new operator. The admin (the caller included) is never an
+ * operator: naming them is NOT_FOUND, like a missing or already deleted operator.
+ */
+export async function deleteOperator(db: Kysely<DB>, actor: Actor, id: bigint): Promise<{ id: bigint }> {
+	if (id === actor.staffId) throw new NotFound();
+	return db.transaction().execute(async (tx) => {
+		const before = await lockOperator(tx, actor.merchantId, id);
+		const now = new Date();
+		await tx.updateTable('staff').set({ deleted_at: now, updated_at: now }).where('merchant_id', '=', actor.merchantId).where('id', '=', before.id).execute();
+		await tx.deleteFrom('staff_roles').where('merchant_id', '=', actor.merchantId).where('staff_id', '=', before.id).execute();
+		await tx
+			.updateTable('sms_codes')
+			.set({ consumed_at: now })
+			.where('merchant_id', '=', actor.merchantId)
+			.where('phone', '=', before.phone)
+			.where('consumed_at', 'is', null)
+			.execute();
+		await invalidateStaffSessions(tx, before.id);
+		await auditChange(tx, actor, 'operators.delete', { type: 'staff', id: before.id }, { before: auditView(before), after: null, name: before.name });
+		return { id: before.id };
+	});
 }
 
 /** 全部退出: ends every session of the operator; each browser is signed out at its next request. */

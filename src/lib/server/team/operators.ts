@@ -1,7 +1,7 @@
 // 操作员: the merchant's operators — the list (never the admin; phones masked; newest first,
 // through the list engine like its export), one operator, and what every change shares (the
 // locked record, the roles, what an audit row may say). The admin is never an operator: naming the admin (or
-// another merchant's staff) reads exactly like a missing record.
+// another merchant's staff, or a deleted operator) reads exactly like a missing record.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '#db';
 import type { OperatorDetail, OperatorRoleRef, OperatorRow } from '#shared/schemas/operators.ts';
@@ -92,6 +92,7 @@ export async function getOperator(db: Kysely<DB>, merchantId: bigint, id: bigint
 		.where('s.merchant_id', '=', merchantId)
 		.where('s.id', '=', id)
 		.where('s.is_admin', '=', false)
+		.where('s.deleted_at', 'is', null)
 		.executeTakeFirst();
 	if (!row) throw new NotFound();
 	const roles = await rolesOf(db, merchantId, [row.id]);
@@ -122,6 +123,7 @@ export async function lockOperator(tx: Transaction<DB>, merchantId: bigint, id: 
 		.where('merchant_id', '=', merchantId)
 		.where('id', '=', id)
 		.where('is_admin', '=', false)
+		.where('deleted_at', 'is', null)
 		.forUpdate()
 		.executeTakeFirst();
 	if (!row) throw new NotFound();

@@ -1,5 +1,6 @@
 import { router } from '../../init';
 import { create } from './create';
+import { remove } from './delete';
 import { get } from './get';
 import { list } from './list';
 import { resetPassword } from './resetPassword';
@@ -23,5 +24,6 @@ export const operatorsRouter = router({
 	twoFactorPolicy,
 	setTwoFactorRequired,
 	sessions,
-	endSessions
+	endSessions,
+	delete: remove
 });
