@@ -53,11 +53,13 @@ describe('which procedures need step-up', () => {
 				'operators.delete',
 				'operators.resetPassword',
 				'operators.resetTwoFactor',
+				'operators.setStatusMany',
 				'operators.setTwoFactorRequired',
 				'operators.updateInfo',
 				'operators.updateRoles',
 				'roles.create',
 				'roles.setStatus',
+				'roles.setStatusMany',
 				'roles.update',
 				'settings.allowList.save',
 				'settings.twoFactor.regenerateRecoveryCodes'

@@ -1,7 +1,7 @@
 // 操作员: inputs shared by the operators router and its forms. Messages are catalogue keys.
 import { z } from 'zod';
 import { idSchema, idTextSchema, text } from './common.ts';
-import { pageSchema, pageSizeSchema } from './roles.ts';
+import { bulkIdsSchema, pageSchema, pageSizeSchema } from './roles.ts';
 
 export const OPERATOR_STATUSES = ['ACTIVE', 'DISABLED'] as const;
 export type OperatorStatus = (typeof OPERATOR_STATUSES)[number];
@@ -61,6 +61,8 @@ export const operatorUpdateInfoInput = z.object({
 	status: z.enum(OPERATOR_STATUSES, 'error.badInput')
 });
 export const operatorUpdateRolesInput = z.object({ id: idSchema, roleIds: roleIdsSchema });
+/** 启用 / 停用 of the operators chosen on the list. */
+export const operatorSetStatusManyInput = z.object({ ids: bulkIdsSchema, status: z.enum(OPERATOR_STATUSES, 'error.badInput') });
 
 export interface OperatorRoleRef {
 	id: bigint;

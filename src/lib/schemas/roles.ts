@@ -50,6 +50,15 @@ export const roleUpdateInput = roleCreateInput.extend({ id: idSchema });
 export const roleIdInput = z.object({ id: idSchema });
 export const roleSetStatusInput = z.object({ id: idSchema, status: z.enum(ROLE_STATUSES, 'error.badInput') });
 
+/** The rows chosen for a bulk 启用/停用: 1 to 100 (a page holds at most 100), repeats counted once. */
+export const BULK_MAX_IDS = 100;
+export const bulkIdsSchema = z
+	.array(idSchema)
+	.min(1, 'team.noneSelected')
+	.max(BULK_MAX_IDS, 'team.tooManySelected')
+	.transform((ids) => [...new Set(ids)]);
+export const roleSetStatusManyInput = z.object({ ids: bulkIdsSchema, status: z.enum(ROLE_STATUSES, 'error.badInput') });
+
 export interface RoleRow {
 	id: bigint;
 	name: string;

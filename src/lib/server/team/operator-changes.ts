@@ -1,7 +1,7 @@
 // 操作员: the admin's changes to an operator (新增, 变更操作员信息, 变更角色信息, 重置密码, 解锁,
 // 重置二次验证, 全部退出, 删除) and the merchant's two-factor requirement, each audited in its
 // transaction; an SMS goes out only after the change is committed (a slow gateway holds no locks).
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '#db';
 import type { OperatorStatus } from '#shared/schemas/operators.ts';
 import { auditChange, type Actor } from '../audit.ts';
@@ -63,19 +63,33 @@ export async function createOperator(
 
 /** 变更操作员信息: 邮箱 and 状态. Disabling ends the operator's sessions at once. */
 export function updateOperatorInfo(db: Kysely<DB>, actor: Actor, input: { id: bigint; email: string | null; status: OperatorStatus }): Promise<{ id: bigint }> {
-	return db.transaction().execute(async (tx) => {
-		const before = await lockOperator(tx, actor.merchantId, input.id);
-		await tx
-			.updateTable('staff')
-			.set({ email: input.email, status: input.status, updated_at: new Date() })
-			.where('merchant_id', '=', actor.merchantId)
-			.where('id', '=', input.id)
-			.execute();
-		const after = { ...before, email: input.email, status: input.status };
-		if (input.status === 'DISABLED') await invalidateStaffSessions(tx, before.id);
-		await auditChange(tx, actor, 'operators.updateInfo', { type: 'staff', id: before.id }, { before: auditView(before), after: auditView(after) });
-		return { id: before.id };
-	});
+	return db.transaction().execute((tx) => applyOperatorInfo(tx, actor, input));
+}
+
+/**
+ * 变更操作员信息 inside the caller's transaction (one operator, or each of a bulk 启用/停用):
+ * `email` left out keeps the operator's; `onlyIfChanged` skips an operator already in that state
+ * (no write, no audit row).
+ */
+export async function applyOperatorInfo(
+	tx: Transaction<DB>,
+	actor: Actor,
+	input: { id: bigint; email?: string | null; status: OperatorStatus },
+	opts: { onlyIfChanged?: boolean } = {}
+): Promise<{ id: bigint; changed: boolean }> {
+	const before = await lockOperator(tx, actor.merchantId, input.id);
+	const email = input.email === undefined ? before.email : input.email;
+	if (opts.onlyIfChanged && before.status === input.status && before.email === email) return { id: before.id, changed: false };
+	await tx
+		.updateTable('staff')
+		.set({ email, status: input.status, updated_at: new Date() })
+		.where('merchant_id', '=', actor.merchantId)
+		.where('id', '=', input.id)
+		.execute();
+	const after = { ...before, email, status: input.status };
+	if (input.status === 'DISABLED') await invalidateStaffSessions(tx, before.id);
+	await auditChange(tx, actor, 'operators.updateInfo', { type: 'staff', id: before.id }, { before: auditView(before), after: auditView(after) });
+	return { id: before.id, changed: true };
 }
 
 /** 变更角色信息: replaces the operator's roles and ends their sessions, so they sign in to the new set. */

@@ -143,19 +143,25 @@ export async function updateRole(db: Kysely<DB>, actor: Actor, input: { id: bigi
 /** 启用 / 停用. A disabled role grants nothing from its holders' next request on (the session query reads enabled roles only). */
 export function setRoleStatus(db: Kysely<DB>, actor: Actor, input: { id: bigint; status: RoleStatus }): Promise<{ id: bigint; status: RoleStatus }> {
 	return db.transaction().execute(async (tx) => {
-		const before = await lockRole(tx, actor.merchantId, input.id);
-		if (before.status === input.status) return { id: before.id, status: before.status };
-		await tx
-			.updateTable('roles')
-			.set({ status: input.status, updated_at: new Date(), updated_by: actor.staffId })
-			.where('merchant_id', '=', actor.merchantId)
-			.where('id', '=', input.id)
-			.execute();
-		await auditChange(tx, actor, 'roles.setStatus', { type: 'role', id: before.id }, {
-			before: { status: before.status },
-			after: { status: input.status },
-			name: before.name
-		});
-		return { id: before.id, status: input.status };
+		const { id, status } = await applyRoleStatus(tx, actor, input);
+		return { id, status };
 	});
+}
+
+/** 启用 / 停用 inside the caller's transaction (one role, or each of a bulk change); a role already in that state is left as it is, unaudited. */
+export async function applyRoleStatus(tx: Transaction<DB>, actor: Actor, input: { id: bigint; status: RoleStatus }): Promise<{ id: bigint; status: RoleStatus; changed: boolean }> {
+	const before = await lockRole(tx, actor.merchantId, input.id);
+	if (before.status === input.status) return { id: before.id, status: before.status, changed: false };
+	await tx
+		.updateTable('roles')
+		.set({ status: input.status, updated_at: new Date(), updated_by: actor.staffId })
+		.where('merchant_id', '=', actor.merchantId)
+		.where('id', '=', input.id)
+		.execute();
+	await auditChange(tx, actor, 'roles.setStatus', { type: 'role', id: before.id }, {
+		before: { status: before.status },
+		after: { status: input.status },
+		name: before.name
+	});
+	return { id: before.id, status: input.status, changed: true };
 }

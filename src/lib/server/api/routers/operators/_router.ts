@@ -6,6 +6,7 @@ import { list } from './list';
 import { resetPassword } from './resetPassword';
 import { resetTwoFactor } from './resetTwoFactor';
 import { endSessions, sessions } from './sessions';
+import { setStatusMany } from './setStatusMany';
 import { setTwoFactorRequired, twoFactorPolicy } from './twoFactorPolicy';
 import { unlock } from './unlock';
 import { updateInfo } from './updateInfo';
@@ -18,6 +19,7 @@ export const operatorsRouter = router({
 	create,
 	updateInfo,
 	updateRoles,
+	setStatusMany,
 	resetPassword,
 	unlock,
 	resetTwoFactor,
