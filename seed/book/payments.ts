@@ -2,47 +2,10 @@
 // src/lib/server/ledger/payments.ts, with the ledger's own rules for who pays whom.
 import { LedgerError } from '#shared/server/ledger/index.ts';
 import type { ClosePaymentInput, CompletePaymentInput, PaymentPosting, PaymentResult, StatusChange } from '#shared/server/ledger/index.ts';
-import { ref } from '#shared/server/ledger/accounts.ts';
-import { memoText } from '#shared/server/ledger/errors.ts';
-import { payeeAccount, payerAccount } from '#shared/server/ledger/payments.ts';
+import { paymentTransfers, paysFromBalance, validatePayment } from '#shared/server/ledger/payments.ts';
 import { businessDateOf as businessDate } from './dates.ts';
-import { writePosting, type Transfer } from './postings.ts';
+import { writePosting } from './postings.ts';
 import type { BookState, PaymentRow } from './state.ts';
-
-const POSTABLE = new Set(['USER_TOPUP', 'MCH_TOPUP', 'GENERAL_CONSUME', 'SECURED_CONSUME', 'SECURED_CONFIRM', 'INNER_FUND_EXCHANGE']);
-const CONSUMPTION = new Set(['GENERAL_CONSUME', 'SECURED_CONSUME']);
-const TOPUP_TARGETS = new Set(['MCHOWN', 'MCHCOUPON', 'MCHFEE']);
-
-function paysFromBalance(p: PaymentPosting): boolean {
-	return p.payMethod ? p.payMethod === 'BALANCE' || p.payMethod === 'COUPON' : p.userId != null;
-}
-
-function validate(p: PaymentPosting): void {
-	const coupon = p.couponAmount ?? 0n;
-	const fee = p.feeAmount ?? 0n;
-	const bad = (why: string) => {
-		throw new LedgerError('ledger.invalidPosting', `${p.platformTxnNo}: ${why}`);
-	};
-	if (!POSTABLE.has(p.txnType)) bad(`txn type ${p.txnType}`);
-	if (p.amount <= 0n) bad('amount must be > 0');
-	if (coupon < 0n || coupon > p.amount) bad('coupon out of range');
-	if (coupon > 0n && !CONSUMPTION.has(p.txnType)) bad('coupon only on consumption');
-	if (fee < 0n) bad('negative fee');
-	if ((p.txnType === 'SECURED_CONFIRM') !== Boolean(p.originalPlatformTxnNo)) bad('original payment');
-	if (p.txnType === 'USER_TOPUP' && p.userId == null) bad('top-up needs a user');
-	if (p.payeeAccountType && (p.txnType !== 'MCH_TOPUP' || !TOPUP_TARGETS.has(p.payeeAccountType))) bad('payee account');
-	if (p.txnType === 'INNER_FUND_EXCHANGE' && (p.payeeUserId ?? p.userId) == null) bad('payout needs a user');
-	if (CONSUMPTION.has(p.txnType) && paysFromBalance(p) && p.userId == null) bad('balance payment needs a user');
-}
-
-function transfers(row: PaymentRow): Transfer[] {
-	const payee = payeeAccount(row);
-	return [
-		{ from: payerAccount(row), to: payee, amount: row.amount - row.coupon_amount, txnType: row.txn_type, memo: memoText(row.txn_type) },
-		{ from: ref.merchant('MCHCOUPON', 'AVAILABLE'), to: payee, amount: row.coupon_amount, txnType: row.txn_type, memo: memoText('COUPON') },
-		{ from: ref.merchant('MCHFEE', 'AVAILABLE'), to: ref.clearing(), amount: row.fee_amount, txnType: 'SERVICE_FEE', memo: memoText('SERVICE_FEE') }
-	];
-}
 
 function secured(book: BookState, no: string): PaymentRow {
 	const original = book.payments.get(no);
@@ -73,7 +36,7 @@ function settle(book: BookState, row: PaymentRow, at: Date, original: PaymentRow
 			accountingDate,
 			flowNoPrefix: row.platform_txn_no
 		},
-		transfers(row)
+		paymentTransfers(row)
 	);
 	if (original) original.confirmed_amount += row.amount;
 	return accountingDate;
@@ -82,7 +45,7 @@ function settle(book: BookState, row: PaymentRow, at: Date, original: PaymentRow
 type Party = { payer: [PaymentRow['payer_type'], string, string | null]; payee: [PaymentRow['payee_type'], string, string | null]; userId: bigint | null };
 
 export function postPayment(book: BookState, p: PaymentPosting): PaymentResult {
-	validate(p);
+	validatePayment(p);
 	if (p.merchantId !== book.merchantId) throw new LedgerError('ledger.unknownMerchant', String(p.merchantId));
 	const original = p.originalPlatformTxnNo ? secured(book, p.originalPlatformTxnNo) : undefined;
 	let payeeUserId = p.payeeUserId ?? null;

@@ -2,51 +2,11 @@
 import { LedgerError } from '#shared/server/ledger/index.ts';
 import type { AccountRef, CompleteRefundInput, RefundPosting, RefundResult, StatusChange } from '#shared/server/ledger/index.ts';
 import { ref } from '#shared/server/ledger/accounts.ts';
-import { memoText } from '#shared/server/ledger/errors.ts';
-import { payerAccount, topUpTarget } from '#shared/server/ledger/payments.ts';
+import { payerAccount } from '#shared/server/ledger/payments.ts';
+import { pairRefundLegs, refundable, refundSources } from '#shared/server/ledger/refunds.ts';
 import { businessDateOf as businessDate } from './dates.ts';
-import { account, writePosting, type Transfer } from './postings.ts';
+import { account, writePosting } from './postings.ts';
 import type { BookState, PaymentRow, RefundRow } from './state.ts';
-
-/** What is left to refund: a guarantee's confirmed part has left MCHASSURE. */
-function refundable(p: PaymentRow): bigint {
-	return p.amount - p.refunded_amount - (p.txn_type === 'SECURED_CONSUME' ? p.confirmed_amount : 0n);
-}
-
-/** Where the money comes back from, in order: AVAILABLE first, then PSETTLE while still pending. */
-function refundSources(p: PaymentRow): AccountRef[] {
-	switch (p.txn_type) {
-		case 'GENERAL_CONSUME':
-			return [ref.merchant('MCHOWN', 'AVAILABLE'), ref.merchant('MCHOWN', 'PSETTLE')];
-		case 'MCH_TOPUP':
-			return [ref.merchant(topUpTarget(p), 'AVAILABLE'), ref.merchant(topUpTarget(p), 'PSETTLE')];
-		case 'USER_TOPUP':
-		case 'INNER_FUND_EXCHANGE':
-			return [ref.user(p.user_id!, 'AVAILABLE'), ref.user(p.user_id!, 'PSETTLE')];
-		case 'SECURED_CONSUME':
-			return [ref.merchant('MCHASSURE', 'AVAILABLE')];
-		default:
-			throw new LedgerError('ledger.notRefundable', p.platform_txn_no);
-	}
-}
-
-/** Pairs what leaves with what arrives into transfers, greedily in order. */
-function pair(sources: [AccountRef, bigint][], targets: [AccountRef, bigint][]): Transfer[] {
-	const out: Transfer[] = [];
-	const src = sources.filter(([, a]) => a > 0n).map(([r, a]) => ({ r, a }));
-	const dst = targets.filter(([, a]) => a > 0n).map(([r, a]) => ({ r, a }));
-	let i = 0;
-	let j = 0;
-	while (i < src.length && j < dst.length) {
-		const amount = src[i].a < dst[j].a ? src[i].a : dst[j].a;
-		out.push({ from: src[i].r, to: dst[j].r, amount, txnType: 'REFUND', memo: memoText('REFUND') });
-		src[i].a -= amount;
-		dst[j].a -= amount;
-		if (src[i].a === 0n) i++;
-		if (dst[j].a === 0n) j++;
-	}
-	return out;
-}
 
 function moveRefund(book: BookState, payment: PaymentRow, refund: RefundRow, at: Date): string {
 	const amount = refund.amount;
@@ -83,7 +43,7 @@ function moveRefund(book: BookState, payment: PaymentRow, refund: RefundRow, at:
 			accountingDate,
 			flowNoPrefix: refund.platform_txn_no
 		},
-		pair(taken, targets)
+		pairRefundLegs(taken, targets)
 	);
 	payment.refunded_amount += amount;
 	return accountingDate;

@@ -1,33 +1,12 @@
 // The book's postWithdrawal / updateWithdrawalStatus: the rows and refusals of
 // src/lib/server/ledger/withdrawals.ts (money leaves at creation; a failure or 退汇 puts it back).
-import type { WithdrawalStatus } from '#db/types.ts';
 import { LedgerError } from '#shared/server/ledger/index.ts';
-import type { AccountRef, StatusChange, WithdrawalPosting, WithdrawalResult, WithdrawalStatusInput } from '#shared/server/ledger/index.ts';
-import { ref } from '#shared/server/ledger/accounts.ts';
+import type { StatusChange, WithdrawalPosting, WithdrawalResult, WithdrawalStatusInput } from '#shared/server/ledger/index.ts';
 import { memoText } from '#shared/server/ledger/errors.ts';
 import { businessDateOf as businessDate } from './dates.ts';
-import { writePosting, type PostingHeader, type Transfer } from './postings.ts';
+import { MONEY_OUT, NEXT, withdrawalTransfers } from '#shared/server/ledger/withdrawals.ts';
+import { writePosting, type PostingHeader } from './postings.ts';
 import type { BookState, WithdrawalRow } from './state.ts';
-
-const MONEY_OUT = new Set<WithdrawalStatus>(['TRADE_CHECKING', 'TRADE_PREPAID', 'TRADE_SUCCESS']);
-const NEXT: Record<WithdrawalStatus, WithdrawalStatus[]> = {
-	TRADE_CHECKING: ['TRADE_PREPAID', 'TRADE_SUCCESS', 'TRADE_FAILURE', 'TRADE_CANCEL'],
-	TRADE_PREPAID: ['TRADE_SUCCESS', 'TRADE_FAILURE', 'TRADE_CANCEL'],
-	TRADE_SUCCESS: ['TRADE_CANCEL'],
-	TRADE_FAILURE: [],
-	TRADE_CANCEL: []
-};
-
-function sourceAccount(w: WithdrawalRow): AccountRef {
-	return w.txn_type === 'ACCT_CASH_OUT' && w.user_id !== null ? ref.user(w.user_id, 'AVAILABLE') : ref.merchant('MCHOWN', 'AVAILABLE');
-}
-
-function transfers(w: WithdrawalRow): Transfer[] {
-	return [
-		{ from: sourceAccount(w), to: ref.clearing(), amount: w.amount, txnType: w.txn_type, memo: memoText(w.txn_type) },
-		{ from: ref.merchant('MCHFEE', 'AVAILABLE'), to: ref.clearing(), amount: w.fee_amount, txnType: 'SERVICE_FEE', memo: memoText('SERVICE_FEE') }
-	];
-}
 
 function header(w: WithdrawalRow, postingKey: string, kind: string, at: Date, flowNoPrefix: string): PostingHeader {
 	return {
@@ -74,7 +53,7 @@ export function postWithdrawal(book: BookState, w: WithdrawalPosting): Withdrawa
 		accounting_date: moves ? businessDate(w.createdAt) : null,
 		channel_txn_no: w.channelTxnNo ?? null
 	};
-	if (moves) writePosting(book, header(row, row.platform_txn_no, 'WITHDRAWAL', w.createdAt, row.platform_txn_no), transfers(row));
+	if (moves) writePosting(book, header(row, row.platform_txn_no, 'WITHDRAWAL', w.createdAt, row.platform_txn_no), withdrawalTransfers(row));
 	book.withdrawals.add(row, row.platform_txn_no);
 	book.withdrawalOrderNos.add(row.merchant_order_no);
 	return { withdrawalId: row.id, created: true, status: row.status };
@@ -87,7 +66,7 @@ export function updateWithdrawalStatus(book: BookState, input: WithdrawalStatusI
 	if (!NEXT[w.status].includes(input.status)) throw new LedgerError('ledger.illegalTransition', `${w.status} → ${input.status}`);
 	if (input.status === 'TRADE_FAILURE' || input.status === 'TRADE_CANCEL') {
 		const memo = memoText(input.status === 'TRADE_CANCEL' ? 'RETURN' : 'FAILURE');
-		const back = transfers(w).map((t) => ({ ...t, from: t.to, to: t.from, memo }));
+		const back = withdrawalTransfers(w).map((t) => ({ ...t, from: t.to, to: t.from, memo }));
 		writePosting(book, header(w, `${w.platform_txn_no}:RETURN`, 'WITHDRAWAL_RETURN', input.at, `${w.platform_txn_no}-R`), back);
 	}
 	const final = input.status !== 'TRADE_PREPAID';

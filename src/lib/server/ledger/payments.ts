@@ -21,11 +21,11 @@ const CONSUMPTION = new Set(['GENERAL_CONSUME', 'SECURED_CONSUME']);
 /** Pay methods that spend the user's platform balance; every other method is an outside channel. */
 const BALANCE_METHODS = new Set(['BALANCE', 'COUPON']);
 
-function paysFromBalance(p: PaymentPosting): boolean {
+export function paysFromBalance(p: PaymentPosting): boolean {
 	return p.payMethod ? BALANCE_METHODS.has(p.payMethod) : p.userId != null;
 }
 
-function validate(p: PaymentPosting): void {
+export function validatePayment(p: PaymentPosting): void {
 	const coupon = p.couponAmount ?? 0n;
 	const fee = p.feeAmount ?? 0n;
 	const bad = (why: string) => {
@@ -83,7 +83,7 @@ export function payeeAccount(row: PaymentRow): AccountRef {
 /** Also used by refunds: where the payment's cash part came from. */
 export { payerAccount };
 
-function paymentTransfers(row: PaymentRow): Transfer[] {
+export function paymentTransfers(row: PaymentRow): Transfer[] {
 	const payee = payeeAccount(row);
 	return [
 		{ from: payerAccount(row), to: payee, amount: row.amount - row.coupon_amount, txnType: row.txn_type, memo: memoText(row.txn_type) },
@@ -221,7 +221,7 @@ function samePayment(a: Insertable<PaymentsTable>, b: PaymentRow): boolean {
  * applies that change, as a payment notification would.
  */
 export async function postPayment(db: Kysely<DB>, p: PaymentPosting): Promise<PaymentResult> {
-	validate(p);
+	validatePayment(p);
 	return inTransaction(db, async (trx) => {
 		const merchant = await trx.selectFrom('merchants').select(['merchant_no']).where('id', '=', p.merchantId).executeTakeFirst();
 		if (!merchant) throw new LedgerError('ledger.unknownMerchant', String(p.merchantId));

@@ -15,12 +15,12 @@ type RefundRow = Selectable<RefundsTable>;
  * What is left to refund. A guarantee payment's money sits in MCHASSURE until confirmed,
  * so what was confirmed is no longer refundable.
  */
-function refundable(p: PaymentRow): bigint {
+export function refundable(p: Pick<PaymentRow, 'amount' | 'refunded_amount' | 'confirmed_amount' | 'txn_type'>): bigint {
 	return p.amount - p.refunded_amount - (p.txn_type === 'SECURED_CONSUME' ? p.confirmed_amount : 0n);
 }
 
 /** Accounts a refund takes money back from, in order: AVAILABLE first, then PSETTLE if it is still pending. */
-function refundSources(p: PaymentRow): AccountRef[] {
+export function refundSources(p: PaymentRow): AccountRef[] {
 	switch (p.txn_type) {
 		case 'GENERAL_CONSUME':
 			return [ref.merchant('MCHOWN', 'AVAILABLE'), ref.merchant('MCHOWN', 'PSETTLE')];
@@ -37,7 +37,7 @@ function refundSources(p: PaymentRow): AccountRef[] {
 }
 
 /** Pairs what leaves (sources) with what arrives (targets) into transfers, greedily in order. */
-function pair(sources: [AccountRef, bigint][], targets: [AccountRef, bigint][]): Transfer[] {
+export function pairRefundLegs(sources: [AccountRef, bigint][], targets: [AccountRef, bigint][]): Transfer[] {
 	const out: Transfer[] = [];
 	const src = sources.filter(([, a]) => a > 0n).map(([r, a]) => ({ r, a }));
 	const dst = targets.filter(([, a]) => a > 0n).map(([r, a]) => ({ r, a }));
@@ -92,7 +92,7 @@ async function moveRefund(trx: Transaction<DB>, payment: PaymentRow, refund: Ref
 			accountingDate,
 			flowNoPrefix: refund.platform_txn_no
 		},
-		pair(taken, targets),
+		pairRefundLegs(taken, targets),
 		locked
 	);
 	await trx

@@ -10,9 +10,9 @@ import type { AccountRef, StatusChange, WithdrawalPosting, WithdrawalResult, Wit
 type WithdrawalRow = Selectable<WithdrawalsTable>;
 
 /** Statuses under which the money has left (reserved at creation). */
-const MONEY_OUT = new Set<WithdrawalStatus>(['TRADE_CHECKING', 'TRADE_PREPAID', 'TRADE_SUCCESS']);
+export const MONEY_OUT = new Set<WithdrawalStatus>(['TRADE_CHECKING', 'TRADE_PREPAID', 'TRADE_SUCCESS']);
 /** Legal status changes; TRADE_CANCEL (退汇) is a bank return, possible even after success. */
-const NEXT: Record<WithdrawalStatus, WithdrawalStatus[]> = {
+export const NEXT: Record<WithdrawalStatus, WithdrawalStatus[]> = {
 	TRADE_CHECKING: ['TRADE_PREPAID', 'TRADE_SUCCESS', 'TRADE_FAILURE', 'TRADE_CANCEL'],
 	TRADE_PREPAID: ['TRADE_SUCCESS', 'TRADE_FAILURE', 'TRADE_CANCEL'],
 	TRADE_SUCCESS: ['TRADE_CANCEL'],
@@ -23,13 +23,13 @@ const NEXT: Record<WithdrawalStatus, WithdrawalStatus[]> = {
 const RANK: Record<WithdrawalStatus, number> = { TRADE_CHECKING: 0, TRADE_PREPAID: 1, TRADE_SUCCESS: 2, TRADE_FAILURE: 3, TRADE_CANCEL: 3 };
 
 /** A cash-out spends the user's balance (or the merchant's own funds); a 外部代发 always the merchant's. */
-function sourceAccount(w: Pick<WithdrawalRow, 'txn_type' | 'user_id'>): AccountRef {
+export function sourceAccount(w: Pick<WithdrawalRow, 'txn_type' | 'user_id'>): AccountRef {
 	return w.txn_type === 'ACCT_CASH_OUT' && w.user_id !== null
 		? ref.user(w.user_id, 'AVAILABLE')
 		: ref.merchant('MCHOWN', 'AVAILABLE');
 }
 
-function withdrawalTransfers(w: WithdrawalRow): Transfer[] {
+export function withdrawalTransfers(w: WithdrawalRow): Transfer[] {
 	return [
 		{ from: sourceAccount(w), to: ref.clearing(), amount: w.amount, txnType: w.txn_type, memo: memoText(w.txn_type) },
 		{ from: ref.merchant('MCHFEE', 'AVAILABLE'), to: ref.clearing(), amount: w.fee_amount, txnType: 'SERVICE_FEE', memo: memoText('SERVICE_FEE') }
