@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -55,6 +57,37 @@ function connectTimeoutMs(): number {
 	return envMs('PG_CONNECT_TIMEOUT_MS', 5_000) || 5_000;
 }
 
+/**
+ * The CPU priority (nice, 0–19) of the worker's Postgres backends: a build's COPY can use a
+ * whole core for seconds, and at the same priority it doubles the latency of every list a
+ * person opens meanwhile. Postgres has no CPU priority of its own, so the worker renices its
+ * backends' processes — only where that is possible: Postgres on this host (a local address
+ * or socket), the pid really a postgres process, and the right to renice it (root or the same
+ * user). Anywhere else the setting does nothing. PG_BUILD_NICE=0 turns it off.
+ */
+export function buildNice(): number {
+	const n = Number(process.env.PG_BUILD_NICE ?? 10);
+	return Number.isInteger(n) && n >= 0 && n <= 19 ? n : 10;
+}
+
+function isLocalHost(host: string | undefined): boolean {
+	return !host || host.startsWith('/') || host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** Lowers the priority of a local backend; false when it was not possible (see buildNice). */
+export function reniceBackend(client: pg.Client, nice = buildNice()): boolean {
+	const pid = (client as pg.Client & { processID?: number }).processID;
+	if (!nice || !pid || !isLocalHost(client.host)) return false;
+	try {
+		// A pid of a remote server could be any local process: renice only a postgres one.
+		if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return false;
+		setPriority(pid, nice);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 // Where the pools report a lost connection. db/ imports nothing of the app: the web and the
 // worker hand it their logger at start; scripts and tests keep stderr.
 let reportLost: (line: string) => void = (line) => console.error(line);
@@ -103,6 +136,7 @@ export function createPool(
 	// event that kills the process. The query itself still fails and the pool discards the client.
 	pool.on('connect', (client) => {
 		client.on('error', (err: Error & { code?: string }) => reportLost(`[db] connection lost: ${err.code ? `${err.code} ` : ''}${err.message}`));
+		if (role === 'worker') reniceBackend(client);
 	});
 	return pool;
 }

@@ -1,0 +1,62 @@
+// The worker's Postgres backends run at a lower CPU priority than the web's, so a build's COPY
+// does not slow down the lists people open meanwhile (issue 14, load with builds running).
+// The guard matters as much: a pid reported by a server on another host must never renice a
+// local process that happens to have the same number.
+import { getPriority } from 'node:os';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPool, databaseUrl, reniceBackend, setDbRole } from '#db';
+
+const pools: pg.Pool[] = [];
+
+async function backendOf(role: 'web' | 'worker'): Promise<{ pid: number; nice: number }> {
+	setDbRole(role);
+	const pool = createPool(databaseUrl(), 1);
+	pools.push(pool);
+	const client = await pool.connect();
+	try {
+		const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+		return { pid: rows[0].pid, nice: getPriority(rows[0].pid) };
+	} finally {
+		client.release();
+	}
+}
+
+afterEach(async () => {
+	setDbRole('web');
+	delete process.env.PG_BUILD_NICE;
+	await Promise.all(pools.splice(0).map((p) => p.end()));
+});
+
+describe('build backends priority', () => {
+	it("the worker's backends run at nice 10, the web's at the server's own", async () => {
+		const web = await backendOf('web');
+		const worker = await backendOf('worker');
+		expect(worker.nice).toBe(10);
+		expect(web.nice).toBeLessThan(worker.nice);
+	});
+
+	it('PG_BUILD_NICE sets the level and 0 leaves the backend alone', async () => {
+		process.env.PG_BUILD_NICE = '15';
+		expect((await backendOf('worker')).nice).toBe(15);
+		process.env.PG_BUILD_NICE = '0';
+		const untouched = await backendOf('worker');
+		const web = await backendOf('web');
+		expect(untouched.nice).toBe(web.nice);
+	});
+
+	it("never renices a local process for a pid a remote server reported", async () => {
+		const web = await backendOf('web');
+		// A client that claims to be connected elsewhere but carries a local postgres pid.
+		const remote = new pg.Client({ host: '10.20.30.40', port: 5432 });
+		(remote as pg.Client & { processID: number }).processID = web.pid;
+		expect(reniceBackend(remote, 12)).toBe(false);
+		expect(getPriority(web.pid)).toBe(web.nice);
+		// …nor a local pid that is not a postgres process (this test's own process).
+		const local = new pg.Client({ host: '127.0.0.1', port: 5432 });
+		(local as pg.Client & { processID: number }).processID = process.pid;
+		const before = getPriority(process.pid);
+		expect(reniceBackend(local, 12)).toBe(false);
+		expect(getPriority(process.pid)).toBe(before);
+	});
+});
