@@ -62,7 +62,9 @@ describe('which procedures need step-up', () => {
 				'roles.setStatusMany',
 				'roles.update',
 				'settings.allowList.save',
-				'settings.twoFactor.regenerateRecoveryCodes'
+				'settings.twoFactor.regenerateRecoveryCodes',
+				// a range of statements is a bulk download (issue 11)
+				'statements.range'
 			].sort()
 		);
 		// reads never ask

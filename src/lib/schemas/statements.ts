@@ -61,3 +61,26 @@ export interface StatementDay {
 	csvFileId: string | null;
 	xlsxFileId: string | null;
 }
+
+/** The most days one range statement covers (both ends inclusive): a month. */
+export const STATEMENT_RANGE_MAX_DAYS = 31;
+/** The export kind (exports.list_key) of a range statement: built, listed and downloaded through 导出记录. */
+export const STATEMENT_RANGE_EXPORT = 'statementRange';
+
+/** Days from `from` to `to` ('YYYY-MM-DD'), both inclusive; 0 or less when `to` comes first. */
+export function daysInRange(from: string, to: string): number {
+	return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+}
+
+/** Which closed days a range statement covers: the shape and length here; the window (no open day, not before it) on the server. */
+export const statementPeriodSchema = z
+	.object({ from: statementDateSchema, to: statementDateSchema })
+	.refine((r) => r.to >= r.from, { message: 'statements.range.endBeforeStart', path: ['to'] })
+	.refine((r) => daysInRange(r.from, r.to) <= STATEMENT_RANGE_MAX_DAYS, { message: 'statements.range.tooLong', path: ['to'] });
+
+/** 对账单下载 → 按日期范围: a range of closed days (or a whole month) as one CSV or Excel file. */
+export const statementRangeInput = z
+	.object({ from: statementDateSchema, to: statementDateSchema, format: z.enum(['CSV', 'XLSX']) })
+	.refine((r) => r.to >= r.from, { message: 'statements.range.endBeforeStart', path: ['to'] })
+	.refine((r) => daysInRange(r.from, r.to) <= STATEMENT_RANGE_MAX_DAYS, { message: 'statements.range.tooLong', path: ['to'] });
+export type StatementRangeInput = z.infer<typeof statementRangeInput>;

@@ -3,8 +3,10 @@
 import { authoriseExportFile } from './exports/downloads.ts';
 import { registerFileKind } from './files/kinds.ts';
 import { authoriseStatementFile } from './statements/downloads.ts';
+import { authoriseStatementRangeFile } from './statements/ranges.ts';
 
 registerFileKind('statement', authoriseStatementFile);
 registerFileKind('export', authoriseExportFile);
+registerFileKind('statementRange', authoriseStatementRangeFile);
 
 export { authorizeFileDownload, type FileGrant } from './files/access.ts';

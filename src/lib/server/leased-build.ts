@@ -68,7 +68,7 @@ class LeaseLost extends Error {
 	}
 }
 
-interface BuildLease<T extends BuildTable> {
+export interface BuildLease<T extends BuildTable> {
 	/** Who holds it: a write to the row outside complete() must be guarded by this. */
 	owner: string;
 	/** Throws LeaseLost once another worker has taken the row over. */

@@ -8,9 +8,11 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '#db';
 import { translate } from '#shared/i18n/messages.ts';
+import { STATEMENT_RANGE_EXPORT } from '#shared/schemas/statements.ts';
 import { businessDate } from '#shared/time.ts';
 import { CSV_BOM, CSV_TYPE, csvLine, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
 import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
+import { buildStatementRange } from '../statements/range-build.ts';
 import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../xlsx/index.ts';
 import { inCopyTransaction } from './copy.ts';
 import { EXPORT_TTL } from './expiry.ts';
@@ -32,6 +34,8 @@ export async function buildExport(
 ): Promise<ExportBuildOutcome> {
 	const leaseOpts = { ...opts, leaseMs: opts.leaseMs ?? EXPORT_LEASE_MS, what: 'export' };
 	return runLeasedBuild(db, 'exports', exportId, leaseOpts, async (claimed, lease) => {
+		// A range statement is an export kind with its own file (statements/range-build.ts).
+		if (claimed.list_key === STATEMENT_RANGE_EXPORT) return buildStatementRange(db, claimed, lease);
 		let writer: FileWriter | undefined;
 		let client: pg.PoolClient | undefined;
 		let failure: Error | undefined;

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '#db';
 import { buildFailureKey } from '#shared/build-failure.ts';
+import { STATEMENT_RANGE_EXPORT } from '#shared/schemas/statements.ts';
 import type { SessionContext } from '../auth/types.ts';
 
 /** The exports this person may see, as `e`. */
@@ -32,6 +33,8 @@ export async function listExports(db: Db, auth: SessionContext, page: { page: nu
 				'e.format',
 				// 导出所选: how many rows were chosen; null for the whole filter.
 				sql<number | null>`cardinality(e.selected_ids)`.as('selected'),
+				// A range statement: the days it covers ('2026-11-01 ~ 2026-11-30'); null for a list export.
+				sql<string | null>`CASE WHEN e.list_key = ${STATEMENT_RANGE_EXPORT} THEN (e.filter->>'from') || ' ~ ' || (e.filter->>'to') END`.as('period'),
 				'e.status',
 				'e.rows_done as rowsDone',
 				'e.rows_total as rowsTotal',

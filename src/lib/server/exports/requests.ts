@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '#db/types.ts';
 import type { ExportFormat } from '#shared/schemas/exports.ts';
+import { STATEMENT_RANGE_EXPORT } from '#shared/schemas/statements.ts';
 import { writeAudit } from '../audit.ts';
 import { Refused } from '../refused.ts';
 import type { SessionContext } from '../auth/types.ts';
@@ -15,7 +16,7 @@ import { visibleExports } from './records.ts';
 import { chosenColumns, EXPORT_SPECS, isExportList } from './specs.ts';
 
 /** Exports one person may have waiting or running at once (a million-row export takes seconds of a worker). */
-function exportMaxPending(): number {
+export function exportMaxPending(): number {
 	const n = Number(process.env.EXPORT_MAX_PENDING ?? 3);
 	return Number.isInteger(n) && n > 0 ? n : 3;
 }
@@ -93,7 +94,9 @@ export async function createExport(
 export async function retryExport(db: Kysely<DB>, auth: SessionContext, id: bigint): Promise<{ id: bigint }> {
 	const row = await visibleExports(db, auth).select(['e.id', 'e.list_key', 'e.status']).where('e.id', '=', id).executeTakeFirst();
 	if (!row) throw new Refused('NOT_FOUND', 'error.notFound');
-	if (!isExportList(row.list_key) || !auth.permissions.has(EXPORT_SPECS[row.list_key].permission)) throw new Refused('FORBIDDEN', 'error.forbidden');
+	// A range statement (statements/ranges.ts) is retried under the statement-download permission.
+	const permission = row.list_key === STATEMENT_RANGE_EXPORT ? 'statements.download' : isExportList(row.list_key) ? EXPORT_SPECS[row.list_key].permission : null;
+	if (!permission || !auth.permissions.has(permission)) throw new Refused('FORBIDDEN', 'error.forbidden');
 	if (row.status !== 'FAILED') throw new Refused('BAD_REQUEST', 'exports.notFailed');
 	await db.updateTable('exports').set({ status: 'QUEUED', error: null, rows_done: 0n }).where('id', '=', row.id).where('status', '=', 'FAILED').execute();
 	await requestExportBuild(row.id);

@@ -10,7 +10,7 @@ import { translate } from '#shared/i18n/messages.ts';
 import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
 import { closeDay } from '#shared/server/ledger/index.ts';
 import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
-import { reconciliationSql, statementSummarySql } from './query.ts';
+import { reconciliationSql, statementSummarySql, type StatementPeriod } from './query.ts';
 import { writeStatementCsv, writeStatementXlsx, type StatementSummary } from './writer.ts';
 
 export const STATEMENT_LEASE_MS = Number(process.env.STATEMENT_LEASE_MS ?? 30_000);
@@ -22,8 +22,8 @@ export function statementFileName(merchantNo: string, accountingDate: string, ex
 	return `${translate('zh-CN', 'statements.fileName')}_${merchantNo}_${accountingDate}.${ext}`;
 }
 
-/** The 汇总 by direction and the balance reconciliation of (merchant, day), in fen. */
-export async function readSummary(db: Db, merchantId: bigint, accountingDate: string): Promise<StatementSummary & { rows: bigint }> {
+/** The 汇总 by direction and the balance reconciliation of (merchant, day or period), in fen. */
+export async function readSummary(db: Db, merchantId: bigint, accountingDate: string | StatementPeriod): Promise<StatementSummary & { rows: bigint }> {
 	const g = await sql<{ kind: number; txn_type: string; rows: bigint; amount: bigint; fee: bigint }>`${sql.raw(
 		statementSummarySql(merchantId, accountingDate)
 	)}`.execute(db);

@@ -42,15 +42,36 @@ function cell(i: number, expr: string, target: RowsFor): string {
 }
 
 /**
- * The 26 columns for (merchant, accounting date), in statement order: payments completed that
- * day, successful refunds of that day as their own rows (the refund's numbers, its amount,
- * status 已退款), and withdrawals/payouts booked that day. Sorted by completion time, then
- * the platform number, so a rebuild gives the same bytes. See RowsFor for `target`.
+ * The accounting days a statement covers, both ends inclusive: one day (a day statement) or a
+ * range of closed days (a range statement, at most STATEMENT_RANGE_MAX_DAYS).
  */
-export function statementRowsSql(merchantId: bigint, accountingDate: string, target: RowsFor): string {
-	if (!DATE.test(accountingDate)) throw new Error(`bad accounting date ${accountingDate}`);
+export interface StatementPeriod {
+	from: string;
+	to: string;
+}
+
+/** A day or a period as a period. */
+export function periodOf(p: string | StatementPeriod): StatementPeriod {
+	return typeof p === 'string' ? { from: p, to: p } : p;
+}
+
+/** `expr` (a date column) within the period, as SQL over our own checked dates: `=` for one day, so its plan stays the day's. */
+function inPeriod(expr: string, p: StatementPeriod): string {
+	if (!DATE.test(p.from) || !DATE.test(p.to)) throw new Error(`bad accounting date ${p.from}..${p.to}`);
+	return p.from === p.to ? `${expr} = DATE '${p.from}'` : `${expr} BETWEEN DATE '${p.from}' AND DATE '${p.to}'`;
+}
+
+/**
+ * The 26 columns for (merchant, accounting date or period), in statement order: payments
+ * completed that day, successful refunds of that day as their own rows (the refund's numbers,
+ * its amount, status 已退款), and withdrawals/payouts booked that day. Sorted by accounting
+ * day, then completion time, then the platform number, so a rebuild gives the same bytes and a
+ * period's rows are its days' statements' rows one day after the other. See RowsFor for `target`.
+ */
+export function statementRowsSql(merchantId: bigint, accountingDate: string | StatementPeriod, target: RowsFor): string {
+	const period = periodOf(accountingDate);
+	const booked = inPeriod('x.accounting_date', period);
 	const m = BigInt(merchantId).toString();
-	const d = `DATE '${accountingDate}'`;
 	const money = (expr: string) => (target === 'summary' ? `${expr}::int8` : yuan(expr));
 	const cols = (c: {
 		orderNo: string; platformNo: string; flowNo: string; orderTime: string; createdAt: string; completedAt: string;
@@ -88,7 +109,7 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
 			day(c.channelDate)
 		]
 			.map((e, i) => `${cell(i, e, target)} AS c${String(i + 1).padStart(2, '0')}`)
-			.concat([`${c.sortAt} AS sort_at`, `${c.sortNo} AS sort_no`, `${c.kind} AS sort_kind`])
+			.concat([`x.accounting_date AS sort_day`, `${c.sortAt} AS sort_at`, `${c.sortNo} AS sort_no`, `${c.kind} AS sort_kind`])
 			.join(',\n    ');
 
 	// Party types, account types and 支付方式 as the list screens label them; card numbers masked as the screens mask them.
@@ -107,7 +128,7 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
 		sortAt: 'x.completed_at', sortNo: 'x.platform_txn_no', kind: 1
 	})}
   FROM payments x
-  WHERE x.merchant_id = ${m} AND x.accounting_date = ${d} AND x.status = 'TRADE_SUCCESS'`;
+  WHERE x.merchant_id = ${m} AND ${booked} AND x.status = 'TRADE_SUCCESS'`;
 
 	// A refund pays back the other way: the original payee pays, the original payer receives.
 	const refunds = `SELECT ${cols({
@@ -122,7 +143,7 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
 		sortAt: 'x.processed_at', sortNo: 'x.platform_txn_no', kind: 2
 	})}
   FROM refunds x JOIN payments p ON p.id = x.payment_id
-  WHERE x.merchant_id = ${m} AND x.accounting_date = ${d} AND x.status = 'TRADE_SUCCESS'`;
+  WHERE x.merchant_id = ${m} AND ${booked} AND x.status = 'TRADE_SUCCESS'`;
 
 	const withdrawals = `SELECT ${cols({
 		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
@@ -138,13 +159,13 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
 		sortAt: 'COALESCE(x.completed_at, x.created_at)', sortNo: 'x.platform_txn_no', kind: 3
 	})}
   FROM withdrawals x LEFT JOIN users u ON u.id = x.user_id
-  WHERE x.merchant_id = ${m} AND x.accounting_date = ${d}`;
+  WHERE x.merchant_id = ${m} AND ${booked}`;
 
 	const out = Array.from({ length: 26 }, (_, i) => `c${String(i + 1).padStart(2, '0')}`)
 		// The summary also needs which kind each row is (1 payment, 2 refund, 3 withdrawal).
 		.concat(target === 'summary' ? ['sort_kind'] : [])
 		.join(', ');
-	return `SELECT ${out} FROM (\n${payments}\nUNION ALL\n${refunds}\nUNION ALL\n${withdrawals}\n) rows ORDER BY sort_at, sort_no, sort_kind`;
+	return `SELECT ${out} FROM (\n${payments}\nUNION ALL\n${refunds}\nUNION ALL\n${withdrawals}\n) rows ORDER BY sort_day, sort_at, sort_no, sort_kind`;
 }
 
 /**
@@ -152,7 +173,7 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string, tar
  * 交易类型, the count, the amount and the fee (int8 fen), in a fixed order. Labels come from the
  * same CASE expressions as the rows, so they group identically.
  */
-export function statementSummarySql(merchantId: bigint, accountingDate: string): string {
+export function statementSummarySql(merchantId: bigint, accountingDate: string | StatementPeriod): string {
 	const rows = statementRowsSql(merchantId, accountingDate, 'summary');
 	return `SELECT sort_kind AS kind, c21 AS txn_type, count(*)::int8 AS rows, sum(c22)::int8 AS amount, sum(c23)::int8 AS fee
   FROM (${rows}) r GROUP BY sort_kind, c21 ORDER BY sort_kind, c21 COLLATE "C"`;
@@ -166,17 +187,22 @@ export function statementSummarySql(merchantId: bigint, accountingDate: string):
  * chain in id order), and credits and debits are the sums of the day's flows. Those are looked
  * for among the flows made from RECONCILE_LOOKBACK_DAYS before the day (a late posting) to
  * RECONCILE_LOOKAHEAD_DAYS after it (the settlement of a day runs after midnight, before the
- * close): a flow booked on the day but made outside that span would show as 不平.
+ * close): a flow booked on the day but made outside that span would show as 不平. For a period,
+ * the opening is at the start of its first day, the closing at the end of its last, and the
+ * credits and debits are those of all its days.
  */
-export function reconciliationSql(merchantId: bigint, accountingDate: string): string {
-	if (!DATE.test(accountingDate)) throw new Error(`bad accounting date ${accountingDate}`);
+export function reconciliationSql(merchantId: bigint, accountingDate: string | StatementPeriod): string {
+	const period = periodOf(accountingDate);
+	const booked = inPeriod('f.accounting_date', period);
 	const m = BigInt(merchantId).toString();
-	const d = `DATE '${accountingDate}'`;
-	const end = `((${d} + 1 + ${RECONCILE_LOOKAHEAD_DAYS})::timestamp AT TIME ZONE 'Asia/Shanghai')`;
-	const lookback = `((${d} - ${RECONCILE_LOOKBACK_DAYS})::timestamp AT TIME ZONE 'Asia/Shanghai')`;
+	const first = `DATE '${period.from}'`;
+	const lastDay = `DATE '${period.to}'`;
+	const end = `((${lastDay} + 1 + ${RECONCILE_LOOKAHEAD_DAYS})::timestamp AT TIME ZONE 'Asia/Shanghai')`;
+	const lookback = `((${first} - ${RECONCILE_LOOKBACK_DAYS})::timestamp AT TIME ZONE 'Asia/Shanghai')`;
 	const types = RECONCILED_ACCOUNTS.map((t) => `'${t}'`).join(', ');
+	// Opening: after the last flow booked before the first day; closing: after the last one booked on or before the last day.
 	const last = (cmp: string) => `COALESCE((SELECT f.balance_after FROM fund_flows f
-      WHERE f.account_id = a.id AND f.accounting_date ${cmp} ${d}
+      WHERE f.account_id = a.id AND f.accounting_date ${cmp}
       ORDER BY f.id DESC LIMIT 1), 0)`;
 	return `SELECT t.account_type,
     COALESCE(sum(x.opening), 0)::int8 AS opening,
@@ -185,14 +211,14 @@ export function reconciliationSql(merchantId: bigint, accountingDate: string): s
     COALESCE(sum(x.closing), 0)::int8 AS closing
   FROM unnest(ARRAY[${types}]) WITH ORDINALITY AS t(account_type, ord)
   LEFT JOIN LATERAL (
-    SELECT ${last('<')} AS opening, ${last('<=')} AS closing, day.credits, day.debits
+    SELECT ${last(`< ${first}`)} AS opening, ${last(`<= ${lastDay}`)} AS closing, day.credits, day.debits
     FROM accounts a
     -- One pass over the account's flows of the span gives both sums.
     CROSS JOIN LATERAL (
       SELECT COALESCE(sum(f.amount) FILTER (WHERE f.direction = 'CREDIT'), 0) AS credits,
         COALESCE(sum(f.amount) FILTER (WHERE f.direction = 'DEBIT'), 0) AS debits
       FROM fund_flows f
-      WHERE f.merchant_id = ${m} AND f.account_id = a.id AND f.accounting_date = ${d} AND f.created_at >= ${lookback} AND f.created_at < ${end}
+      WHERE f.merchant_id = ${m} AND f.account_id = a.id AND ${booked} AND f.created_at >= ${lookback} AND f.created_at < ${end}
     ) day
     WHERE a.merchant_id = ${m} AND a.user_id IS NULL AND a.account_type = t.account_type
   ) x ON true

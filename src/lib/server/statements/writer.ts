@@ -23,7 +23,7 @@ import {
 	SUMMARY_COLUMNS,
 	SUMMARY_TITLE
 } from './layout.ts';
-import { statementRowsSql } from './query.ts';
+import { periodOf, statementRowsSql, type StatementPeriod } from './query.ts';
 
 /** One 交易类型 of one kind (1 payment, 2 refund, 3 withdrawal/payout): count and fen. */
 export interface SummaryRow {
@@ -125,20 +125,33 @@ export function csvSummary(summary: StatementSummary): string {
 	);
 }
 
-/** Streams the CSV (BOM, header, COPY rows, summary) into `sink`; resolves with the row count. */
+/**
+ * Streams the CSV (BOM, header, COPY rows, summary) of a day or a period into `sink`; resolves
+ * with the row count. `onProgress` hears the lines streamed so far (a quoted memo may hold a
+ * newline: an estimate; the count at the end is exact).
+ */
 export async function writeStatementCsv(
 	client: pg.PoolClient,
 	sink: Writable,
 	merchantId: bigint,
-	accountingDate: string,
-	summary: StatementSummary
+	accountingDate: string | StatementPeriod,
+	summary: StatementSummary,
+	onProgress?: (rowsDone: number) => void
 ): Promise<number> {
 	// No values to bind; the transaction still pins the server's quoting rules (exports/copy.ts).
 	return inCopyTransaction(client, [], async () => {
 		const copy = client.query(copyTo(`COPY (${statementRowsSql(merchantId, accountingDate, 'csv')}) TO STDOUT WITH (FORMAT csv)`));
+		let lines = 0;
 		await pipeline(async function* () {
 			yield Buffer.from(csvHead());
-			for await (const chunk of copy) yield chunk as Buffer;
+			for await (const chunk of copy) {
+				const buf = chunk as Buffer;
+				if (onProgress) {
+					for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
+					onProgress(lines);
+				}
+				yield buf;
+			}
 			yield Buffer.from(csvSummary(summary));
 		}, sink);
 		return copy.rowCount ?? 0;
@@ -146,19 +159,20 @@ export async function writeStatementCsv(
 }
 
 /**
- * Streams the XLSX (sheet 对账单 with the rows, numeric 0.00 amounts; sheet 汇总) into `sink`.
+ * Streams the XLSX (sheet 对账单 with the rows, numeric 0.00 amounts; sheets 汇总 and 余额核对) of a
+ * day or a period into `sink`.
  * Postgres writes the rows, COPY streams them into the zip. `onProgress` hears the rows written
- * so far. The zip entries carry the accounting date as their time, so a rebuild gives the same bytes.
+ * so far. The zip entries carry the (first) accounting date as their time, so a rebuild gives the same bytes.
  */
 export async function writeStatementXlsx(
 	client: pg.PoolClient,
 	sink: Writable,
 	merchantId: bigint,
-	accountingDate: string,
+	accountingDate: string | StatementPeriod,
 	summary: StatementSummary,
 	onProgress?: (rowsDone: number) => Promise<void>
 ): Promise<number> {
-	const xlsx = new XlsxWriter(sink, { mtime: startOfBusinessDate(accountingDate) });
+	const xlsx = new XlsxWriter(sink, { mtime: startOfBusinessDate(periodOf(accountingDate).from) });
 	const amount = (i: number) => i === AMOUNT_COLUMN || i === FEE_COLUMN;
 	const rowsSql = xlsxRowsSql(
 		statementRowsSql(merchantId, accountingDate, 'xlsx'),
