@@ -35,6 +35,7 @@ const operatorStatusSql = [
 const operatorRolesSql = `coalesce((SELECT string_agg(r.name, ${literal(JOIN)} ORDER BY r.id) FROM staff_roles sr JOIN roles r ON r.id = sr.role_id AND r.merchant_id = sr.merchant_id WHERE sr.merchant_id = staff.merchant_id AND sr.staff_id = staff.id), ${literal(zh('operators.noRoles'))})`;
 
 export const OPERATOR_COLUMNS: readonly ExportColumn[] = [
+	{ key: 'id', label: 'operators.id', kind: 'text', expr: 'id', identifier: true, defaultVisible: false },
 	{ key: 'name', label: 'operators.name', kind: 'text', expr: 'name' },
 	{ key: 'phone', label: 'operators.phone', kind: 'maskPhone', expr: 'phone' },
 	{ key: 'email', label: 'operators.email', kind: 'text', expr: 'email' },
