@@ -1,7 +1,6 @@
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { Migrator, type Kysely } from 'kysely';
-import { createDb, databaseUrl } from './index.ts';
+import { databaseUrl } from './index.ts';
 import { migrations } from './migrations/index.ts';
 
 /** Creates the database named in the URL when it is missing (the server must be reachable). */
@@ -31,14 +30,4 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
 		else if (r.status === 'Success') console.log(`migrated ${r.migrationName}`);
 	}
 	if (error) throw error;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-	await ensureDatabase();
-	const db = createDb();
-	try {
-		await migrateToLatest(db);
-	} finally {
-		await db.destroy();
-	}
 }

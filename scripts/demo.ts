@@ -10,6 +10,7 @@ import { ensureDatabase, migrateToLatest } from '../db/migrate.ts';
 import { DEFAULT_REDIS_URL } from '../src/lib/server/queue/redis.ts';
 import { chooseDatabase } from './lib/postgres.ts';
 import { buildIfStale, isPortFree, prefixLines, waitForHttp } from './lib/processes.ts';
+import { bundleArgs, bundleIfStale } from './bundle.js';
 import { privateRedisDir, redisServerOnPath, startPrivateRedis } from './lib/private-redis.ts';
 import { REDIS_HELP, redisAnswers } from './lib/redis-check.ts';
 import { seedIfEmpty } from './lib/seed.ts';
@@ -80,7 +81,9 @@ async function main(): Promise<number> {
 		// DEMO_MODE shows the SMS outbox on the sign-in page, so 找回密码 works without a phone.
 		const childEnv = { ...env, HOST: host, PORT: String(port), ORIGIN: origin, DEMO_MODE: process.env.DEMO_MODE ?? '1' };
 		const web = spawn(process.execPath, [join(ROOT, 'build')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-		const worker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'jobs', 'worker.ts')], {
+		// The worker runs compiled (dist/worker.js): `npm run demo` has bundled it; a source edited since rebuilds it here.
+		await bundleIfStale(['worker'], { root: ROOT, log });
+		const worker = spawn(process.execPath, bundleArgs('worker', ROOT), {
 			cwd: ROOT,
 			env: childEnv,
 			stdio: ['ignore', 'pipe', 'pipe']

