@@ -99,10 +99,10 @@ describe('a merchant opened by the platform, in the browser', () => {
 		await form.getByLabel('私钥 (API 密钥)').fill(API_KEY);
 		await page.locator('#wx-certP12').setInputFiles({ name: 'apiclient_cert.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pem.certPem) });
 		// the certificate alone is not enough: its private key is the other file
-		await form.getByRole('button', { name: '保存' }).click();
+		await form.getByRole('button', { name: '立即提交' }).click();
 		await expect.poll(() => page.locator('#wx-certKey-error').innerText()).toContain('请同时上传私钥证书');
 		await page.locator('#wx-certKey').setInputFiles({ name: 'apiclient_key.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pem.keyPem) });
-		await form.getByRole('button', { name: '保存' }).click();
+		await form.getByRole('button', { name: '立即提交' }).click();
 		const row = page.getByTestId('wechat-tab').locator('tbody tr', { hasText: mchId });
 		await row.waitFor({ timeout: 15_000 });
 		expect(await row.innerText()).toContain('已设置');

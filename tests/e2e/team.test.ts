@@ -48,7 +48,7 @@ describe('roles, operators and the initial password, in the browser', () => {
 			expect(await dialog.locator(`[data-permission="${p}"]`).isChecked()).toBe(true);
 		expect(await dialog.locator('[data-permission="settings"]').getAttribute('aria-checked')).toBe('mixed');
 
-		await dialog.getByRole('button', { name: '保存' }).click();
+		await dialog.getByRole('button', { name: '提交', exact: true }).click();
 		await admin.getByText('角色已新增').waitFor();
 		await admin.locator('tr', { hasText: ROLE }).first().waitFor();
 
@@ -66,7 +66,7 @@ describe('roles, operators and the initial password, in the browser', () => {
 		await dialog.getByLabel('姓名').fill(NAME);
 		await dialog.getByLabel('手机').fill(PHONE);
 		await dialog.getByLabel(ROLE, { exact: true }).check();
-		await dialog.getByRole('button', { name: '保存' }).click();
+		await dialog.getByRole('button', { name: '提交', exact: true }).click();
 		await admin.getByText('操作员已新增').first().waitFor();
 		// the list shows the phone masked
 		const row = admin.locator('tr', { hasText: NAME });
@@ -94,7 +94,7 @@ describe('roles, operators and the initial password, in the browser', () => {
 		const roles = admin.getByRole('dialog');
 		expect(await roles.getByRole('heading').first().innerText()).toBe('变更角色信息');
 		expect(await roles.getByLabel(ROLE, { exact: true }).isChecked()).toBe(true);
-		await roles.getByRole('button', { name: '保存' }).click();
+		await roles.getByRole('button', { name: '提交', exact: true }).click();
 		await admin.getByText('角色信息已变更, 该操作员需重新登录').first().waitFor();
 
 		await actions.getByRole('button', { name: '登录设备' }).click();
@@ -137,7 +137,7 @@ describe('roles, operators and the initial password, in the browser', () => {
 		await admin.locator(`[data-operator="${NAME}"]`).getByRole('button', { name: '变更操作员信息' }).click();
 		const dialog = admin.getByRole('dialog');
 		await dialog.getByLabel('状态').selectOption('DISABLED');
-		await dialog.getByRole('button', { name: '保存' }).click();
+		await dialog.getByRole('button', { name: '提交', exact: true }).click();
 		await admin.getByText('操作员信息已变更').waitFor();
 
 		await operator.locator('aside').first().getByRole('link', { name: '退款订单查询' }).click();

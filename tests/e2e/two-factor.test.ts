@@ -142,7 +142,7 @@ describe('step-up in the browser', () => {
 		await page.goto('/admin/roles');
 		await page.getByRole('button', { name: '新增角色' }).click();
 		await page.getByRole('dialog').getByLabel('角色名称').fill(role);
-		await page.getByRole('dialog').getByRole('button', { name: '保存' }).click();
+		await page.getByRole('dialog').getByRole('button', { name: '提交', exact: true }).click();
 
 		const stepUp = page.getByTestId('step-up-dialog');
 		await stepUp.waitFor();
