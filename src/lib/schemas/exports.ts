@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { idSchema, text } from './common.ts';
 
 /** The lists with 导出 (the server's specs are in server/exports/specs.ts). */
-export const EXPORT_LISTS = ['payments', 'refunds', 'withdrawals', 'flows', 'accountFlows', 'users', 'roles', 'operators', 'audit'] as const;
+export const EXPORT_LISTS = ['payments', 'refunds', 'withdrawals', 'flows', 'accountFlows', 'users', 'roles', 'operators', 'audit', 'wechatKeys', 'alipayKeys', 'exports'] as const;
 export type ExportList = (typeof EXPORT_LISTS)[number];
 
 export const EXPORT_FORMATS = ['CSV', 'XLSX'] as const;

@@ -13,7 +13,7 @@ export const DEFAULT_RANGE_DAYS = 7;
 export const MAX_RANGE_DAYS = 93;
 
 /** Column-preference keys (settings.getColumns / setColumns). */
-export const LIST_KEYS = ['payments', 'refunds', 'withdrawals', 'flows', 'accountFlows', 'users', 'roles', 'operators', 'audit', 'signIns', 'ownSignIns', 'exports'] as const;
+export const LIST_KEYS = ['payments', 'refunds', 'withdrawals', 'flows', 'accountFlows', 'users', 'roles', 'operators', 'audit', 'signIns', 'ownSignIns', 'exports', 'wechatKeys', 'alipayKeys'] as const;
 export type ListKey = (typeof LIST_KEYS)[number];
 
 export const PAYMENT_TXN_TYPES = [

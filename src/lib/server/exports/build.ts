@@ -43,7 +43,7 @@ export async function buildExport(
 			if (!isExportList(claimed.list_key)) throw new Error(`unknown list ${claimed.list_key}`);
 			const spec = EXPORT_SPECS[claimed.list_key];
 			const filter = spec.filter.parse(claimed.filter);
-			const resolved = await spec.resolve(db, claimed.merchant_id, filter);
+			const resolved = await spec.resolve(db, claimed.merchant_id, filter, { staffId: claimed.staff_id });
 			const source = resolved.source && onlyIds(resolved.source, claimed.selected_ids);
 			const range = resolved.range;
 			const columns = chosenColumns(claimed.list_key, claimed.columns);

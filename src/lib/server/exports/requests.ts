@@ -13,7 +13,7 @@ import { enqueueExportBuild, enqueueOrLeaveToSweep } from '../queue/enqueue.ts';
 import { EXPORT_TTL } from './expiry.ts';
 import { countRows, onlyIds } from './query.ts';
 import { visibleExports } from './records.ts';
-import { chosenColumns, EXPORT_SPECS, isExportList } from './specs.ts';
+import { chosenColumns, EXPORT_SPECS, isExportList, mayExportList } from './specs.ts';
 
 /** Exports one person may have waiting or running at once (a million-row export takes seconds of a worker). */
 export function exportMaxPending(): number {
@@ -33,11 +33,11 @@ export async function createExport(
 ): Promise<{ id: bigint }> {
 	if (!isExportList(input.list)) throw new Refused('BAD_REQUEST', 'exports.unknownList');
 	const spec = EXPORT_SPECS[input.list];
-	if (!auth.permissions.has(spec.permission)) throw new Refused('FORBIDDEN', 'error.forbidden');
+	if (!mayExportList(auth.permissions, input.list)) throw new Refused('FORBIDDEN', 'error.forbidden');
 	const parsed = spec.filter.safeParse(input.filter);
 	if (!parsed.success) throw new Refused('BAD_REQUEST', 'exports.badFilter');
 	const merchantId = auth.staff.merchantId;
-	const resolved = await spec.resolve(db, merchantId, parsed.data);
+	const resolved = await spec.resolve(db, merchantId, parsed.data, { staffId: auth.staff.id });
 	// 导出所选: the chosen rows among the filter's (the page they were ticked on showed that filter).
 	const ids = input.ids ?? null;
 	const source = resolved.source && onlyIds(resolved.source, ids);

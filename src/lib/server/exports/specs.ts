@@ -3,10 +3,10 @@
 // Chinese labels, formula neutralising) so COPY streams the CSV out at full speed.
 // The worker runs this under plain Node: no $app/$env/$lib imports.
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { DB } from '#db/types.ts';
 import { translate } from '#shared/i18n/messages.ts';
-import type { Permission } from '#shared/permissions.ts';
+import { REQUIRED_ROLE_PERMISSION, type Permission } from '#shared/permissions.ts';
 import { DIRECTIONS, FLOW_ACCOUNT_TYPES, FLOW_TXN_TYPES, ID_TYPES, PAYMENT_STATUSES, SUB_TYPES, USER_STATUSES, USER_TYPES, PAYMENT_TXN_TYPES, REFUND_STATUSES, WITHDRAWAL_STATUSES, WITHDRAWAL_TXN_TYPES, type TimeRange } from '#shared/schemas/lists.ts';
 import { accountFlowFilter, flowFilter } from '#shared/schemas/flows.ts';
 import { paymentFilter } from '#shared/schemas/payments.ts';
@@ -31,6 +31,7 @@ import { auditSource } from '../lists/audit.ts';
 import { operatorSource } from '../lists/operators.ts';
 import { roleSource } from '../lists/roles.ts';
 import { AUDIT_COLUMNS, OPERATOR_COLUMNS, ROLE_COLUMNS } from './team-columns.ts';
+import { ALIPAY_KEY_COLUMNS, EXPORT_RECORD_COLUMNS, exportRecordSource, paymentKeySource, WECHAT_KEY_COLUMNS } from './tool-lists.ts';
 
 export { EXPORT_LISTS, type ExportList };
 
@@ -55,10 +56,18 @@ export type ExportFormat = 'csv' | 'xlsx';
 
 interface ExportListSpec {
 	permission: Permission;
+	/** Any one of these reads the list too (a key tab: its write permission or 支付密钥列表). */
+	anyOf?: readonly Permission[];
 	filter: z.ZodType<Record<string, unknown>>;
 	columns: readonly ExportColumn[];
 	/** The source and time range the list itself would use; null source when nothing can match. */
-	resolve(db: Kysely<DB>, merchantId: bigint, filter: Record<string, unknown>): Promise<{ source: ListSource | null; range: TimeRange | null }>;
+	resolve(
+		db: Kysely<DB>,
+		merchantId: bigint,
+		filter: Record<string, unknown>,
+		/** Who asked (导出记录 shows each person their own; without it, nothing). */
+		requester?: { staffId: bigint }
+	): Promise<{ source: ListSource | null; range: TimeRange | null }>;
 }
 
 /** A money list: its export resolves the range and the source as the list itself does. */
@@ -82,6 +91,9 @@ const FLOW_COLUMNS: readonly ExportColumn[] = [
 		{ key: 'amount', label: 'flow.amount', kind: 'money', expr: 'amount' },
 		{ key: 'balanceAfter', label: 'flow.balanceAfter', kind: 'money', expr: 'balance_after' }
 ];
+
+/** A list without filters: whatever is sent, nothing is kept. */
+const NO_FILTER = z.object({}).strip() as unknown as z.ZodType<Record<string, unknown>>;
 
 export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 	payments: rangedSpec('payments.read', paymentFilter, [
@@ -161,8 +173,42 @@ export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 			const staffId = typeof f.staffId === 'string' ? BigInt(f.staffId) : undefined;
 			return { source: await auditSource(db, merchantId, { ...f, staffId } as never), range: null };
 		}
+	},
+	// 参数管理's key tables: no filter, every entry of the provider; secrets only as 已设置/未设置.
+	wechatKeys: {
+		permission: 'keys.list.read',
+		anyOf: ['keys.wechat.write'],
+		filter: NO_FILTER,
+		columns: WECHAT_KEY_COLUMNS,
+		async resolve(_db, merchantId) {
+			return { source: paymentKeySource(merchantId, 'WECHAT'), range: null };
+		}
+	},
+	alipayKeys: {
+		permission: 'keys.list.read',
+		anyOf: ['keys.alipay.write'],
+		filter: NO_FILTER,
+		columns: ALIPAY_KEY_COLUMNS,
+		async resolve(_db, merchantId) {
+			return { source: paymentKeySource(merchantId, 'ALIPAY'), range: null };
+		}
+	},
+	// 导出记录 is everyone's page: every role grants 修改密码 and the admin holds every permission.
+	exports: {
+		permission: REQUIRED_ROLE_PERMISSION,
+		filter: NO_FILTER,
+		columns: EXPORT_RECORD_COLUMNS,
+		async resolve(db, merchantId, _f, requester) {
+			return { source: requester ? await exportRecordSource(db, merchantId, requester.staffId) : null, range: null };
+		}
 	}
 };
+
+/** Whether someone holding `permissions` may export (and download an export of) the list. */
+export function mayExportList(permissions: { has(p: Permission): boolean }, list: ExportList): boolean {
+	const spec = EXPORT_SPECS[list];
+	return permissions.has(spec.permission) || (spec.anyOf ?? []).some((p) => permissions.has(p));
+}
 
 export function isExportList(x: string): x is ExportList {
 	return (EXPORT_LISTS as readonly string[]).includes(x);

@@ -22,7 +22,7 @@ export interface RollupSource {
 }
 
 export interface ListSource {
-	table: 'payments' | 'refunds' | 'withdrawals' | 'fund_flows' | 'users' | 'roles' | 'staff' | 'audit_log';
+	table: 'payments' | 'refunds' | 'withdrawals' | 'fund_flows' | 'users' | 'roles' | 'staff' | 'audit_log' | 'payment_keys' | 'exports';
 	timeColumn: 'created_at' | 'registered_at';
 	/** Condition on the table's columns: the merchant scope and every filter except the time range. */
 	where: RawBuilder<unknown>;

@@ -20,12 +20,15 @@ export const load: PageServerLoad = async (event) => {
 	if (!tabs.length) error(403, 'error.forbidden');
 
 	const caller = callerFor(event);
-	const [wechat, alipay, platform] = await Promise.all([
+	const [wechat, alipay, platform, wechatColumns, alipayColumns] = await Promise.all([
 		can.wechat ? caller.keys.wechat.list() : can.list ? caller.keys.list({ provider: 'WECHAT' }) : null,
 		can.alipay ? caller.keys.alipay.list() : can.list ? caller.keys.list({ provider: 'ALIPAY' }) : null,
-		can.platform ? caller.keys.platform.get() : null
+		can.platform ? caller.keys.platform.get() : null,
+		// 筛选列: each table's chosen columns, or null for all.
+		caller.settings.getColumns({ list: 'wechatKeys' }).catch(() => null),
+		caller.settings.getColumns({ list: 'alipayKeys' }).catch(() => null)
 	]);
 	const asked = event.url.searchParams.get('tab');
 	const tab = tabs.find((t) => t === asked) ?? tabs[0]!;
-	return { tabs, tab, can, wechat, alipay, platform };
+	return { tabs, tab, can, wechat, alipay, platform, savedColumns: { wechat: wechatColumns, alipay: alipayColumns } };
 };
