@@ -4,6 +4,7 @@
 // tricks, ids beyond int8, prototype keys as route parameters, hostile cookies, ranges, headers
 // and bodies. Pass: every answer is what the route means (a 4xx for anything hostile), never a
 // 500 or a thrown error, and no prototype gets polluted. FUZZ_SEED replays a run.
+import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isHttpError, isRedirect } from '@sveltejs/kit';
@@ -15,6 +16,7 @@ import { getDb } from '#db';
 import { handle } from '../../src/hooks.server.ts';
 import { GET as platformKey } from '../../src/routes/(app)/params/keys/platform-public-key/+server.ts';
 import { POST as ingest } from '../../src/routes/api/ingest/v1/[kind]/+server.ts';
+import { GET as statementApi } from '../../src/routes/api/v1/statements/[date]/+server.ts';
 import { GET as trpcGet, POST as trpcPost } from '../../src/routes/api/trpc/[...trpc]/+server.ts';
 import { GET as fileGet, HEAD as fileHead } from '../../src/routes/files/[id]/+server.ts';
 import { INGEST_KINDS, INGEST_SCHEMAS } from '#shared/schemas/ingest.ts';
@@ -22,6 +24,10 @@ import { ROLE_PERMISSIONS } from '#shared/permissions.ts';
 import { createSession } from '#shared/server/auth/session.ts';
 import { closeFilePool, openFileWriter } from '#shared/server/files/index.ts';
 import { ingestPath, ingestSecret, signatureHeaders } from '#shared/server/ingest/signature.ts';
+import { openMerchantAccounts } from '#shared/server/ledger/index.ts';
+import { buildStatement } from '#shared/server/statements/build.ts';
+import { upsertStatement } from '#shared/server/statements/records.ts';
+import { addDays, yesterday } from '#shared/time.ts';
 import { makeMerchant, makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { HOSTILE_STRINGS, inputFor } from '../fixtures/fuzz.ts';
 import { requestEvent } from '../fixtures/request-event.ts';
@@ -247,6 +253,87 @@ describe('hostile requests to the HTTP routes', () => {
 		expect(unsignedTally[404]).toBeGreaterThan(10);
 		expect(unsignedTally[401]).toBeGreaterThan(10);
 		expect(signedTally[400]).toBeGreaterThan(10);
+	});
+
+	it('/api/v1/statements/[date]: hostile dates, formats, merchant numbers, timestamps, nonces, signatures and ranges answer 4xx, never 500', async () => {
+		// A merchant with its 商户公钥 saved and a READY statement; another merchant with a key of its own.
+		const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+		const otherKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+		const withKey = async (k: typeof keys) => {
+			const m = await makeMerchant(db, { name: '对账接口商户' });
+			await openMerchantAccounts(db, m.id);
+			await db.insertInto('platform_keys').values({ merchant_id: m.id, merchant_public_key: k.publicKey.export({ type: 'spki', format: 'pem' }) as string, fingerprint: 'fuzz' }).execute();
+			return m;
+		};
+		const m = await withKey(keys);
+		const other = await withKey(otherKeys);
+		const day = addDays(yesterday(), -2);
+		const built = await buildStatement(db, (await upsertStatement(db, m.id, day)).id);
+		expect(built.outcome).toBe('built');
+
+		// Header values as a client can send them at all (no NUL, CR, LF or characters beyond Latin-1).
+		const header = (v: string) => v.replace(/[^\x09\x20-\x7e\x80-\xff]/g, '?');
+		const sign = (pathAndQuery: string, timestamp: string, nonce: string, k = keys) =>
+			createSign('RSA-SHA256').update(`GET\n${pathAndQuery}\n${timestamp}\n${nonce}`).sign(k.privateKey, 'base64');
+		const REUSED = `fuzz-reused-${randomBytes(8).toString('hex')}`;
+		const call = async (c: { date: string; format: string | null; merchantNo: string; timestamp: string; nonce: string; signature: string | ((pq: string) => string); range: string | null }) => {
+			const query = c.format === null ? '' : `?format=${segment(c.format)}`;
+			const url = `http://localhost/api/v1/statements/${segment(c.date)}${query}`;
+			const u = new URL(url);
+			const signature = typeof c.signature === 'function' ? c.signature(u.pathname + u.search) : c.signature;
+			const headers: Record<string, string> = { 'x-merchant-no': header(c.merchantNo), 'x-timestamp': header(c.timestamp), 'x-nonce': header(c.nonce), 'x-signature': header(signature) };
+			if (c.range) headers.range = c.range;
+			return send({ url, handler: statementApi, params: { date: c.date }, init: { method: 'GET', headers } });
+		};
+		const now = () => String(Math.floor(Date.now() / 1000));
+		const valid = (date = day, format: string | null = 'csv', nonce = randomBytes(16).toString('hex')) => {
+			const timestamp = now();
+			return call({ date, format, merchantNo: m.merchant_no, timestamp, nonce, signature: (pq) => sign(pq, timestamp, nonce), range: null });
+		};
+		expect((await valid(day, 'csv', REUSED)).status).toBe(200);
+
+		const wrong: string[] = [];
+		const tally: Record<number, number> = {};
+		const cases = fc.sample(
+			fc.record({
+				date: fc.oneof({ arbitrary: pathParam, weight: 3 }, { arbitrary: fc.constantFrom(day, day, '2026-02-30', '0000-01-01', '9999-12-31', '2026-13-01', `${day}x`, `${day}/../x`, addDays(day, -400), addDays(day, 3)), weight: 4 }),
+				format: fc.option(fc.oneof(fc.constantFrom('csv', 'xlsx', 'csv', 'CSV', 'pdf', '', '../x', 'csv&format=xlsx'), fc.constantFrom(...HOSTILE_STRINGS)), { nil: null }),
+				merchant: fc.constantFrom('mine', 'mine', 'mine', 'other', 'unknown', 'hostile'),
+				hostileMerchant: fc.constantFrom(...HOSTILE_STRINGS, '', '0'.repeat(16), '9'.repeat(17), ' '.repeat(16)),
+				timestamp: fc.oneof({ arbitrary: fc.constant('now'), weight: 4 }, { arbitrary: fc.constantFrom('0', '-1', '99999999999999999999', '1e9', 'NaN', '', '\u0000', 'stale', '9'.repeat(10_000)), weight: 2 }),
+				nonce: fc.oneof({ arbitrary: fc.constant('fresh'), weight: 4 }, { arbitrary: fc.constantFrom('reused', '', 'short', 'x'.repeat(65), 'a'.repeat(100_000), '../../../../etc/passwd', "' OR 1=1 --", '\u0000'.repeat(20)), weight: 2 }),
+				signature: fc.oneof({ arbitrary: fc.constantFrom('valid', 'valid', 'valid', 'otherKey', 'otherText'), weight: 4 }, { arbitrary: fc.constantFrom('', 'zz', '====', 'A'.repeat(100_000), '\u00ff\u00fe', '\u0000'), weight: 1 }, { arbitrary: fc.base64String({ maxLength: 400 }), weight: 1 }),
+				range: rangeHeader
+			}),
+			{ seed: SEED, numRuns: 200 }
+		);
+		for (const c of cases) {
+			const timestamp = c.timestamp === 'now' ? now() : c.timestamp === 'stale' ? String(Math.floor(Date.now() / 1000) - 3600) : c.timestamp;
+			const nonce = c.nonce === 'fresh' ? randomBytes(16).toString('hex') : c.nonce === 'reused' ? REUSED : c.nonce;
+			const merchantNo = c.merchant === 'mine' ? m.merchant_no : c.merchant === 'other' ? other.merchant_no : c.merchant === 'unknown' ? '1'.repeat(16) : c.hostileMerchant;
+			const signature =
+				c.signature === 'valid' ? (pq: string) => sign(pq, timestamp, nonce)
+				: c.signature === 'otherKey' ? (pq: string) => sign(pq, timestamp, nonce, otherKeys)
+				: c.signature === 'otherText' ? (pq: string) => sign(`${pq}&x=1`, timestamp, nonce)
+				: c.signature;
+			const r = await call({ date: c.date, format: c.format, merchantNo, timestamp, nonce, signature, range: c.range });
+			tally[r.status] = (tally[r.status] ?? 0) + 1;
+			// Only the merchant's own, validly signed, fresh request for its READY day with a real format gets the file.
+			const genuine = c.merchant === 'mine' && c.timestamp === 'now' && c.nonce === 'fresh' && c.signature === 'valid' && c.date === day && (c.format === null || c.format === 'csv' || c.format === 'xlsx');
+			const expected = genuine ? [200, 206, 416] : [400, 401, 404, 409];
+			if (r.crash || !expected.includes(r.status))
+				wrong.push(`GET statements/${show(c.date)}?format=${show(c.format)} as ${c.merchant} ts ${show(c.timestamp)} nonce ${show(c.nonce)} sig ${show(c.signature)} range ${show(c.range)}: ${r.status} ${r.crash ? String(r.crash) : ''}`);
+		}
+		expect(wrong, `seed ${SEED}`).toEqual([]);
+		// Unsigned and forged requests came up often whatever the seed.
+		expect(tally[401]).toBeGreaterThan(10);
+		// The process is alive and answers genuine requests afterwards with what each means:
+		// the file, a replay (409), a bad date or format (400), a day without a statement (404).
+		expect((await valid(day, 'xlsx')).status).toBe(200);
+		expect((await valid(day, 'csv', REUSED)).status).toBe(409);
+		expect((await valid('2026-02-30')).status).toBe(400);
+		expect((await valid(day, 'pdf\u0000')).status).toBe(400);
+		expect((await valid(addDays(day, -1))).status).toBe(404);
 	});
 
 	it('/params/keys/platform-public-key: signed out and hostile cookies are 401, never 500', async () => {

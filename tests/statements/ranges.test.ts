@@ -22,7 +22,7 @@ import { addDays, businessDate } from '#shared/time.ts';
 import type { Permission } from '#shared/permissions.ts';
 import { adminOf, contextFor, signedInStaff } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
-import { csvCells, expectedDirections, expectedStatement, parseCsv, seedSmallDemo } from './helpers.ts';
+import { csvCells, expectedDirections, expectedStatement, parseCsv, seedSmallDemo, type ExpectedRow } from './helpers.ts';
 
 const db = getDb();
 let merchantId: bigint;
@@ -113,7 +113,7 @@ describe('a range statement', () => {
 		expect(range.head.equals(dayFiles[0].head)).toBe(true);
 		expect(range.rows.equals(Buffer.concat(dayFiles.map((f) => f.rows)))).toBe(true);
 		// … which are what the order tables say, day by day.
-		const expected = [];
+		const expected: ExpectedRow[] = [];
 		for (const d of days) expected.push(...(await expectedStatement(db, merchantId, d)));
 		expect(parseCsv(range.rows.toString('utf8'))).toEqual(expected.map((r) => csvCells(r.cells)));
 		expect(file.rows).toBe(expected.length);
@@ -168,7 +168,7 @@ describe('a range statement', () => {
 		const caller = await admin();
 		const csv = parts((await built((await caller.statements.range({ from, to, format: 'CSV' })).id)).bytes);
 		const xlsx = await built((await caller.statements.range({ from, to, format: 'XLSX' })).id);
-		const expected = [];
+		const expected: ExpectedRow[] = [];
 		for (const d of days) expected.push(...(await expectedStatement(db, merchantId, d)));
 		const csvRowsOf = parseCsv(csv.rows.toString('utf8'));
 

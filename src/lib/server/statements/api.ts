@@ -44,6 +44,14 @@ function refuse(status: 400 | 401 | 404 | 409, code: string, message: string): S
 	return { ok: false, status, code, message };
 }
 
+/**
+ * Request text as the audit log (jsonb) can hold it, cut to `max` characters: jsonb refuses NUL
+ * and lone surrogates, and either in a hostile date or format made the audit insert fail (a 500).
+ */
+function auditable(s: string, max: number): string {
+	return s.slice(0, max).toWellFormed().replace(/\u0000/g, '\uFFFD');
+}
+
 const keys = new Map<string, KeyObject>();
 function publicKey(pem: string): KeyObject | null {
 	let k = keys.get(pem);
@@ -83,7 +91,7 @@ export async function handleStatementApi(db: Db, req: StatementApiRequest, now: 
 			action: 'statements.api',
 			targetType: 'statement',
 			targetId: null,
-			detail: { accountingDate: req.date.slice(0, 10), format: req.format ?? 'csv', outcome, ...extra },
+			detail: { accountingDate: auditable(req.date, 10), format: auditable(req.format ?? 'csv', 8), outcome, ...extra },
 			ip: req.ip,
 			userAgent: req.userAgent
 		});
