@@ -129,8 +129,10 @@ describe('two web processes and two workers on one database and one Redis', () =
 		expect(files.map((f) => f.id)).toEqual(done.map((r) => r.file_id).sort((x, y) => Number(x! - y!)));
 		expect(files.every((f) => f.complete)).toBe(true);
 		// Each job completed exactly once across the two workers, whatever the sweeps enqueued again.
-		const completions = ids.map((id) => cluster.workers.map((w) => w.output().split(`#export.${id} completed`).length - 1).reduce((s, n) => s + n));
-		expect(completions).toEqual([1, 1, 1, 1, 1, 1]);
+		// BullMQ logs the completion after the handler has marked the row READY: wait for the lines.
+		const completions = () => ids.map((id) => cluster.workers.map((w) => w.output().split(`#export.${id} completed`).length - 1).reduce((s, n) => s + n));
+		await until('every export job logged as completed', async () => completions().every((n) => n > 0), 30_000, cluster.logs);
+		expect(completions()).toEqual([1, 1, 1, 1, 1, 1]);
 
 		// Each file downloads whole from the web that did not take its request.
 		for (const row of done) {
@@ -185,7 +187,10 @@ describe('two web processes and two workers on one database and one Redis', () =
 				const files = await db.selectFrom('files').select('id').where('merchant_id', '=', s.merchant_id).where('name', 'like', `%${day}%`).orderBy('id').execute();
 				expect(files.map((f) => f.id)).toEqual([s.csv_file_id, s.xlsx_file_id].sort((x, y) => Number(x! - y!)));
 			}
-			expect([await queue.getJobState('fanout-run-1'), await queue.getJobState('fanout-run-2')]).toEqual(['completed', 'completed']);
+			// The jobs complete in BullMQ just after their last row is READY.
+			const states = async () => [await queue.getJobState('fanout-run-1'), await queue.getJobState('fanout-run-2')];
+			await until('both fan-out jobs completed', async () => (await states()).every((s) => s === 'completed'), 30_000, cluster.logs);
+			expect(await states()).toEqual(['completed', 'completed']);
 		} finally {
 			await queue.close();
 			await closeRedis(connection);
