@@ -10,11 +10,12 @@ import { createPool } from '../db/index.ts';
 import { upsertStatement } from '../src/lib/server/statements/records.ts';
 import { chosenColumns, EXPORT_SPECS } from '../src/lib/server/exports/specs.ts';
 import { exportSelectSql } from '../src/lib/server/exports/query.ts';
+import { MAX_RANGE_DAYS } from '../src/lib/schemas/lists.ts';
 import { addDays, businessDate } from '../src/lib/time.ts';
+import { bundlePath, WORKER_NODE_FLAGS } from '../scripts/bundle.js';
 import type { BenchContext } from './lists.ts';
 import { printTable } from './table.ts';
-
-const TARGETS = { csvRatio: 0.8, xlsxRatio: 0.06, downloadMBs: 300, rssMB: 256, statementMs: 3000 };
+import { judged, spreadOf, TARGETS } from './targets.ts';
 const BIG = 1_000_000;
 const SMALL = 100_000;
 const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 3);
@@ -27,7 +28,8 @@ interface ChildResult {
 
 function runChild(kind: 'export' | 'statement', id: bigint, warmUp?: bigint): Promise<ChildResult> {
 	return new Promise((resolve, reject) => {
-		const args = ['--import', 'tsx', 'bench/build-child.ts', kind, id.toString(), ...(warmUp === undefined ? [] : [warmUp.toString()])];
+		// Compiled like the worker (dist/build-child.js, the worker's Node flags): its memory is a worker's.
+		const args = [...WORKER_NODE_FLAGS, bundlePath('build-child'), kind, id.toString(), ...(warmUp === undefined ? [] : [warmUp.toString()])];
 		const child = spawn(process.execPath, args, {
 			stdio: ['ignore', 'pipe', 'inherit']
 		});
@@ -66,8 +68,11 @@ async function download(url: string, cookie: string): Promise<{ bytes: number; s
 	});
 }
 
-/** The newest payment days whose counts add up to at least `rows` (the list's own day filter). */
-async function rangeFor(ctx: BenchContext, rows: number): Promise<{ from: string; to: string; expected: number }> {
+/**
+ * The newest payment days whose counts add up to at least `rows` (the list's own day filter),
+ * within the longest range a list accepts (the demo merchant has fewer rows than asked for).
+ */
+export async function rangeFor(ctx: BenchContext, rows: number): Promise<{ from: string; to: string; expected: number }> {
 	const days = await sql<{ bucket: Date; n: bigint }>`
 		SELECT bucket, sum(count)::int8 AS n FROM order_rollup_days
 		WHERE merchant_id = ${ctx.merchant.id} AND list = 'payments' GROUP BY bucket ORDER BY bucket DESC`.execute(ctx.db);
@@ -76,6 +81,7 @@ async function rangeFor(ctx: BenchContext, rows: number): Promise<{ from: string
 	let sum = 0;
 	let from = to;
 	for (const d of days.rows) {
+		if (addDays(to, -(MAX_RANGE_DAYS - 1)) > businessDate(d.bucket)) break;
 		sum += Number(d.n);
 		from = businessDate(d.bucket);
 		if (sum >= rows) break;
@@ -91,10 +97,11 @@ export async function benchExports(ctx: BenchContext): Promise<number> {
 	const made: bigint[] = [];
 	const rows: string[][] = [];
 	let failures = 0;
-	const judge = (name: string, value: string, target: string, ok: boolean | null) => {
-		if (ok === false) failures++;
-		rows.push([name, value, target, ok === null ? '' : ok ? 'PASS' : 'FAIL']);
+	const judge = (name: string, value: string, spread: string, target: string, ok: boolean | null) => {
+		failures += judged({ figure: name, measured: value, spread, target, pass: ok });
+		rows.push([name, value, spread, target, ok === null ? '' : ok ? 'PASS' : 'FAIL']);
 	};
+	const firstly = (t: string, first: string) => `${t} (first ${first})`;
 
 	try {
 		const big = await rangeFor(ctx, BIG);
@@ -102,7 +109,14 @@ export async function benchExports(ctx: BenchContext): Promise<number> {
 		console.log(`\nexports: payments ${big.from} .. ${big.to} (${big.expected} rows) and ${small.from} .. ${small.to} (${small.expected} rows), columns ${columns.map((c) => c.key).join(', ')}`);
 
 		// The baseline: Postgres alone writing the same rows as CSV, drained without storing.
-		const { source, range } = await EXPORT_SPECS.payments.resolve(db, merchant.id, { from: big.from, to: big.to });
+		// With who asks (a resolve of a list showing each person their own takes it; payments ignores it).
+		const resolve = EXPORT_SPECS.payments.resolve as (
+			d: typeof db,
+			merchantId: bigint,
+			filter: Record<string, unknown>,
+			requester: { staffId: bigint }
+		) => ReturnType<typeof EXPORT_SPECS.payments.resolve>;
+		const { source, range } = await resolve(db, merchant.id, { from: big.from, to: big.to }, { staffId: admin.id });
 		if (!source) throw new Error('no source for the export filter');
 		// A from/to filter binds no text, so the SQL runs as it is (the build adds only its transaction).
 		const { sql: select } = exportSelectSql(db, source, range, columns, 'csv');
@@ -151,12 +165,13 @@ export async function benchExports(ctx: BenchContext): Promise<number> {
 
 		// This machine's speed drifts by ±20 % from run to run (shared disk and cores): COPY and
 		// the export take turns, RUNS times, and the best of each is compared.
+		// The spread column: each run's export against the COPY of the same round.
 		const best = <T extends { rate: number }>(xs: T[]) => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
 		const heaviest = <T extends { maxRssMB: number }>(xs: T[]) => xs.reduce((a, b) => (b.maxRssMB > a.maxRssMB ? b : a));
 		const all = (xs: { rate: number }[]) => xs.map((x) => Math.round(x.rate / 1000) + 'k').join(' ');
 		const formats = [
-			{ format: 'CSV', ratio: TARGETS.csvRatio },
-			{ format: 'XLSX', ratio: TARGETS.xlsxRatio }
+			{ format: 'CSV', ratio: TARGETS.csvRatio.target, first: TARGETS.csvRatio.first },
+			{ format: 'XLSX', ratio: TARGETS.xlsxRatio.target, first: TARGETS.xlsxRatio.first }
 		] as const;
 		const copies: Awaited<ReturnType<typeof copyOnce>>[] = [];
 		const runs: Record<'CSV' | 'XLSX', Awaited<ReturnType<typeof exportOf>>[]> = { CSV: [], XLSX: [] };
@@ -165,31 +180,57 @@ export async function benchExports(ctx: BenchContext): Promise<number> {
 			for (const { format } of formats) runs[format].push(await exportOf(format, big));
 		}
 		const copy = best(copies);
-		judge(`COPY (same query) TO STDOUT CSV, ${copy.rows} rows, ${(copy.bytes / 1e6).toFixed(0)} MB (runs: ${all(copies)})`, `${Math.round(copy.rate)} rows/s`, 'baseline', null);
-		for (const { format, ratio } of formats) {
+		judge(
+			`COPY (same query) TO STDOUT CSV, ${copy.rows} rows, ${(copy.bytes / 1e6).toFixed(0)} MB (runs: ${all(copies)})`,
+			`${Math.round(copy.rate)} rows/s`,
+			spreadOf(copies.map((c) => c.rate), (x) => `${Math.round(x / 1000)}k`),
+			'baseline',
+			null
+		);
+		const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+		for (const { format, ratio, first } of formats) {
 			const r = best(runs[format]);
 			judge(
 				`export ${format} ${r.rows} rows, stored (${(r.size / 1e6).toFixed(0)} MB), ${(r.ms / 1000).toFixed(2)} s (runs: ${all(runs[format])})`,
-				`${Math.round(r.rate)} rows/s = ${((100 * r.rate) / copy.rate).toFixed(1)} % of COPY`,
-				`≥ ${ratio * 100} %`,
+				`${Math.round(r.rate)} rows/s = ${pct(r.rate / copy.rate)} of COPY`,
+				spreadOf(runs[format].map((x, i) => x.rate / copies[i].rate), pct),
+				firstly(`≥ ${ratio * 100} %`, `${first * 100} %`),
 				r.rate >= ratio * copy.rate
 			);
 		}
+		const rss = TARGETS.rssMB;
 		for (const { format } of formats)
-			for (const r of [await exportOf(format, small), heaviest(runs[format])])
-				judge(`peak memory (maxRSS) of the build process, ${format} ${r.rows} rows`, `${r.maxRssMB.toFixed(0)} MB`, `≤ ${TARGETS.rssMB} MB`, r.maxRssMB <= TARGETS.rssMB);
+			for (const [r, of] of [
+				[await exportOf(format, small), [] as { maxRssMB: number }[]],
+				[heaviest(runs[format]), runs[format]]
+			] as const)
+				judge(
+					`peak memory (maxRSS) of the build process (compiled, as the worker), ${format} ${r.rows} rows${of.length ? `, heaviest of ${of.length} runs` : ''}`,
+					`${r.maxRssMB.toFixed(0)} MB`,
+					spreadOf(of.map((x) => x.maxRssMB), (x) => `${x.toFixed(0)} MB`),
+					firstly(`≤ ${rss.target} MB`, `${rss.first} MB`),
+					r.maxRssMB <= rss.target
+				);
 		const csv1m = best(runs.CSV);
 
 		// Download through the product's route (session check, grant, audit, Range-capable
 		// stream), fetched by curl as a browser would: a C client, so the 2 cores measure the
 		// server rather than a JavaScript client.
-		let fastest = 0;
+		const speeds: number[] = [];
 		for (let i = 0; i < 3; i++) {
 			const r = await download(`${ctx.base}/files/${csv1m.fileId}`, ctx.cookie);
 			if (r.bytes !== csv1m.size) throw new Error(`download gave ${r.bytes} bytes of ${csv1m.size} (HTTP ${r.status})`);
-			fastest = Math.max(fastest, r.bytes / 1e6 / r.seconds);
+			speeds.push(r.bytes / 1e6 / r.seconds);
 		}
-		judge(`download of the ${(csv1m.size / 1e6).toFixed(0)} MB CSV over HTTP, curl (best of 3)`, `${fastest.toFixed(0)} MB/s`, `≥ ${TARGETS.downloadMBs} MB/s`, fastest >= TARGETS.downloadMBs);
+		const fastest = Math.max(...speeds);
+		const dl = TARGETS.downloadMBs;
+		judge(
+			`download of the ${(csv1m.size / 1e6).toFixed(0)} MB CSV over HTTP, curl (best of 3)`,
+			`${fastest.toFixed(0)} MB/s`,
+			spreadOf(speeds, (x) => `${x.toFixed(0)} MB/s`),
+			firstly(`≥ ${dl.target} MB/s`, `${dl.first} MB/s`),
+			fastest >= dl.target
+		);
 
 		// One day's statement: the newest whole day (the newest one may still be going on),
 		// after the day before it as the warm-up. Rebuilt from PENDING; the files replaced go.
@@ -202,13 +243,24 @@ export async function benchExports(ctx: BenchContext): Promise<number> {
 			return st.id;
 		};
 		const day = addDays(big.to, -1);
-		const warmDay = await pendingStatement(addDays(day, -1));
-		const stmt = await runChild('statement', await pendingStatement(day), warmDay);
-		judge(`statement of ${day}, ${stmt.rows} rows, CSV + XLSX (build process ${stmt.maxRssMB.toFixed(0)} MB)`, `${(stmt.ms / 1000).toFixed(2)} s`, `≤ ${TARGETS.statementMs / 1000} s`, stmt.ms <= TARGETS.statementMs);
+		const statementRuns: ChildResult[] = [];
+		for (let i = 0; i < EXPORT_RUNS; i++) {
+			const warmDay = await pendingStatement(addDays(day, -1));
+			statementRuns.push(await runChild('statement', await pendingStatement(day), warmDay));
+		}
+		const stmt = statementRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
+		const st = TARGETS.statementMs;
+		judge(
+			`statement of ${day}, ${stmt.rows} rows, CSV + XLSX, fastest of ${statementRuns.length} (build process ${stmt.maxRssMB.toFixed(0)} MB)`,
+			`${(stmt.ms / 1000).toFixed(2)} s`,
+			spreadOf(statementRuns.map((r) => r.ms / 1000), (x) => `${x.toFixed(2)} s`),
+			firstly(`≤ ${st.target / 1000} s`, `${st.first / 1000} s`),
+			stmt.ms <= st.target
+		);
 		if (stale.length) await db.deleteFrom('files').where('id', 'in', stale).execute();
 
-		printTable(['export figure', 'measured', 'target', ''], rows);
-		console.log(failures === 0 ? `all ${rows.filter((r) => r[3]).length} export figures PASS` : `${failures} export figures FAIL`);
+		printTable(['export figure', 'measured', 'spread of runs', 'target', ''], rows);
+		console.log(failures === 0 ? `all ${rows.filter((r) => r[4]).length} export figures PASS` : `${failures} export figures FAIL`);
 		return failures;
 	} finally {
 		if (made.length) {

@@ -1,10 +1,11 @@
 // The bench's HTTP side: a server to measure through (ours, or BASE_URL), sign-in, timed calls.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import superjson from 'superjson';
 import { demoAdminPassword, demoAdminPhone } from '#seed/staff.ts';
+import { buildSnapshot } from '../scripts/lib/processes.ts';
 
 export async function freePort(): Promise<number> {
 	return new Promise((resolve) => {
@@ -16,10 +17,15 @@ export async function freePort(): Promise<number> {
 	});
 }
 
+/**
+ * `node build` on a free port, from a private copy of build/ (built first when stale, so a fresh
+ * clone benches too; a rebuild by someone else meanwhile cannot pull files from under it).
+ */
 export async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-	if (!existsSync('build/index.js')) throw new Error('no BASE_URL and no build/: run `npm run build` or start a server and set BASE_URL');
+	const dir = join('.data', 'bench-build');
+	await buildSnapshot(process.cwd(), join(process.cwd(), dir), (line) => console.log(line));
 	const port = await freePort();
-	const child = spawn(process.execPath, ['build'], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` }, stdio: 'ignore' });
+	const child = spawn(process.execPath, [dir], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` }, stdio: 'ignore' });
 	const url = `http://127.0.0.1:${port}`;
 	for (let i = 0; i < 100; i++) {
 		try {

@@ -1,13 +1,18 @@
 // The list screens through HTTP (a signed-in tRPC GET, session check included): first pages
-// with their totals, deep pages, the user search. Target p95 ≤ 25 ms each.
+// with their totals, deep pages, the user search. Target p95 ≤ 10 ms each (the first target
+// was 25 ms). The cases take turns: ROUNDS rounds, each calling every case RUNS / ROUNDS
+// times, so a slow moment of the shared machine lands on all of them; the spread is the
+// case's p95 in each round.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { addDays, businessDate } from '../src/lib/time.ts';
 import { call, pct, type Case } from './http.ts';
 import { printTable } from './table.ts';
+import { judged, spreadOf, TARGETS } from './targets.ts';
 
-const TARGET_MS = 25;
+const TARGET_MS = TARGETS.listP95Ms.target;
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const ROUNDS = Math.max(1, Math.min(RUNS, Number(process.env.BENCH_ROUNDS ?? 4)));
 const WARMUP = 3;
 
 export interface BenchContext {
@@ -110,9 +115,9 @@ export async function benchLists({ db, merchant, base, cookie }: BenchContext): 
 		{ group: 'users', name: 'search by 用户名称', path: 'users.list', input: { filter: { name: user.name }, page: 1, pageSize: 20 } },
 		{ group: 'users', name: 'search by 用户号', path: 'users.list', input: { filter: { userNo: user.user_no }, page: 1, pageSize: 20 } }
 	);
-	console.log(`merchant ${merchant.merchant_no}: N = ${n} payments (${span.a?.toISOString() ?? '-'} … ${span.b?.toISOString() ?? '-'}); range ${from} .. ${to}; ${RUNS} runs after ${WARMUP} warm-up; target p95 ≤ ${TARGET_MS} ms`);
-	const rows: string[][] = [];
-	let failures = 0;
+	console.log(
+		`merchant ${merchant.merchant_no}: N = ${n} payments (${span.a?.toISOString() ?? '-'} … ${span.b?.toISOString() ?? '-'}); range ${from} .. ${to}; ${RUNS} runs per case in ${ROUNDS} interleaved rounds after ${WARMUP} warm-up; target p95 ≤ ${TARGET_MS} ms (first target ${TARGETS.listP95Ms.first} ms)`
+	);
 	for (const c of cases) {
 		const input = c.input as { filter: unknown; page: number | string; pageSize: number };
 		if (typeof input.page === 'string') {
@@ -122,22 +127,44 @@ export async function benchLists({ db, merchant, base, cookie }: BenchContext): 
 			c.name = c.name.replace('10,000 (or the middle)', String(input.page)).replace('last page', `last page (${input.page})`);
 		}
 		for (let i = 0; i < WARMUP; i++) await call(base, cookie, c);
-		const times: number[] = [];
-		let total = '';
-		for (let i = 0; i < RUNS; i++) {
-			const r = await call(base, cookie, c);
-			times.push(r.ms);
-			const t = (r.body as { total: { count: bigint } }).total;
-			total = String(t.count);
+	}
+	const times = cases.map(() => [] as number[]);
+	const roundP95 = cases.map(() => [] as number[]);
+	const totals = cases.map(() => '');
+	for (let round = 0; round < ROUNDS; round++) {
+		const calls = Math.floor(RUNS / ROUNDS) + (round < RUNS % ROUNDS ? 1 : 0);
+		for (const [i, c] of cases.entries()) {
+			const mine: number[] = [];
+			for (let k = 0; k < calls; k++) {
+				const r = await call(base, cookie, c);
+				mine.push(r.ms);
+				totals[i] = String((r.body as { total: { count: bigint } }).total.count);
+			}
+			times[i].push(...mine);
+			roundP95[i].push(pct(mine.sort((a, b) => a - b), 95));
 		}
-		times.sort((a, b) => a - b);
-		const p50 = pct(times, 50);
-		const p95 = pct(times, 95);
+	}
+	const rows: string[][] = [];
+	let failures = 0;
+	let worst = { p95: -1, name: '', spread: '' };
+	for (const [i, c] of cases.entries()) {
+		const sorted = times[i].sort((a, b) => a - b);
+		const p50 = pct(sorted, 50);
+		const p95 = pct(sorted, 95);
+		const spread = spreadOf(roundP95[i], (x) => x.toFixed(1));
 		const ok = p95 <= TARGET_MS;
 		if (!ok) failures++;
-		rows.push([c.group, c.name, total, p50.toFixed(1), p95.toFixed(1), `≤ ${TARGET_MS}`, ok ? 'PASS' : 'FAIL']);
+		if (p95 > worst.p95) worst = { p95, name: `${c.group}: ${c.name}`, spread };
+		rows.push([c.group, c.name, totals[i], p50.toFixed(1), p95.toFixed(1), spread.replace(/ over .*/, ''), `≤ ${TARGET_MS}`, ok ? 'PASS' : 'FAIL']);
 	}
-	printTable(['list', 'case', 'matches', 'p50 ms', 'p95 ms', 'target', ''], rows);
+	printTable(['list', 'case', 'matches', 'p50 ms', 'p95 ms', 'p95 per round', `target (first ${TARGETS.listP95Ms.first})`, ''], rows);
 	console.log(failures === 0 ? `all ${rows.length} cases PASS` : `${failures} of ${rows.length} cases FAIL`);
+	judged({
+		figure: `every list case p95 through HTTP (${rows.length} cases; ${failures} over; slowest: ${worst.name})`,
+		measured: `${worst.p95.toFixed(1)} ms`,
+		spread: worst.spread ? `${worst.spread.replace(/ over .*/, '')} ms per round` : '',
+		target: `≤ ${TARGET_MS} ms (first ≤ ${TARGETS.listP95Ms.first} ms)`,
+		pass: failures === 0
+	});
 	return failures;
 }
