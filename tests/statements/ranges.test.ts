@@ -197,6 +197,19 @@ describe('a range statement', () => {
 	});
 });
 
+describe('a failed range statement', () => {
+	it('is retried from 导出记录 (重试) and then builds', async () => {
+		const [from, , to] = days;
+		const caller = await admin();
+		const { id } = await caller.statements.range({ from, to, format: 'XLSX' });
+		await db.updateTable('exports').set({ status: 'FAILED', error: 'disk full' }).where('id', '=', id).execute();
+		expect((await caller.exports.list({ page: 1, pageSize: 20 })).rows.find((r) => r.id === id)).toMatchObject({ status: 'FAILED', error: 'exports.buildFailed' });
+		await caller.exports.retry({ id });
+		expect(await db.selectFrom('exports').select(['status', 'error']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ status: 'QUEUED', error: null });
+		expect((await built(id)).rows).toBeGreaterThan(0);
+	});
+});
+
 describe('refused ranges change nothing', () => {
 	const exportsOf = async (m: bigint) => (await db.selectFrom('exports').select('id').where('merchant_id', '=', m).execute()).length;
 	const refusal = (p: Promise<unknown>) =>
