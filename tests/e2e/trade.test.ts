@@ -270,6 +270,8 @@ describe('支付订单查询 (payment orders)', () => {
 		await page.goto('/trade/payments');
 		await listReady();
 		expect(await headers()).toEqual([
+			// the row check boxes' column: its select-all has a label, no text
+			'',
 			zh('payment.merchantOrderNo'),
 			zh('payment.txnType'),
 			zh('payment.amount'),
