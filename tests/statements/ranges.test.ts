@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '#db';
+import { startWorkers } from '../../jobs/worker.ts';
 import { formatYuan } from '#shared/money.ts';
 import type { Locale } from '#shared/i18n/messages.ts';
 import { statementWindow } from '#shared/schemas/statements.ts';
@@ -207,6 +208,27 @@ describe('a failed range statement', () => {
 		await caller.exports.retry({ id });
 		expect(await db.selectFrom('exports').select(['status', 'error']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ status: 'QUEUED', error: null });
 		expect((await built(id)).rows).toBeGreaterThan(0);
+	});
+});
+
+describe('the exports worker', () => {
+	it('builds a requested range statement from its queue: QUEUED → READY at 100 %', async () => {
+		const [from, , to] = days;
+		const fresh = await someone({ merchant: merchantId, permissions: ['statements.download'] });
+		const { id } = await fresh.caller.statements.range({ from, to, format: 'CSV' });
+		expect(await fresh.caller.exports.get({ id })).toMatchObject({ status: 'QUEUED', rowsDone: 0n });
+		const running = await startWorkers({ db, concurrency: 1, schedulers: false, catchUp: false, log: () => {} });
+		try {
+			await expect.poll(async () => (await fresh.caller.exports.get({ id })).status, { timeout: 20_000, interval: 200 }).toBe('READY');
+		} finally {
+			await running.close();
+		}
+		const done = await fresh.caller.exports.get({ id });
+		expect(done.rowsDone).toBe(done.rowsTotal);
+		const rows = parseCsv(parts(await readFileBytes(done.fileId!)).rows.toString('utf8'));
+		const expected: ExpectedRow[] = [];
+		for (const d of days) expected.push(...(await expectedStatement(db, merchantId, d)));
+		expect(rows).toEqual(expected.map((r) => csvCells(r.cells)));
 	});
 });
 
