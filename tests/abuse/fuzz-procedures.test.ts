@@ -260,7 +260,8 @@ function examplesFor(path: string): unknown[] {
 		'roles.update': (idsOfA.get('roles') ?? []).slice(0, 2).map((id) => ({ id, name: `改名${id}`, permissions: ['settings.password'] })),
 		'roles.list': [{ filter: { name: '财务', status: 'ENABLED' }, page: 1, pageSize: 20 }],
 		'statements.month': [{ month: today.slice(0, 7) }, { month: addDays(today, -40).slice(0, 7) }],
-		'statements.request': [{ date: addDays(today, -1) }, { date: addDays(today, -3) }]
+		'statements.request': [{ date: addDays(today, -1) }, { date: addDays(today, -3) }],
+		'statements.range': [{ from: addDays(today, -3), to: addDays(today, -1), format: 'CSV' }, { from: addDays(today, -31), to: addDays(today, -1), format: 'XLSX' }]
 	};
 	return examples[path] ?? [];
 }
