@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { createPool, sessionLimits, trackPool } from '#db';
 
 let pool: pg.Pool | undefined;
+let writePool: pg.Pool | undefined;
 
 /**
  * The process-wide pool for file bytes. On the web a download holds a connection only while
@@ -17,15 +18,25 @@ export function getFilePool(): pg.Pool {
 	return pool;
 }
 
+/**
+ * The pool a file's writer takes its connection from, for the file's whole COPY (write.ts).
+ * Separate from the read pool, where the same build holds its row source: a build waits for
+ * a writer only while holding a reader, so writers always come free and no two builds can
+ * each hold what the other waits for.
+ */
+export function getFileWritePool(): pg.Pool {
+	writePool ??= trackPool('files-write', createPool(undefined, filePoolMax(), sessionLimits(), { acquireTimeoutMs: 0 }));
+	return writePool;
+}
+
 function filePoolMax(): number {
 	const n = Number(process.env.FILE_POOL_MAX ?? 4);
 	return Number.isInteger(n) && n > 0 ? n : 4;
 }
 
 export async function closeFilePool(): Promise<void> {
-	if (pool) {
-		const p = pool;
-		pool = undefined;
-		await p.end();
-	}
+	const open = [pool, writePool];
+	pool = undefined;
+	writePool = undefined;
+	await Promise.all(open.map((p) => p?.end()));
 }

@@ -1,11 +1,20 @@
 // Writing a file: open (a `files` row with complete = false), stream bytes in (stored as
 // 1 MiB chunks as they arrive, never the whole file in memory), then finish inside the
 // owner's transaction so the file becomes complete exactly when its owner says READY.
+// The chunks go in through one `COPY file_chunks FROM STDIN (FORMAT binary)` per file on a
+// connection of the write pool: the bytes are written to the socket as they came (an INSERT
+// per chunk had pg copy each MiB into its Bind message several times, ~1.9 ms of CPU a MiB
+// here against ~0.2, and cost the backend a statement and a commit each). The COPY is one
+// transaction, so a build killed mid-way leaves no chunk behind, only its incomplete files row.
 import { createHash, type Hash } from 'node:crypto';
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import type { Kysely, Transaction } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DB } from '#db';
 import { CHUNK_SIZE } from './chunks.ts';
+import { getFileWritePool } from './pool.ts';
 
 export interface NewFile {
 	merchantId: bigint;
@@ -23,17 +32,40 @@ export interface StoredFile {
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
+/** Binary COPY's header: signature, flags 0, no extension. */
+const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+/** Binary COPY's trailer: a field count of -1. */
+const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+
+/** One file_chunks tuple's framing up to its data: 3 fields, file_id int8, seq int4, then the data's length. */
+function tupleHead(fileId: bigint, seq: number, length: number): Buffer {
+	const h = Buffer.allocUnsafe(26);
+	h.writeInt16BE(3, 0);
+	h.writeInt32BE(8, 2);
+	h.writeBigInt64BE(fileId, 6);
+	h.writeInt32BE(4, 14);
+	h.writeInt32BE(seq, 18);
+	h.writeInt32BE(length, 22);
+	return h;
+}
+
+/** The COPY under way: its connection, its stream, and its failure (handled, surfaced on the next wait). */
+interface ChunkCopy {
+	client: pg.PoolClient;
+	stream: Writable;
+	failed: Promise<never>;
+}
+
 export class FileWriter {
 	readonly fileId: bigint;
-	/** Pipe the content here; its back-pressure holds the source while a chunk waits for the one before. */
+	/** Pipe the content here; its back-pressure holds the source while the chunks' COPY is behind. */
 	readonly stream: Writable;
 	private readonly hash: Hash = createHash('sha256');
 	private pending: Buffer[] = [];
 	private pendingBytes = 0;
 	private seq = 0;
 	private bytes = 0;
-	/** The chunk INSERT under way: the next chunk fills while it runs (one in flight, in order). */
-	private inflight: Promise<void> = Promise.resolve();
+	private copy: ChunkCopy | undefined;
 	private readonly ended: Promise<void>;
 
 	private constructor(
@@ -47,14 +79,14 @@ export class FileWriter {
 				this.take(chunk).then(() => cb(), cb);
 			},
 			final: (cb) => {
-				this.flush(true).then(() => cb(), cb);
+				this.end().then(() => cb(), cb);
 			}
 		});
 		this.ended = new Promise((resolve, reject) => {
 			this.stream.once('finish', resolve);
 			this.stream.once('error', reject);
 		});
-		// The error surfaces through `ended`; without a listener a failed INSERT would crash the process.
+		// The error surfaces through `ended`; without a listener a failed COPY would crash the process.
 		this.ended.catch(() => {});
 	}
 
@@ -82,26 +114,74 @@ export class FileWriter {
 		this.bytes += chunk.length;
 		this.pending.push(chunk);
 		this.pendingBytes += chunk.length;
-		if (this.pendingBytes >= CHUNK_SIZE) await this.flush(false);
+		while (this.pendingBytes >= CHUNK_SIZE) {
+			// Exactly one chunk's worth of the pending pieces, the last one cut where the chunk ends.
+			const parts: Buffer[] = [];
+			let size = 0;
+			while (size < CHUNK_SIZE) {
+				const p = this.pending[0];
+				const want = CHUNK_SIZE - size;
+				if (p.length <= want) {
+					parts.push(p);
+					this.pending.shift();
+					size += p.length;
+				} else {
+					parts.push(p.subarray(0, want));
+					this.pending[0] = p.subarray(want);
+					size += want;
+				}
+			}
+			this.pendingBytes -= CHUNK_SIZE;
+			await this.send(parts, CHUNK_SIZE);
+		}
 	}
 
-	private async flush(last: boolean): Promise<void> {
-		if (this.pendingBytes === 0) return this.inflight;
-		let all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
-		while (all.length >= CHUNK_SIZE || (last && all.length > 0)) {
-			const piece = all.subarray(0, Math.min(CHUNK_SIZE, all.length));
-			const seq = this.seq++;
-			// Wait for the previous chunk only, so the source keeps streaming during an INSERT.
-			await this.inflight;
-			const insert = this.db.insertInto('file_chunks').values({ file_id: this.fileId, seq, data: piece }).execute();
-			this.inflight = insert.then(() => undefined);
-			// Its failure surfaces at the next flush or at the end; until then it is handled.
-			this.inflight.catch(() => {});
-			all = all.subarray(piece.length);
+	/** Opens the chunks' COPY on the first chunk (an empty file needs none). */
+	private async open(): Promise<ChunkCopy> {
+		const client = await getFileWritePool().connect();
+		try {
+			const stream = client.query(copyFrom('COPY file_chunks (file_id, seq, data) FROM STDIN (FORMAT binary)'));
+			// Handled for good: a connection lost later (or cut off by abort) must not crash the process.
+			stream.on('error', () => {});
+			const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+			failed.catch(() => {});
+			stream.write(COPY_HEADER);
+			return { client, stream, failed };
+		} catch (err) {
+			client.release(err as Error);
+			throw err;
 		}
-		this.pending = all.length ? [Buffer.from(all)] : [];
-		this.pendingBytes = all.length;
-		if (last) await this.inflight;
+	}
+
+	/** One chunk's tuple, its data as the pieces it arrived in (no copy); waits while the socket is full. */
+	private async send(parts: Buffer[], length: number): Promise<void> {
+		this.copy ??= await this.open();
+		const { stream, failed } = this.copy;
+		let ok = stream.write(tupleHead(this.fileId, this.seq++, length));
+		for (const p of parts) ok = stream.write(p);
+		if (!ok) await Promise.race([once(stream, 'drain'), failed]);
+	}
+
+	/** The last (short) chunk, then the end of the COPY: its rows are in once this resolves. */
+	private async end(): Promise<void> {
+		if (this.pendingBytes > 0) {
+			const parts = this.pending;
+			this.pending = [];
+			await this.send(parts, this.pendingBytes);
+			this.pendingBytes = 0;
+		}
+		const copy = this.copy;
+		if (!copy) return;
+		copy.stream.end(COPY_TRAILER);
+		try {
+			await Promise.race([once(copy.stream, 'finish'), copy.failed]);
+		} catch (err) {
+			this.copy = undefined;
+			copy.client.release(err as Error);
+			throw err;
+		}
+		this.copy = undefined;
+		copy.client.release();
 	}
 
 	/**
@@ -120,7 +200,10 @@ export class FileWriter {
 	/** Drops the file and its chunks (a failed build). */
 	async abort(): Promise<void> {
 		if (!this.stream.destroyed) this.stream.destroy();
-		await this.inflight.catch(() => {});
+		const copy = this.copy;
+		this.copy = undefined;
+		// Cut off mid-COPY: the connection is discarded, and its transaction (every chunk) rolls back with it.
+		copy?.client.release(new Error('file write aborted'));
 		await this.db.deleteFrom('files').where('id', '=', this.fileId).where('complete', '=', false).execute();
 	}
 }
