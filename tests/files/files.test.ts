@@ -9,6 +9,8 @@ import {
 	CopyBinaryFieldStream,
 	deleteAbandonedFiles,
 	findFile,
+	getFilePool,
+	openFileReader,
 	openFileWriter,
 	readFileBytes
 } from '#shared/server/files/index.ts';
@@ -63,6 +65,45 @@ describe('file storage', () => {
 			const got = await readFileBytes(stored.fileId, { start, end });
 			expect(got.equals(content.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
 		}
+	});
+
+	it('reads ranges over several windows of chunks (several queries, each window read ahead) byte for byte', async () => {
+		const m = await makeMerchant(db);
+		// 9 full chunks and a short tenth: windows of several chunks, the last one short.
+		const content = randomBytes(9 * CHUNK_SIZE + 12_345);
+		const { stored } = await store(m.id, content);
+		expect((await readFileBytes(stored.fileId)).equals(content)).toBe(true);
+		const cases: [number, number][] = [
+			[0, 4 * CHUNK_SIZE - 1],
+			[4 * CHUNK_SIZE - 3, 4 * CHUNK_SIZE + 2],
+			[3 * CHUNK_SIZE + 17, 8 * CHUNK_SIZE + 5],
+			[CHUNK_SIZE + 1, content.length - 1],
+			[8 * CHUNK_SIZE, content.length - 2]
+		];
+		for (const [start, end] of cases) {
+			const got = await readFileBytes(stored.fileId, { start, end });
+			expect(got.equals(content.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
+		}
+	});
+
+	it('holds no connection for a reader that stops taking windows: more stalled readers than the pool has connections all get their windows', async () => {
+		const m = await makeMerchant(db);
+		const content = randomBytes(12 * CHUNK_SIZE);
+		const { stored } = await store(m.id, content);
+		const max = getFilePool().options.max;
+		// Each reader takes two windows (the second was read ahead) and then none: twice as many
+		// readers as connections would wait for ever if a stalled reader kept one.
+		const readers = [];
+		for (let i = 0; i < 2 * max; i++) {
+			const reader = await openFileReader(stored.fileId);
+			const first = Buffer.concat((await reader.next())!);
+			const second = Buffer.concat((await reader.next())!);
+			expect(first.equals(content.subarray(0, first.length))).toBe(true);
+			expect(second.equals(content.subarray(first.length, first.length + second.length))).toBe(true);
+			readers.push(reader);
+		}
+		expect((await readFileBytes(stored.fileId, { start: 5, end: 9 })).equals(content.subarray(5, 10))).toBe(true);
+		for (const r of readers) r.close();
 	});
 
 	it('hides a file until it is finished, and from other merchants', async () => {

@@ -1,7 +1,6 @@
 // Serving a stored file over HTTP: Content-Length, a UTF-8 filename (RFC 6266 / 5987),
 // ETag from the SHA-256, and single byte ranges (206) so a broken download can resume.
-import type { Readable } from 'node:stream';
-import { openFileReadStream, type ByteRange, type FileInfo } from './read.ts';
+import { openFileReader, type ByteRange, type FileInfo, type FileReader } from './read.ts';
 
 /**
  * The one range of a `Range: bytes=…` header. null: serve the whole file (no header, a
@@ -32,24 +31,30 @@ export function contentDisposition(name: string): string {
 const PIECE = 512 * 1024;
 
 /**
- * Hands the response ~512 KiB at a time instead of each socket read (~60 KiB): every piece
+ * Hands the response ~512 KiB at a time instead of each socket read (~64 KiB): every piece
  * costs a promise round trip through the web stream and a write in the adapter, so fewer,
- * larger pieces roughly double the download speed. A cancelled response ends the loop,
- * which ends the source (it holds a Postgres connection only while it reads a window).
+ * larger pieces roughly double the download speed. Closing the generator (a cancelled
+ * response) closes the reader: it holds a Postgres connection only while it reads a window.
  */
-async function* coalesce(source: Readable): AsyncGenerator<Uint8Array> {
-	let parts: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of source) {
-		parts.push(chunk as Buffer);
-		size += (chunk as Buffer).length;
-		if (size >= PIECE) {
-			yield parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
-			parts = [];
-			size = 0;
+async function* pieces(reader: FileReader): AsyncGenerator<Uint8Array> {
+	try {
+		for (let parts = await reader.next(); parts; parts = await reader.next()) {
+			let group: Buffer[] = [];
+			let size = 0;
+			for (const part of parts) {
+				group.push(part);
+				size += part.length;
+				if (size >= PIECE) {
+					yield group.length === 1 ? group[0] : Buffer.concat(group, size);
+					group = [];
+					size = 0;
+				}
+			}
+			if (size) yield group.length === 1 ? group[0] : Buffer.concat(group, size);
 		}
+	} finally {
+		reader.close();
 	}
-	if (size) yield Buffer.concat(parts, size);
 }
 
 interface StallGuard {
@@ -92,13 +97,13 @@ export async function fileResponse(file: FileInfo, request: Request, stall?: Sta
 		return new Response(null, { status: 200, headers });
 	}
 	// Throws before any byte is sent when Postgres is down or the file pool is saturated (→ 503).
-	const body = await openFileReadStream(file.id, range ?? { start: 0, end: size - 1 });
-	const pieces = coalesce(body);
+	const reader = await openFileReader(file.id, range ?? { start: 0, end: size - 1 });
+	const body = pieces(reader);
 	let idle: NodeJS.Timeout | undefined;
 	const webBody = new ReadableStream<Uint8Array>({
 		async pull(controller) {
 			clearTimeout(idle);
-			const next = await pieces.next();
+			const next = await body.next();
 			if (next.done) return controller.close();
 			controller.enqueue(next.value);
 			// The adapter pulls again once the socket has taken this piece; until then the client is not reading.
@@ -106,7 +111,7 @@ export async function fileResponse(file: FileInfo, request: Request, stall?: Sta
 		},
 		async cancel() {
 			clearTimeout(idle);
-			await pieces.return(undefined);
+			await body.return(undefined);
 		}
 	});
 	if (range) {

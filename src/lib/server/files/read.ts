@@ -1,7 +1,8 @@
 // Reading a stored file: `COPY (SELECT data …) TO STDOUT (FORMAT binary)` streams the chunks'
 // raw bytes (bytea read as text would be hex, 3× slower); a small parser strips the COPY
 // framing and trims the first and last chunk to the requested byte range. Downloads read one
-// window of chunks per query, so a slow or stalled client never holds a connection.
+// window of chunks per query (the next one read ahead while the client receives), so a slow or
+// stalled client never holds a connection.
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
@@ -143,15 +144,19 @@ export class CopyBinaryFieldStream extends Transform {
 	}
 }
 
-/** Chunks read per query: the connection is held only for this many MiB, then returned to the pool. */
-const WINDOW_CHUNKS = 1;
+/**
+ * Chunks read per query: the connection is held only while this many MiB are read, then
+ * returned to the pool. Bigger windows cost fewer queries; a download holds at most two in
+ * memory (the one being sent and the next one, read ahead).
+ */
+const WINDOW_CHUNKS = 4;
 /** Attempts per window when its connection is lost (a terminated backend, a restart): reads are idempotent. */
 const WINDOW_ATTEMPTS = 3;
 
 /**
  * One window of chunks [from, to], framing stripped and trimmed to `skip`/`limit`, fully read
  * into memory so the connection goes back to the pool before a byte reaches the client: a
- * client that stops reading then holds memory (one window), never a connection.
+ * client that stops reading then holds memory (two windows at most), never a connection.
  */
 async function readWindow(fileId: string, from: number, to: number, skip: number, limit: number): Promise<{ parts: Buffer[]; rows: number }> {
 	const query = `COPY (SELECT data FROM file_chunks WHERE file_id = ${fileId} AND seq BETWEEN ${from} AND ${to} ORDER BY seq) TO STDOUT (FORMAT binary)`;
@@ -194,39 +199,67 @@ async function readWindowRetrying(fileId: string, from: number, to: number, skip
 	}
 }
 
+/** A file's bytes window by window (see openFileReader). */
+export interface FileReader {
+	/** The next window's bytes, in order (slices of what Postgres sent, never empty), or null at the end. */
+	next(): Promise<Buffer[] | null>;
+	/** Stops: a window being read ahead finishes in the background (its connection goes back) and is dropped. */
+	close(): void;
+}
+
 /**
- * A Readable of a complete file's bytes, optionally one inclusive byte range. The caller has
- * checked that the file exists and belongs to the person asking (findFile). The first window
- * is read before this resolves, so a Postgres outage or a saturated pool is the caller's error
- * (a 503 before any header), not a download cut short.
+ * Reads a complete file, optionally one inclusive byte range, one window per query. The
+ * caller has checked that the file exists and belongs to the person asking (findFile). The
+ * first window is read before this resolves, so a Postgres outage or a saturated pool is the
+ * caller's error (a 503 before any header), not a download cut short. Each window handed out
+ * starts the read of the next, so Postgres reads while the client receives.
  */
-export async function openFileReadStream(fileId: bigint, range?: ByteRange): Promise<Readable> {
+export async function openFileReader(fileId: bigint, range?: ByteRange): Promise<FileReader> {
 	const first = range ? Math.floor(range.start / CHUNK_SIZE) : 0;
 	const last = range ? Math.floor(range.end / CHUNK_SIZE) : 2 ** 31 - 1;
 	// COPY takes no bind parameters: the values are integers we made ourselves.
 	const id = BigInt(fileId).toString();
 	let skip = range ? range.start - first * CHUNK_SIZE : 0;
 	let left = range ? range.end - range.start + 1 : Number.MAX_SAFE_INTEGER;
-	let next = first;
+	let nextSeq = first;
+	let closed = false;
 	const read = async () => {
-		const to = Math.min(next + WINDOW_CHUNKS - 1, last);
-		const w = await readWindowRetrying(id, next, to, skip, left);
+		const to = Math.min(nextSeq + WINDOW_CHUNKS - 1, last);
+		const w = await readWindowRetrying(id, nextSeq, to, skip, left);
 		const bytes = w.parts.reduce((n, p) => n + p.length, 0);
 		left -= bytes;
 		skip = 0;
 		// Every chunk but the last is full: fewer rows than asked for, or a short one, is the end.
-		const more = next + w.rows - 1 === to && to < last && left > 0 && w.rows > 0;
-		next = to + 1;
-		return { parts: w.parts, more };
+		const more = nextSeq + w.rows - 1 === to && to < last && left > 0 && w.rows > 0;
+		nextSeq = to + 1;
+		return { parts: w.parts.filter((p) => p.length > 0), more };
 	};
-	const firstWindow = await read();
+	let ahead: Promise<{ parts: Buffer[]; more: boolean }> | null = Promise.resolve(await read());
+	return {
+		async next() {
+			if (!ahead) return null;
+			const w = await ahead;
+			ahead = w.more && !closed ? read() : null;
+			// A failure of the read ahead surfaces at the next call; until then it is handled.
+			ahead?.catch(() => {});
+			return w.parts.length || w.more ? w.parts : null;
+		},
+		close() {
+			closed = true;
+			ahead = null;
+		}
+	};
+}
+
+/** A Readable of a complete file's bytes, optionally one inclusive byte range (see openFileReader). */
+export async function openFileReadStream(fileId: bigint, range?: ByteRange): Promise<Readable> {
+	const reader = await openFileReader(fileId, range);
 	return Readable.from(
 		(async function* () {
-			let w = firstWindow;
-			for (;;) {
-				yield* w.parts;
-				if (!w.more) return;
-				w = await read();
+			try {
+				for (let parts = await reader.next(); parts; parts = await reader.next()) yield* parts;
+			} finally {
+				reader.close();
 			}
 		})(),
 		{ objectMode: false }
