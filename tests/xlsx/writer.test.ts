@@ -38,7 +38,7 @@ async function build(select: string, opts: { sheetRows?: number; mtime?: Date } 
 		const rows = await xlsx.addRowSheets(
 			(i) => (i === 0 ? '明细' : `明细 ${i + 1}`),
 			COLUMNS.map((c) => ({ header: c.header, width: 12 })),
-			client.query(copyTo(`COPY (${xlsxRowsSql(select, COLUMNS, opts.sheetRows)}) TO STDOUT`)),
+			client.query(copyTo(`COPY (${xlsxRowsSql(select, COLUMNS)}) TO STDOUT`)),
 			{ sheetRows: opts.sheetRows, onRows: async (n) => void progress.push(n) }
 		);
 		await xlsx.addRows('汇总', [{ header: '项目', width: 10 }, { header: '金额', width: 10, amount: true }], [
@@ -84,6 +84,21 @@ describe('XLSX writer', () => {
 		expect(sum.getCell('B2').value).toBe(1234.5);
 		expect(sum.getCell('B2').numFmt).toBe('0.00');
 		expect(sum.getCell('B3').value).toBe(3);
+	});
+
+	it('keeps every value in its column when cells before it are empty (only the first cell carries its reference)', async () => {
+		const { rows, wb, bytes } = await build(
+			`SELECT * FROM (VALUES (NULL::int, NULL, '5.00'), (6, NULL, '7.00'), (NULL::int, 'x', NULL)) v(no, memo, amount) ORDER BY no NULLS FIRST, memo NULLS FIRST`
+		);
+		expect(rows).toBe(3);
+		const ws = wb.getWorksheet('明细')!;
+		expect([ws.getCell('A2').value, ws.getCell('B2').value, ws.getCell('C2').value]).toEqual([null, null, 5]);
+		expect([ws.getCell('A3').value, ws.getCell('B3').value, ws.getCell('C3').value]).toEqual([null, 'x', null]);
+		expect([ws.getCell('A4').value, ws.getCell('B4').value, ws.getCell('C4').value]).toEqual(['6', null, 7]);
+		// The sheet as written: `<row r>` and the first cell's reference from the writer, empty cells as <c/>.
+		const JSZip = (await import('jszip')).default;
+		const sheet = await (await JSZip.loadAsync(bytes)).file('xl/worksheets/sheet1.xml')!.async('string');
+		expect(sheet).toContain('<row r="2"><c r="A2" s="3"/><c s="3"/><c s="1"><v>5.00</v></c></row>');
 	});
 
 	it('starts a new sheet every sheetRows rows, row numbers restarting under the header', async () => {

@@ -1,14 +1,22 @@
 // A spreadsheet's rows as SQL: Postgres writes each <row> of SpreadsheetML as one line of
-// text, so COPY streams the sheet body out as fast as it streams CSV, and Node only zips it.
+// text, so COPY streams the sheet body out nearly as fast as it streams CSV, and Node only
+// numbers the rows and zips them. The row number is not computed in SQL: `row_number() OVER ()`
+// spooled every row through a window (a third of the query's time on a million rows), and the
+// `r="B12"` references of every cell another fifth. Node writes `<row r="12"><c r="A12` in front
+// of each line; the other cells go without a reference (optional in SpreadsheetML: a cell without
+// one is the next column), so an empty value is an empty cell that keeps the columns in place. It
+// carries a style (STYLE_BLANK, the default look): readers such as exceljs take a cell with
+// neither value nor style for part of a merged range and drop it, losing the column count.
 // Relative imports only: the jobs import this under plain Node.
 import { sqlLiteral } from '../sql-cells.ts';
 
 /** Excel's limit is 1,048,576 rows a sheet, one of them the header. */
 export const SHEET_ROWS = 1_048_575;
 
-/** Style ids of styles.xml (see writer.ts): 1 = amount 0.00, 2 = bold header. */
+/** Style ids of styles.xml (see writer.ts): 1 = amount 0.00, 2 = bold header, 3 = an empty cell (the default look). */
 export const STYLE_AMOUNT = 1;
 export const STYLE_HEADER = 2;
+export const STYLE_BLANK = 3;
 
 /**
  * How a column's SQL value becomes a cell:
@@ -61,25 +69,24 @@ function xmlTextSql(expr: string): string {
 	return `CASE WHEN ${expr} ~ ${SPECIAL} THEN '<t xml:space="preserve">' || ${e} || '</t>' ELSE '<t>' || ${expr} || '</t>' END`;
 }
 
-function cellSql(column: string, kind: XlsxCellKind, letters: string): string {
-	const ref = `'<c r="${letters}' || n`;
-	// NULL || anything is NULL: an empty value leaves the cell out.
-	if (kind === 'amount') return `coalesce(${ref} || '" s="${STYLE_AMOUNT}"><v>' || ${column} || '</v></c>', '')`;
+function cellSql(column: string, kind: XlsxCellKind, first: boolean): string {
+	// The first cell's `<c r="A12` is written by Node (see xlsxRowsSql).
+	const open = first ? `'"` : `'<c`;
+	const empty = first ? `'" s="${STYLE_BLANK}"/>'` : `'<c s="${STYLE_BLANK}"/>'`;
+	// NULL || anything is NULL: an empty value is an empty cell.
+	if (kind === 'amount') return `coalesce(${open} s="${STYLE_AMOUNT}"><v>' || ${column} || '</v></c>', ${empty})`;
 	const t = kind === 'plain' ? `'<t>' || ${column} || '</t>'` : xmlTextSql(column);
-	return `coalesce(${ref} || '" t="inlineStr"><is>' || ${t} || '</is></c>', '')`;
+	return `coalesce(${open} t="inlineStr"><is>' || ${t} || '</is></c>', ${empty})`;
 }
 
 /**
- * One text column per row: `<row r="n">…</row>` over `select`'s rows in its order, row numbers
- * restarting at 2 after every `sheetRows` rows (the writer starts a new sheet there; row 1 is
- * the header). `columns` name the select's output columns, in sheet order.
+ * One text column per row over `select`'s rows in its order: the row's `<row>` element minus
+ * its head `<row r="n"><c r="An`, which the writer puts in front of each line as it numbers the
+ * rows (restarting under the header of every sheet). `columns` name the select's output
+ * columns, in sheet order.
  */
-export function xlsxRowsSql(
-	select: string,
-	columns: readonly { name: string; kind: XlsxCellKind }[],
-	sheetRows = SHEET_ROWS
-): string {
-	const cells = columns.map((c, i) => cellSql(`s.${c.name}`, c.kind, columnLetters(i))).join(' || ');
-	// row_number() over () numbers the rows in the order the ordered subquery delivers them.
-	return `SELECT '<row r="' || n || '">' || ${cells} || '</row>' FROM (SELECT s0.*, (row_number() OVER () - 1) % ${sheetRows} + 2 AS n FROM (${select}) s0) s`;
+export function xlsxRowsSql(select: string, columns: readonly { name: string; kind: XlsxCellKind }[]): string {
+	if (!columns.length) throw new Error('a sheet needs at least one column');
+	const cells = columns.map((c, i) => cellSql(`s.${c.name}`, c.kind, i === 0)).join(' || ');
+	return `SELECT ${cells} || '</row>' FROM (${select}) s`;
 }

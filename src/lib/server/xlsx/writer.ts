@@ -44,7 +44,7 @@ const ROOT_RELS =
 	`<Relationship Id="rId1" Type="${NS_REL}/officeDocument" Target="xl/workbook.xml"/>` +
 	'</Relationships>';
 
-// xf 0 default, xf 1 (STYLE_AMOUNT) built-in format 2 = "0.00", xf 2 (STYLE_HEADER) bold.
+// xf 0 default, xf 1 (STYLE_AMOUNT) built-in format 2 = "0.00", xf 2 (STYLE_HEADER) bold, xf 3 (STYLE_BLANK) the default again.
 const STYLES =
 	XML_HEAD +
 	`<styleSheet xmlns="${NS_MAIN}">` +
@@ -52,7 +52,7 @@ const STYLES =
 	'<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>' +
 	'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
 	'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
-	`<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>` +
+	`<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>` +
 	'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
 	'</styleSheet>';
 
@@ -87,6 +87,26 @@ function sheetHead(columns: readonly XlsxColumn[]): string {
 
 const SHEET_TAIL = '</sheetData></worksheet>';
 
+/** `<row r="n"><c r="An` at most: 8 + 7 digits + 9 + 7 digits. */
+const HEAD_MAX = 31;
+
+/**
+ * The `count` lines of `data` starting at `from` (each ending at ends[i], newline included),
+ * each behind its row head, numbered from `first`: one buffer, one copy of each line.
+ */
+function numberedRows(data: Buffer, from: number, ends: Int32Array, count: number, first: number): Buffer {
+	const out = Buffer.allocUnsafe(ends[count - 1] + 1 - from + count * HEAD_MAX);
+	let o = 0;
+	let start = from;
+	for (let i = 0; i < count; i++) {
+		const n = first + i;
+		o += out.write(`<row r="${n}"><c r="A${n}`, o, 'latin1');
+		o += data.copy(out, o, start, ends[i] + 1);
+		start = ends[i] + 1;
+	}
+	return out.subarray(0, o);
+}
+
 export class XlsxWriter {
 	readonly #sink: Writable;
 	readonly #zip: ZipWriter;
@@ -120,9 +140,10 @@ export class XlsxWriter {
 	}
 
 	/**
-	 * Sheets from a stream of <row> lines, one row per line (rows-sql.ts), starting a new sheet
-	 * every `sheetRows` rows as the SQL's numbering does. `name(i)` names sheet i (0-based);
-	 * `onRows` hears the running count. Resolves with the number of rows.
+	 * Sheets from a stream of row lines, one row per line, each line a `<row>` element without
+	 * its head `<row r="n"><c r="An` (rows-sql.ts): the head is written here, numbering the rows
+	 * from 2 under the header, and a new sheet starts every `sheetRows` rows. `name(i)` names
+	 * sheet i (0-based); `onRows` hears the running count. Resolves with the number of rows.
 	 */
 	async addRowSheets(
 		name: (index: number) => string,
@@ -135,37 +156,57 @@ export class XlsxWriter {
 		let body: ZipEntryStream | undefined;
 		let inSheet = 0;
 		let total = 0;
-		// Sheets open on their first row, so a source ending on a sheet boundary adds no empty one.
-		const write = async (buf: Buffer, rows: number) => {
-			if (!buf.length) return;
-			body ??= await this.#open(name(sheets++), columns);
-			await body.write(buf);
-			inSheet += rows;
-			total += rows;
-			if (inSheet === limit) {
-				await this.#close(body);
-				body = undefined;
-				inSheet = 0;
-			}
-		};
-		for await (const chunk of lines) {
-			let rest = chunk;
-			while (rest.length) {
-				// Cut the chunk where the current sheet fills up, if it does within it.
-				let end = rest.length;
-				let rows = 0;
-				for (let i = rest.indexOf(10); i !== -1; i = rest.indexOf(10, i + 1)) {
-					rows++;
-					if (inSheet + rows === limit) {
-						end = i + 1;
-						break;
+		let ends = new Int32Array(1024);
+		/** Writes the whole lines of data[from..] (as many as the sheet has room for); returns where the rest starts. */
+		const rows = async (data: Buffer, from: number): Promise<number> => {
+			let pos = from;
+			while (pos < data.length) {
+				const room = limit - inSheet;
+				let count = 0;
+				for (let i = data.indexOf(10, pos); i !== -1 && count < room; i = data.indexOf(10, i + 1)) {
+					if (count === ends.length) {
+						const grown = new Int32Array(ends.length * 2);
+						grown.set(ends);
+						ends = grown;
 					}
+					ends[count++] = i;
 				}
-				await write(end === rest.length ? rest : rest.subarray(0, end), rows);
-				rest = rest.subarray(end);
+				if (count === 0) break;
+				const last = ends[count - 1];
+				// Sheets open on their first row, so a source ending on a sheet boundary adds no empty one.
+				body ??= await this.#open(name(sheets++), columns);
+				await body.write(numberedRows(data, pos, ends, count, inSheet + 2));
+				inSheet += count;
+				total += count;
+				pos = last + 1;
+				if (inSheet === limit) {
+					await this.#close(body);
+					body = undefined;
+					inSheet = 0;
+				}
 			}
+			return pos;
+		};
+		let carry: Buffer | undefined;
+		for await (const chunk of lines) {
+			let from = 0;
+			if (carry) {
+				// The line cut at the end of the previous chunk: joined with its end (a copy of one line only).
+				const nl = chunk.indexOf(10);
+				if (nl === -1) {
+					carry = Buffer.concat([carry, chunk]);
+					continue;
+				}
+				const line = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+				carry = undefined;
+				await rows(line, 0);
+				from = nl + 1;
+			}
+			const rest = await rows(chunk, from);
+			if (rest < chunk.length) carry = chunk.subarray(rest);
 			await opts.onRows?.(total);
 		}
+		if (carry?.length) throw new Error('the row source ended inside a row');
 		body ??= sheets === 0 ? await this.#open(name(sheets++), columns) : undefined;
 		if (body) await this.#close(body);
 		return total;
