@@ -9,7 +9,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DB } from '#db';
@@ -70,7 +70,9 @@ export class FileWriter {
 
 	private constructor(
 		private readonly db: Kysely<DB>,
-		fileId: bigint
+		fileId: bigint,
+		/** The database `db` is on: the chunks' COPY connects to the same one. */
+		private readonly database: string
 	) {
 		this.fileId = fileId;
 		this.stream = new Writable({
@@ -99,9 +101,9 @@ export class FileWriter {
 				content_type: file.contentType,
 				expires_at: file.expiresAt ?? null
 			})
-			.returning('id')
+			.returning(['id', sql<string>`current_database()`.as('database')])
 			.executeTakeFirstOrThrow();
-		return new FileWriter(db, row.id);
+		return new FileWriter(db, row.id, row.database);
 	}
 
 	/** Bytes accepted so far. */
@@ -138,7 +140,7 @@ export class FileWriter {
 
 	/** Opens the chunks' COPY on the first chunk (an empty file needs none). */
 	private async open(): Promise<ChunkCopy> {
-		const client = await getFileWritePool().connect();
+		const client = await getFileWritePool(this.database).connect();
 		try {
 			const stream = client.query(copyFrom('COPY file_chunks (file_id, seq, data) FROM STDIN (FORMAT binary)'));
 			// Handled for good: a connection lost later (or cut off by abort) must not crash the process.
