@@ -11,6 +11,7 @@ import * as m0008DayClose from './0008_day_close_statement_api.ts';
 import * as m0009SignInAlerts from './0009_sign_in_alerts_allow_list.ts';
 import * as m0010ExportSelectedRows from './0010_export_selected_rows.ts';
 import * as m0011StaffSoftDelete from './0011_staff_soft_delete.ts';
+import * as m0012StatementReconciliationIndex from './0012_statement_reconciliation_index.ts';
 
 export const migrations: Record<string, Migration> = {
 	'0001_data_model': m0001,
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
 	'0008_day_close_statement_api': m0008DayClose,
 	'0009_sign_in_alerts_allow_list': m0009SignInAlerts,
 	'0010_export_selected_rows': m0010ExportSelectedRows,
-	'0011_staff_soft_delete': m0011StaffSoftDelete
+	'0011_staff_soft_delete': m0011StaffSoftDelete,
+	'0012_statement_reconciliation_index': m0012StatementReconciliationIndex
 };
