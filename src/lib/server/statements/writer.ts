@@ -126,6 +126,17 @@ export function csvSummary(summary: StatementSummary): string {
 }
 
 /**
+ * A COPY's row stream. Its error reaches whoever reads it; once they have stopped (the other
+ * file of the build failed and the connection is being discarded), a late "connection
+ * terminated" must not be an unhandled 'error' event.
+ */
+function rowsCopy(client: pg.PoolClient, text: string) {
+	const copy = client.query(copyTo(text));
+	copy.on('error', () => {});
+	return copy;
+}
+
+/**
  * Streams the CSV (BOM, header, COPY rows, summary) of a day or a period into `sink`; resolves
  * with the row count. `onProgress` hears the lines streamed so far (a quoted memo may hold a
  * newline: an estimate; the count at the end is exact).
@@ -135,12 +146,12 @@ export async function writeStatementCsv(
 	sink: Writable,
 	merchantId: bigint,
 	accountingDate: string | StatementPeriod,
-	summary: StatementSummary,
+	summary: StatementSummary | Promise<StatementSummary>,
 	onProgress?: (rowsDone: number) => void
 ): Promise<number> {
 	// No values to bind; the transaction still pins the server's quoting rules (exports/copy.ts).
 	return inCopyTransaction(client, [], async () => {
-		const copy = client.query(copyTo(`COPY (${statementRowsSql(merchantId, accountingDate, 'csv')}) TO STDOUT WITH (FORMAT csv)`));
+		const copy = rowsCopy(client, `COPY (${statementRowsSql(merchantId, accountingDate, 'csv')}) TO STDOUT WITH (FORMAT csv)`);
 		let lines = 0;
 		await pipeline(async function* () {
 			yield Buffer.from(csvHead());
@@ -152,7 +163,7 @@ export async function writeStatementCsv(
 				}
 				yield buf;
 			}
-			yield Buffer.from(csvSummary(summary));
+			yield Buffer.from(csvSummary(await summary));
 		}, sink);
 		return copy.rowCount ?? 0;
 	});
@@ -169,7 +180,7 @@ export async function writeStatementXlsx(
 	sink: Writable,
 	merchantId: bigint,
 	accountingDate: string | StatementPeriod,
-	summary: StatementSummary,
+	summary: StatementSummary | Promise<StatementSummary>,
 	onProgress?: (rowsDone: number) => Promise<void>
 ): Promise<number> {
 	const xlsx = new XlsxWriter(sink, { mtime: startOfBusinessDate(periodOf(accountingDate).from) });
@@ -185,21 +196,22 @@ export async function writeStatementXlsx(
 		xlsx.addRowSheets(
 			(i) => (i === 0 ? STATEMENT_SHEET : `${STATEMENT_SHEET} ${i + 1}`),
 			STATEMENT_COLUMNS.map((header, i) => ({ header, width: amount(i) ? 12 : 20 })),
-			client.query(copyTo(`COPY (${rowsSql}) TO STDOUT`)),
+			rowsCopy(client, `COPY (${rowsSql}) TO STDOUT`),
 			{ onRows: onProgress }
 		)
 	);
 
+	const totals = await summary;
 	await xlsx.addRows(
 		SUMMARY_TITLE,
 		SUMMARY_COLUMNS.map((header, i) => ({ header, width: i < 2 ? 16 : 14, amount: i === 3 })),
 		// 笔数 as a number, amounts as numeric 0.00 cells
-		directionCells(summary.groups).map((c) => c.map((x, i) => (i === 2 && x !== '' ? Number(x) : x)))
+		directionCells(totals.groups).map((c) => c.map((x, i) => (i === 2 && x !== '' ? Number(x) : x)))
 	);
 	await xlsx.addRows(
 		RECONCILIATION_TITLE,
 		RECONCILIATION_COLUMNS.map((header, i) => ({ header, width: i === 0 ? 16 : 14, amount: i >= 1 && i <= 4 })),
-		reconciliationCells(summary.balances)
+		reconciliationCells(totals.balances)
 	);
 	await xlsx.finish();
 	return done;
