@@ -1,5 +1,6 @@
 // The job process (`npm run worker`): one BullMQ Worker per queue, the schedulers, and a
-// graceful stop on SIGINT/SIGTERM. Runs under plain Node (tsx): relative imports only.
+// graceful stop on SIGINT/SIGTERM. Runs under plain Node, bundled by scripts/bundle.js into
+// dist/worker.js: no SvelteKit imports ($app, $env, $lib).
 import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { closeDb, getDb, setDbLog, setDbRole, type Db } from '../db/index.ts';

@@ -1,4 +1,4 @@
-// `tsx scripts/rotate-kek.ts`: re-encrypts every saved payment-key secret and every person's
+// `npm run rotate-kek` (compiled: dist/rotate-kek.js): re-encrypts every saved payment-key secret and every person's
 // two-factor (TOTP) key under KEK_CURRENT.
 // Rotate by adding the new key to KEKS, pointing KEK_CURRENT at it, running this, and only
 // then removing the old key from KEKS. Safe to run again; exits 1 if any entry failed.
