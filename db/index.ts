@@ -144,7 +144,19 @@ export function createPool(
 export function createDb(url = databaseUrl(), max?: number, limits?: SessionLimits, name?: string): Db {
 	const pool = createPool(url, max, limits);
 	if (name) trackPool(name, pool);
-	return new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+	const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+	dbPools.set(db, pool);
+	return db;
+}
+
+const dbPools = new WeakMap<object, pg.Pool>();
+
+/**
+ * The pg pool behind a handle made by createDb (undefined for any other): code that needs raw
+ * connections to the same database (COPY FROM for stored files) opens its own pool with its options.
+ */
+export function poolOf(db: object): pg.Pool | undefined {
+	return dbPools.get(db);
 }
 
 // The process's long-lived pools by name, so the metrics scrape can read their counts

@@ -1,11 +1,12 @@
 // A plain pg pool for the files module: COPY needs the raw pg client, which Kysely keeps private.
 // No $lib imports (#db, #shared are fine): the worker (plain tsx) uses this module too.
 import type pg from 'pg';
-import { createPool, databaseUrl, sessionLimits, trackPool } from '#db';
+import { createPool, poolOf, sessionLimits, trackPool } from '#db';
 
 let pool: pg.Pool | undefined;
-/** Write pools by database name (see getFileWritePool). */
-const writePools = new Map<string, pg.Pool>();
+/** Write pools by the Kysely handle they write for (see getFileWritePool). */
+const writePools = new WeakMap<object, pg.Pool>();
+const allWritePools = new Set<pg.Pool>();
 
 /**
  * The process-wide pool for file bytes. On the web a download holds a connection only while
@@ -23,17 +24,21 @@ export function getFilePool(): pg.Pool {
  * The pool a file's writer takes its connection from, for the file's whole COPY (write.ts).
  * Separate from the read pool, where the same build holds its row source: a build waits for
  * a writer only while holding a reader, so writers always come free and no two builds can
- * each hold what the other waits for. `database` is the one the writer's Kysely handle is on
- * (a test's own database on the same server): the process's DATABASE_URL with that name.
+ * each hold what the other waits for. It connects as the writer's Kysely handle does (its
+ * pool's options: the same server and database, a test's own included).
  */
-export function getFileWritePool(database: string): pg.Pool {
-	let p = writePools.get(database);
-	if (!p) {
-		const url = new URL(databaseUrl());
-		if (decodeURIComponent(url.pathname.slice(1)) !== database) url.pathname = `/${encodeURIComponent(database)}`;
-		p = createPool(url.toString(), filePoolMax(), sessionLimits(), { acquireTimeoutMs: 0 });
-		if (writePools.size === 0) trackPool('files-write', p);
-		writePools.set(database, p);
+export function getFileWritePool(db: object): pg.Pool {
+	let p = writePools.get(db);
+	if (!p || p.ended) {
+		const base = poolOf(db);
+		if (base) {
+			const o = base.options as pg.PoolConfig & { statement_timeout?: number; idle_in_transaction_session_timeout?: number };
+			const limits = { statementTimeoutMs: o.statement_timeout ?? 0, idleInTransactionMs: o.idle_in_transaction_session_timeout ?? 0 };
+			p = createPool(o.connectionString, filePoolMax(), limits, { acquireTimeoutMs: 0 });
+		} else p = createPool(undefined, filePoolMax(), sessionLimits(), { acquireTimeoutMs: 0 });
+		trackPool('files-write', p);
+		writePools.set(db, p);
+		allWritePools.add(p);
 	}
 	return p;
 }
@@ -44,8 +49,8 @@ function filePoolMax(): number {
 }
 
 export async function closeFilePool(): Promise<void> {
-	const open = [pool, ...writePools.values()];
+	const open = [pool, ...allWritePools];
 	pool = undefined;
-	writePools.clear();
+	allWritePools.clear();
 	await Promise.all(open.map((p) => p?.end()));
 }

@@ -9,7 +9,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DB } from '#db';
@@ -70,9 +70,7 @@ export class FileWriter {
 
 	private constructor(
 		private readonly db: Kysely<DB>,
-		fileId: bigint,
-		/** The database `db` is on: the chunks' COPY connects to the same one. */
-		private readonly database: string
+		fileId: bigint
 	) {
 		this.fileId = fileId;
 		this.stream = new Writable({
@@ -101,9 +99,9 @@ export class FileWriter {
 				content_type: file.contentType,
 				expires_at: file.expiresAt ?? null
 			})
-			.returning(['id', sql<string>`current_database()`.as('database')])
+			.returning('id')
 			.executeTakeFirstOrThrow();
-		return new FileWriter(db, row.id, row.database);
+		return new FileWriter(db, row.id);
 	}
 
 	/** Bytes accepted so far. */
@@ -140,7 +138,8 @@ export class FileWriter {
 
 	/** Opens the chunks' COPY on the first chunk (an empty file needs none). */
 	private async open(): Promise<ChunkCopy> {
-		const client = await getFileWritePool(this.database).connect();
+		// The same database as `db` (the chunks reference its files row).
+		const client = await getFileWritePool(this.db).connect();
 		try {
 			const stream = client.query(copyFrom('COPY file_chunks (file_id, seq, data) FROM STDIN (FORMAT binary)'));
 			// Handled for good: a connection lost later (or cut off by abort) must not crash the process.
