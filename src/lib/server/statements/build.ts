@@ -78,12 +78,11 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 			);
 			// Awaited below (or the build fails with a file's error first); handled until then.
 			counted.catch(() => {});
-			const [csv, xlsx] = await Promise.all(
-				(['csv', 'xlsx'] as const).map((ext) =>
-					openFileWriter(db, { merchantId, name: statementFileName(merchant.merchant_no, date, ext), contentType: ext === 'csv' ? CSV_TYPE : XLSX_TYPE })
-				)
-			);
-			writers.push(csv, xlsx);
+			// One after the other: the CSV's files row comes first, as it always did.
+			const csv = await openFileWriter(db, { merchantId, name: statementFileName(merchant.merchant_no, date, 'csv'), contentType: CSV_TYPE });
+			writers.push(csv);
+			const xlsx = await openFileWriter(db, { merchantId, name: statementFileName(merchant.merchant_no, date, 'xlsx'), contentType: XLSX_TYPE });
+			writers.push(xlsx);
 			const writeCsv = () => writeStatementCsv(clients[0], csv.stream, merchantId, date, summary);
 			const writeXlsx = (client: pg.PoolClient) =>
 				writeStatementXlsx(client, xlsx.stream, merchantId, date, summary, async (done) => lease.progress(done));
