@@ -36,25 +36,34 @@ const download: RequestHandler = async (event) => {
 	const db = getDb();
 	const grant = await authorizeFileDownload(db, auth, BigInt(event.params.id));
 	if (!grant) error(404, translate(locale, 'error.notFound'));
-	// A resumed download (Range) or a HEAD probe is not a new download.
-	if (event.request.method === 'GET' && !event.request.headers.get('range')) {
-		const ip = clientAddress(event);
-		await writeAudit(db, {
-			merchantId: auth.staff.merchantId,
-			staffId: auth.staff.id,
-			actorName: auth.staff.name,
-			action: grant.auditAction,
-			targetType: grant.targetType,
-			targetId: grant.targetId,
-			detail: { ...grant.detail, fileId: grant.file.id.toString(), name: grant.file.name },
-			ip,
-			userAgent: event.request.headers.get('user-agent')
-		});
-	}
+	// A resumed download (Range) or a HEAD probe is not a new download. The audit row and the
+	// file's first window are written and read side by side; the response goes out once both are.
+	const audited =
+		event.request.method === 'GET' && !event.request.headers.get('range')
+			? writeAudit(db, {
+					merchantId: auth.staff.merchantId,
+					staffId: auth.staff.id,
+					actorName: auth.staff.name,
+					action: grant.auditAction,
+					targetType: grant.targetType,
+					targetId: grant.targetId,
+					detail: { ...grant.detail, fileId: grant.file.id.toString(), name: grant.file.name },
+					ip: clientAddress(event),
+					userAgent: event.request.headers.get('user-agent')
+				})
+			: Promise.resolve();
 	// adapter-node's platform is the Node request (tests and the dev server may have none): a client
 	// that takes no data for DOWNLOAD_IDLE_MS has its connection ended.
 	const socket = (event.platform as { req?: IncomingMessage } | undefined)?.req?.socket;
-	return fileResponse(grant.file, event.request, socket ? { idleMs: downloadIdleMs(), onStall: () => socket.destroy() } : undefined);
+	const response = fileResponse(grant.file, event.request, socket ? { idleMs: downloadIdleMs(), onStall: () => socket.destroy() } : undefined);
+	const [audit, res] = await Promise.allSettled([audited, response]);
+	if (audit.status === 'rejected') {
+		// Not audited, not served: the window read for it is dropped.
+		if (res.status === 'fulfilled') await res.value.body?.cancel();
+		throw audit.reason;
+	}
+	if (res.status === 'rejected') throw res.reason;
+	return res.value;
 };
 
 export const GET = serve;
