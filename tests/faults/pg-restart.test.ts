@@ -79,7 +79,7 @@ describe('a Postgres restart mid-export', () => {
 			'the build to wait at its first chunk',
 			async () => {
 				const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
-					AND wait_event_type = 'Lock' AND query ILIKE 'insert into "file_chunks"%'`.execute(db);
+					AND wait_event_type = 'Lock' AND (query ILIKE 'insert into "file_chunks"%' OR query ILIKE 'COPY file_chunks %')`.execute(db);
 				return r.rows[0].n >= 1;
 			},
 			20_000,
