@@ -150,6 +150,8 @@ export class CopyBinaryFieldStream extends Transform {
  * memory (the one being sent and the next one, read ahead).
  */
 const WINDOW_CHUNKS = 4;
+/** The first window is one chunk: the response's headers wait for it. */
+const FIRST_WINDOW_CHUNKS = 1;
 /** Attempts per window when its connection is lost (a terminated backend, a restart): reads are idempotent. */
 const WINDOW_ATTEMPTS = 3;
 
@@ -224,7 +226,7 @@ export async function openFileReader(fileId: bigint, range?: ByteRange): Promise
 	let nextSeq = first;
 	let closed = false;
 	const read = async () => {
-		const to = Math.min(nextSeq + WINDOW_CHUNKS - 1, last);
+		const to = Math.min(nextSeq + (nextSeq === first ? FIRST_WINDOW_CHUNKS : WINDOW_CHUNKS) - 1, last);
 		const w = await readWindowRetrying(id, nextSeq, to, skip, left);
 		const bytes = w.parts.reduce((n, p) => n + p.length, 0);
 		left -= bytes;
