@@ -6,7 +6,7 @@ import { buildStatement } from '../../src/lib/server/statements/build.ts';
 import { fanOutStatements } from '../../src/lib/server/statements/fan-out.ts';
 import { upsertStatement } from '../../src/lib/server/statements/records.ts';
 import { formatYuan } from '../../src/lib/money.ts';
-import { closeFilePool, readFileBytes } from '../../src/lib/server/files/index.ts';
+import { closeFilePool, getFilePool, readFileBytes } from '../../src/lib/server/files/index.ts';
 import { csvCells, expectedDirections, expectedStatement, parseCsv, seedSmallDemo } from './helpers.ts';
 
 // The manual's statement columns (SPEC §6), in its order: written out here, not taken from the
@@ -143,6 +143,20 @@ describe('statement content', () => {
 		expect(b.csvFileId).not.toBe(a.csvFileId);
 		expect((await readFileBytes(b.csvFileId)).equals(csvA)).toBe(true);
 		expect((await readFileBytes(b.xlsxFileId)).equals(xlsxA)).toBe(true);
+	});
+
+	it('gives the same bytes when the file pool has no second connection free (the XLSX then follows the CSV)', async () => {
+		const a = await freshBuild();
+		const pool = getFilePool();
+		// Every file connection but one taken: the build gets no spare and writes the two files in turn.
+		const held = await Promise.all(Array.from({ length: (pool.options.max ?? 4) - 1 }, () => pool.connect()));
+		try {
+			const b = await freshBuild();
+			expect((await readFileBytes(b.csvFileId)).equals(await readFileBytes(a.csvFileId))).toBe(true);
+			expect((await readFileBytes(b.xlsxFileId)).equals(await readFileBytes(a.xlsxFileId))).toBe(true);
+		} finally {
+			for (const c of held) c.release();
+		}
 	});
 
 	it('writes an XLSX that parses back with numeric 0.00 amounts and a 汇总 sheet', async () => {
