@@ -117,7 +117,7 @@ describe('a worker killed mid-export', () => {
 			async () => {
 				const row = await exportRow(id);
 				const waiting = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-					WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'insert into "file_chunks"%'`.execute(db);
+					WHERE datname = current_database() AND wait_event_type = 'Lock' AND (query ILIKE 'insert into "file_chunks"%' OR query ILIKE 'COPY file_chunks %')`.execute(db);
 				return row.status === 'RUNNING' && row.rows_done > 0n && waiting.rows[0].n > 0 && row;
 			},
 			60_000,
