@@ -45,8 +45,9 @@ async function blocker(table: string): Promise<pg.Client> {
 }
 
 async function waitingOn(table: string): Promise<number> {
+	// A file's chunks go in by one COPY per file; a statements row by an INSERT.
 	const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
-		AND wait_event_type = 'Lock' AND query ILIKE ${`insert into "${table}"%`}`.execute(db);
+		AND wait_event_type = 'Lock' AND (query ILIKE ${`insert into "${table}"%`} OR query ILIKE ${`COPY ${table} %`})`.execute(db);
 	return r.rows[0].n;
 }
 
