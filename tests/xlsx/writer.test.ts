@@ -86,15 +86,17 @@ describe('XLSX writer', () => {
 		expect(sum.getCell('B3').value).toBe(3);
 	});
 
-	it('keeps every value in its column when cells before it are empty (only the first cell carries its reference)', async () => {
+	it('keeps every value in its column when cells before it are empty or empty text (only the first cell carries its reference)', async () => {
 		const { rows, wb, bytes } = await build(
-			`SELECT * FROM (VALUES (NULL::int, NULL, '5.00'), (6, NULL, '7.00'), (NULL::int, 'x', NULL)) v(no, memo, amount) ORDER BY no NULLS FIRST, memo NULLS FIRST`
+			`SELECT * FROM (VALUES (NULL::int, NULL, '5.00'), (6, NULL, '7.00'), (NULL::int, 'x', NULL), (8, '', '9.00')) v(no, memo, amount) ORDER BY no NULLS FIRST, memo NULLS FIRST`
 		);
-		expect(rows).toBe(3);
+		expect(rows).toBe(4);
 		const ws = wb.getWorksheet('明细')!;
 		expect([ws.getCell('A2').value, ws.getCell('B2').value, ws.getCell('C2').value]).toEqual([null, null, 5]);
 		expect([ws.getCell('A3').value, ws.getCell('B3').value, ws.getCell('C3').value]).toEqual([null, 'x', null]);
 		expect([ws.getCell('A4').value, ws.getCell('B4').value, ws.getCell('C4').value]).toEqual(['6', null, 7]);
+		// An empty text is an empty cell too (an inline string holding nothing would be dropped by readers).
+		expect([ws.getCell('A5').value, ws.getCell('B5').value, ws.getCell('C5').value]).toEqual(['8', null, 9]);
 		// The sheet as written: `<row r>` and the first cell's reference from the writer, empty cells as <c/>.
 		const JSZip = (await import('jszip')).default;
 		const sheet = await (await JSZip.loadAsync(bytes)).file('xl/worksheets/sheet1.xml')!.async('string');

@@ -73,9 +73,11 @@ function cellSql(column: string, kind: XlsxCellKind, first: boolean): string {
 	// The first cell's `<c r="A12` is written by Node (see xlsxRowsSql).
 	const open = first ? `'"` : `'<c`;
 	const empty = first ? `'" s="${STYLE_BLANK}"/>'` : `'<c s="${STYLE_BLANK}"/>'`;
-	// NULL || anything is NULL: an empty value is an empty cell.
+	// NULL || anything is NULL: an empty value is an empty cell. So is an empty text: an inline
+	// string with nothing in it has no value either, and readers drop it like an unstyled <c/>.
 	if (kind === 'amount') return `coalesce(${open} s="${STYLE_AMOUNT}"><v>' || ${column} || '</v></c>', ${empty})`;
-	const t = kind === 'plain' ? `'<t>' || ${column} || '</t>'` : xmlTextSql(column);
+	const value = `NULLIF((${column})::text, '')`;
+	const t = kind === 'plain' ? `'<t>' || ${value} || '</t>'` : xmlTextSql(value);
 	return `coalesce(${open} t="inlineStr"><is>' || ${t} || '</is></c>', ${empty})`;
 }
 
