@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { formatYuan } from '#shared/money.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
+import { buildExportNow, closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -40,18 +40,7 @@ describe('导出', () => {
 		await page.getByText(messages['exports.requested'].zh).waitFor({ timeout: 15_000 });
 
 		const { rows: [exp] } = await db.query<{ id: string }>(`SELECT id::text FROM exports ORDER BY id DESC LIMIT 1`);
-		// No worker runs in the e2e harness: build it with the job's own function, as a worker would.
-		process.env.DATABASE_URL = databaseUrl;
-		const { createDb } = await import('#db');
-		const { buildExport } = await import('#shared/server/exports/build.ts');
-		const { closeFilePool } = await import('#shared/server/files/index.ts');
-		const kdb = createDb(databaseUrl, 2);
-		try {
-			expect((await buildExport(kdb, BigInt(exp.id), { finalAttempt: true })).outcome).toBe('built');
-		} finally {
-			await kdb.destroy();
-			await closeFilePool();
-		}
+		await buildExportNow(databaseUrl, exp.id);
 
 		await page.goto('/downloads/exports');
 		const row = page.locator(`[data-export-id="${exp.id}"]`);

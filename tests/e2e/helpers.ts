@@ -68,3 +68,22 @@ export function sqlOn(databaseUrl: string) {
 		}
 	};
 }
+
+/**
+ * Builds export `id` at once with the job's own function, as a worker would: no worker runs in
+ * the e2e harness, so the test plays it (after the page asked, while the page watches).
+ */
+export async function buildExportNow(databaseUrl: string, id: string): Promise<void> {
+	process.env.DATABASE_URL = databaseUrl;
+	const { createDb } = await import('#db');
+	const { buildExport } = await import('#shared/server/exports/build.ts');
+	const { closeFilePool } = await import('#shared/server/files/index.ts');
+	const kdb = createDb(databaseUrl, 2);
+	try {
+		const { outcome } = await buildExport(kdb, BigInt(id), { finalAttempt: true });
+		if (outcome !== 'built') throw new Error(`export ${id} was not built: ${outcome}`);
+	} finally {
+		await kdb.destroy();
+		await closeFilePool();
+	}
+}

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { parseCsv } from '../fixtures/csv.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
+import { buildExportNow, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -30,17 +30,7 @@ afterAll(async () => {
 async function buildAndDownload(after: string): Promise<{ header: string[]; rows: string[][]; text: string; list: string }> {
 	const [exp] = await sql<{ id: string; list_key: string }>(`SELECT id::text, list_key FROM exports WHERE id > $1 ORDER BY id DESC LIMIT 1`, [after]);
 	expect(exp).toBeDefined();
-	process.env.DATABASE_URL = databaseUrl;
-	const { createDb } = await import('#db');
-	const { buildExport } = await import('#shared/server/exports/build.ts');
-	const { closeFilePool } = await import('#shared/server/files/index.ts');
-	const kdb = createDb(databaseUrl, 2);
-	try {
-		expect((await buildExport(kdb, BigInt(exp.id), { finalAttempt: true })).outcome).toBe('built');
-	} finally {
-		await kdb.destroy();
-		await closeFilePool();
-	}
+	await buildExportNow(databaseUrl, exp.id);
 	await page.goto('/downloads/exports');
 	const row = page.locator(`[data-export-id="${exp.id}"]`);
 	await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('READY');

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { csvId, parseCsv } from '../fixtures/csv.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
+import { buildExportNow, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -96,18 +96,7 @@ describe('row selection on 支付订单查询', () => {
 		const [exp] = await sql<{ id: string; selected: number }>(`SELECT id::text, cardinality(selected_ids) AS selected FROM exports WHERE id > $1 ORDER BY id DESC LIMIT 1`, [last]);
 		expect(exp.selected).toBe(3);
 
-		// No worker runs in the e2e harness: build it with the job's own function, as a worker would.
-		process.env.DATABASE_URL = databaseUrl;
-		const { createDb } = await import('#db');
-		const { buildExport } = await import('#shared/server/exports/build.ts');
-		const { closeFilePool } = await import('#shared/server/files/index.ts');
-		const kdb = createDb(databaseUrl, 2);
-		try {
-			expect((await buildExport(kdb, BigInt(exp.id), { finalAttempt: true })).outcome).toBe('built');
-		} finally {
-			await kdb.destroy();
-			await closeFilePool();
-		}
+		await buildExportNow(databaseUrl, exp.id);
 
 		await page.goto('/downloads/exports');
 		const row = page.locator(`[data-export-id="${exp.id}"]`);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { addDays } from '#shared/time.ts';
 import { csvRows } from '../fixtures/csv.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
+import { buildExportNow, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -104,17 +104,7 @@ describe('对账单下载', () => {
 		expect(await row.getByTestId('export-period').innerText()).toBe(`· ${from} ~ ${yesterday}`);
 		expect(await row.getByTestId('export-percent').innerText()).toBe('0%');
 
-		// No worker runs here: build it with the job's own function while the page watches.
-		const { createDb } = await import('#db');
-		const { buildExport } = await import('#shared/server/exports/build.ts');
-		const { closeFilePool } = await import('#shared/server/files/index.ts');
-		const kdb = createDb(databaseUrl, 2);
-		try {
-			expect((await buildExport(kdb, BigInt(exp.id), { finalAttempt: true })).outcome).toBe('built');
-		} finally {
-			await kdb.destroy();
-			await closeFilePool();
-		}
+		await buildExportNow(databaseUrl, exp.id);
 		await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('READY');
 		expect(await row.getByTestId('export-percent').innerText()).toBe('100%');
 

@@ -3,7 +3,6 @@
 // and the row READY in one transaction, so a killed build leaves nothing visible.
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sql } from 'kysely';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '#db';
@@ -15,7 +14,7 @@ import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../l
 import { buildStatementRange } from '../statements/range-build.ts';
 import { XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '../xlsx/index.ts';
 import { inCopyTransaction } from './copy.ts';
-import { EXPORT_TTL } from './expiry.ts';
+import { completeExport } from './expiry.ts';
 import { exportSelectSql, onlyIds, type CopySelect } from './query.ts';
 import { chosenColumns, EXPORT_SPECS, headerOf, isExportList, type ExportColumn } from './specs.ts';
 
@@ -62,13 +61,7 @@ export async function buildExport(
 				claimed.format === 'CSV'
 					? await writeCsv(client, writer.stream, select, columns, progress)
 					: await writeXlsx(client, writer.stream, title, select, columns, progress);
-			const w = writer;
-			await lease.complete(async (tx) => {
-				const file = await w.finish(tx);
-				await tx.updateTable('files').set({ expires_at: sql`now() + ${EXPORT_TTL}::interval` }).where('id', '=', file.fileId).execute();
-				return { file_id: file.fileId, rows_done: BigInt(rows), rows_total: BigInt(rows), expires_at: sql<Date>`now() + ${EXPORT_TTL}::interval` };
-			});
-			return { rows, fileId: w.fileId };
+			return await completeExport(lease, writer, rows);
 		} catch (err) {
 			failure = err instanceof Error ? err : new Error(String(err));
 			await writer?.abort().catch(() => {});

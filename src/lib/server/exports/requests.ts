@@ -1,7 +1,7 @@
 // Asking for an export: 导出 checks the person may read the list and the filter is the list's
 // own, records the export (QUEUED, with the list's total) and enqueues its build; 重试 puts a
 // FAILED one back. Both return at once. The worker's sweep enqueues whatever Redis lost.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '#db/types.ts';
 import type { ExportFormat } from '#shared/schemas/exports.ts';
 import { STATEMENT_RANGE_EXPORT } from '#shared/schemas/statements.ts';
@@ -22,8 +22,29 @@ export function exportMaxPending(): number {
 }
 
 /** From a request (create, 重试): never held up by a Redis outage, the sweep covers it. */
-function requestExportBuild(id: bigint): Promise<boolean> {
+export function requestExportBuild(id: bigint): Promise<boolean> {
 	return enqueueOrLeaveToSweep(`export ${id}`, () => enqueueExportBuild(id));
+}
+
+/**
+ * Runs `insert` (which records an export) inside the person's export limit: their requests
+ * one at a time under an advisory lock, so two at once cannot both slip under
+ * EXPORT_MAX_PENDING; refused with nothing recorded when the limit is reached.
+ */
+export async function withinExportLimit<T>(db: Kysely<DB>, auth: SessionContext, insert: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+	const max = exportMaxPending();
+	return db.transaction().execute(async (tx) => {
+		await sql`SELECT pg_advisory_xact_lock(hashtext(${`exports:${auth.staff.id}`}))`.execute(tx);
+		const pending = await tx
+			.selectFrom('exports')
+			.select((eb) => eb.fn.countAll<string>().as('n'))
+			.where('merchant_id', '=', auth.staff.merchantId)
+			.where('staff_id', '=', auth.staff.id)
+			.where('status', 'in', ['QUEUED', 'RUNNING'])
+			.executeTakeFirstOrThrow();
+		if (Number(pending.n) >= max) throw new Refused('TOO_MANY_REQUESTS', 'exports.tooMany', { max });
+		return insert(tx);
+	});
 }
 
 export async function createExport(
@@ -49,18 +70,7 @@ export async function createExport(
 		wanted = pref?.columns ?? [];
 	}
 	const columns = chosenColumns(input.list, wanted).map((c) => c.key);
-	const max = exportMaxPending();
-	const row = await db.transaction().execute(async (tx) => {
-		// One person's requests one at a time, so two at once cannot both slip under the limit.
-		await sql`SELECT pg_advisory_xact_lock(hashtext(${`exports:${auth.staff.id}`}))`.execute(tx);
-		const pending = await tx
-			.selectFrom('exports')
-			.select((eb) => eb.fn.countAll<string>().as('n'))
-			.where('merchant_id', '=', merchantId)
-			.where('staff_id', '=', auth.staff.id)
-			.where('status', 'in', ['QUEUED', 'RUNNING'])
-			.executeTakeFirstOrThrow();
-		if (Number(pending.n) >= max) throw new Refused('TOO_MANY_REQUESTS', 'exports.tooMany', { max });
+	const row = await withinExportLimit(db, auth, async (tx) => {
 		// Counted only for a request that is taken: the count reads the whole range.
 		const total = await countRows(tx, source, range);
 		return tx

@@ -4,12 +4,12 @@
 // then it reads the range's 汇总 and 余额核对 (SQL aggregates) and streams the rows from COPY into
 // the one file asked for, never holding them in memory. The file and the READY row commit
 // together and the file expires with the other exports.
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Db } from '#db';
 import type { DB } from '#db/types.ts';
 import { translate } from '#shared/i18n/messages.ts';
 import { closeDay } from '#shared/server/ledger/index.ts';
-import { EXPORT_TTL } from '../exports/expiry.ts';
+import { completeExport } from '../exports/expiry.ts';
 import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
 import type { BuildLease } from '../leased-build.ts';
 import { readSummary } from './build.ts';
@@ -44,13 +44,7 @@ export async function buildStatementRange(db: Db, claimed: Selectable<DB['export
 		const rows = csv
 			? await writeStatementCsv(client, writer.stream, merchantId, period, summary, lease.progress)
 			: await writeStatementXlsx(client, writer.stream, merchantId, period, summary, async (done) => lease.progress(done));
-		const w = writer;
-		await lease.complete(async (tx) => {
-			const file = await w.finish(tx);
-			await tx.updateTable('files').set({ expires_at: sql`now() + ${EXPORT_TTL}::interval` }).where('id', '=', file.fileId).execute();
-			return { file_id: file.fileId, rows_done: BigInt(rows), rows_total: BigInt(rows), expires_at: sql<Date>`now() + ${EXPORT_TTL}::interval` };
-		});
-		return { rows, fileId: w.fileId };
+		return await completeExport(lease, writer, rows);
 	} catch (err) {
 		failure = err instanceof Error ? err : new Error(String(err));
 		await writer?.abort().catch(() => {});

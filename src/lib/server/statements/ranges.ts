@@ -11,10 +11,9 @@ import type { DB } from '#db/types.ts';
 import { STATEMENT_RANGE_EXPORT, statementPeriodSchema, statementWindow, type StatementRangeInput } from '#shared/schemas/statements.ts';
 import { writeAudit } from '../audit.ts';
 import type { SessionContext } from '../auth/types.ts';
-import { exportMaxPending } from '../exports/requests.ts';
+import { requestExportBuild, withinExportLimit } from '../exports/requests.ts';
 import { visibleExports } from '../exports/records.ts';
 import type { FileAuthoriser } from '../files/kinds.ts';
-import { enqueueExportBuild, enqueueOrLeaveToSweep } from '../queue/enqueue.ts';
 import { Refused } from '../refused.ts';
 import type { StatementPeriod } from './query.ts';
 
@@ -39,27 +38,15 @@ export async function requestStatementRange(
 	if (input.to > window.last) throw new Refused('BAD_REQUEST', 'statements.range.notClosed', { last: window.last });
 	if (input.from < window.first) throw new Refused('BAD_REQUEST', 'statements.range.beforeWindow', { first: window.first });
 	const merchantId = auth.staff.merchantId;
-	const max = exportMaxPending();
-	const row = await db.transaction().execute(async (tx) => {
-		// The same lock and limit as every export of this person (exports/requests.ts).
-		await sql`SELECT pg_advisory_xact_lock(hashtext(${`exports:${auth.staff.id}`}))`.execute(tx);
-		const pending = await tx
-			.selectFrom('exports')
-			.select((eb) => eb.fn.countAll<string>().as('n'))
-			.where('merchant_id', '=', merchantId)
-			.where('staff_id', '=', auth.staff.id)
-			.where('status', 'in', ['QUEUED', 'RUNNING'])
-			.executeTakeFirstOrThrow();
-		if (Number(pending.n) >= max) throw new Refused('TOO_MANY_REQUESTS', 'exports.tooMany', { max });
-		return (
-			tx
-				.insertInto('exports')
-				// rows_total is known once the build has read the range's 汇总.
-				.values({ merchant_id: merchantId, staff_id: auth.staff.id, list_key: STATEMENT_RANGE_EXPORT, format: input.format, filter: JSON.stringify({ from: input.from, to: input.to }), columns: [] })
-				.returning('id')
-				.executeTakeFirstOrThrow()
-		);
-	});
+	// The same lock and limit as every export of this person.
+	const row = await withinExportLimit(db, auth, (tx) =>
+		tx
+			.insertInto('exports')
+			// rows_total is known once the build has read the range's 汇总.
+			.values({ merchant_id: merchantId, staff_id: auth.staff.id, list_key: STATEMENT_RANGE_EXPORT, format: input.format, filter: JSON.stringify({ from: input.from, to: input.to }), columns: [] })
+			.returning('id')
+			.executeTakeFirstOrThrow()
+	);
 	await writeAudit(db, {
 		merchantId,
 		staffId: auth.staff.id,
@@ -71,8 +58,7 @@ export async function requestStatementRange(
 		ip: origin.ip,
 		userAgent: origin.userAgent
 	});
-	// Never held up by a Redis outage: the worker's sweep enqueues it then.
-	await enqueueOrLeaveToSweep(`export ${row.id}`, () => enqueueExportBuild(row.id));
+	await requestExportBuild(row.id);
 	return { id: row.id };
 }
 
