@@ -1,6 +1,6 @@
 // One export or statement build in a process of its own, as a worker runs it, so its peak
 // memory (maxRSS) is the build's and nothing else's. Prints one JSON line.
-//   tsx bench/build-child.ts export <id> [<warm-up id>] | statement <id> [<warm-up id>]
+//   node dist/build-child.js export <id> [<warm-up id>] | statement <id> [<warm-up id>]   (bundled by scripts/bundle.js; run with the worker's Node flags)
 // A warm-up build of the same kind runs first, untimed: a worker that has been up a while
 // has its code compiled by the JIT and its pools open, and that is the speed to measure.
 import { performance } from 'node:perf_hooks';
