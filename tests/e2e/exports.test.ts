@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { formatYuan } from '#shared/money.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
-import { buildExportNow, closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
+import { buildExportNow, readyExportFile, closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -42,15 +42,10 @@ describe('导出', () => {
 		const { rows: [exp] } = await db.query<{ id: string }>(`SELECT id::text FROM exports ORDER BY id DESC LIMIT 1`);
 		await buildExportNow(databaseUrl, exp.id);
 
-		await page.goto('/downloads/exports');
-		const row = page.locator(`[data-export-id="${exp.id}"]`);
-		await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('READY');
+		const { row, body } = await readyExportFile(page, exp.id);
 		expect(await row.getByTestId('export-percent').innerText()).toBe('100%');
-		const href = (await row.getByTestId('export-download').getAttribute('href'))!;
-		const res = await page.request.get(href);
-		expect(res.status()).toBe(200);
 		const wb = new ExcelJS.Workbook();
-		await wb.xlsx.load((await res.body()) as unknown as ArrayBuffer);
+		await wb.xlsx.load(body as unknown as ArrayBuffer);
 		const ws = wb.worksheets[0];
 
 		const { rows: expected } = await db.query<{ merchant_order_no: string; amount: string }>(

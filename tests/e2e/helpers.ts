@@ -1,6 +1,7 @@
 // Browser helpers for e2e tests: Debian's Chromium driven by playwright-core.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import pg from 'pg';
+import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps dialling out of a closed network.
@@ -80,10 +81,19 @@ export async function buildExportNow(databaseUrl: string, id: string): Promise<v
 	const { closeFilePool } = await import('#shared/server/files/index.ts');
 	const kdb = createDb(databaseUrl, 2);
 	try {
-		const { outcome } = await buildExport(kdb, BigInt(id), { finalAttempt: true });
-		if (outcome !== 'built') throw new Error(`export ${id} was not built: ${outcome}`);
+		expect((await buildExport(kdb, BigInt(id), { finalAttempt: true })).outcome).toBe('built');
 	} finally {
 		await kdb.destroy();
 		await closeFilePool();
 	}
+}
+
+/** Export `id`'s row on 导出记录 once it shows READY, and the file its 下载 link serves. */
+export async function readyExportFile(page: Page, id: string): Promise<{ row: Locator; body: Buffer }> {
+	await page.goto('/downloads/exports');
+	const row = page.locator(`[data-export-id="${id}"]`);
+	await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('READY');
+	const res = await page.request.get((await row.getByTestId('export-download').getAttribute('href'))!);
+	expect(res.status()).toBe(200);
+	return { row, body: await res.body() };
 }

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { parseCsv } from '../fixtures/csv.ts';
-import { buildExportNow, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
+import { buildExportNow, readyExportFile, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -31,12 +31,8 @@ async function buildAndDownload(after: string): Promise<{ header: string[]; rows
 	const [exp] = await sql<{ id: string; list_key: string }>(`SELECT id::text, list_key FROM exports WHERE id > $1 ORDER BY id DESC LIMIT 1`, [after]);
 	expect(exp).toBeDefined();
 	await buildExportNow(databaseUrl, exp.id);
-	await page.goto('/downloads/exports');
-	const row = page.locator(`[data-export-id="${exp.id}"]`);
-	await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('READY');
-	const res = await page.request.get((await row.getByTestId('export-download').getAttribute('href'))!);
-	expect(res.status()).toBe(200);
-	const text = (await res.body()).toString('utf8').replace(/^\uFEFF/, '');
+	const { body } = await readyExportFile(page, exp.id);
+	const text = body.toString('utf8').replace(/^\uFEFF/, '');
 	const [header, ...rows] = parseCsv(text);
 	return { header, rows, text, list: exp.list_key };
 }

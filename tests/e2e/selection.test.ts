@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { csvId, parseCsv } from '../fixtures/csv.ts';
-import { buildExportNow, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
+import { buildExportNow, readyExportFile, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -98,14 +98,9 @@ describe('row selection on 支付订单查询', () => {
 
 		await buildExportNow(databaseUrl, exp.id);
 
-		await page.goto('/downloads/exports');
-		const row = page.locator(`[data-export-id="${exp.id}"]`);
-		await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('READY');
+		const { row, body } = await readyExportFile(page, exp.id);
 		expect(await row.getByTestId('export-selected').innerText()).toContain('所选 3 条');
-		const href = (await row.getByTestId('export-download').getAttribute('href'))!;
-		const res = await page.request.get(href);
-		expect(res.status()).toBe(200);
-		const [header, ...lines] = parseCsv((await res.body()).toString('utf8').replace(/^\uFEFF/, ''));
+		const [header, ...lines] = parseCsv(body.toString('utf8').replace(/^\uFEFF/, ''));
 		const col = header.indexOf(messages['payment.merchantOrderNo'].zh);
 		expect(col).toBeGreaterThanOrEqual(0);
 		// the list's order (newest first), which is the order they were ticked in from the top
