@@ -6,7 +6,7 @@
 //   node scripts/bundle.js                     every bundle
 //   node scripts/bundle.js --if-stale worker   only those named, only when an input is newer
 // `npm run build` runs it after `vite build`; `npm run worker` etc. run it with --if-stale.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -114,6 +114,8 @@ export async function bundle(opts = {}) {
 	for (const name of todo) {
 		const out = bundlePath(name, root);
 		const tmp = `${out}.${process.pid}.tmp`;
+		// Dated when its sources were read: a source saved during the build leaves it stale.
+		const readAt = new Date();
 		const r = await esbuild.build({
 			absWorkingDir: root,
 			entryPoints: [BUNDLES[/** @type {keyof typeof BUNDLES} */ (name)]],
@@ -132,6 +134,7 @@ export async function bundle(opts = {}) {
 		writeFileSync(tmp, asciiOnly(r.outputFiles[0].text));
 		const inputs = Object.keys(r.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
 		writeFileSync(join(root, DIST, `${name}.inputs.json`), JSON.stringify(inputs));
+		utimesSync(tmp, readAt, readAt);
 		renameSync(tmp, out);
 	}
 	await esbuild.stop?.();
