@@ -8,7 +8,8 @@
 //   the COPY; the sub-select makes Postgres read it once per query, not once per row;
 // - values whose type leaves nothing to quote (bigint, finite number, boolean, instant) stay
 //   literals, so the planner still sees them (ranges, index bounds);
-// - the transaction also pins `standard_conforming_strings = on` (and checks it took) and is
+// - the transaction also pins `standard_conforming_strings = on` and DateStyle ISO (and checks
+//   they took: times and dates are written by casting them to text) and is
 //   READ ONLY, and our own literals (labels, patterns) are written as E'' strings, whose
 //   meaning does not depend on that setting (sql-cells.ts).
 // The settings are transaction-local: they vanish at COMMIT, and a failed build discards its
@@ -67,9 +68,14 @@ export function bindForCopy(db: Kysely<DB>, raw: RawBuilder<unknown>): CopySelec
 export async function inCopyTransaction<T>(client: pg.PoolClient, values: readonly string[], copy: () => Promise<T>): Promise<T> {
 	await client.query('BEGIN READ ONLY');
 	const sets = values.map((_, i) => `, set_config('${settingName(i + 1)}', $${i + 1}, true)`).join('');
-	const r = await client.query<{ scs: string }>(`SELECT set_config('standard_conforming_strings', 'on', true) AS scs${sets}`, [...values]);
+	// DateStyle ISO: the cells' times and dates are cast to text (sql-cells.ts shanghaiTimeSql).
+	const r = await client.query<{ scs: string; ds: string }>(
+		`SELECT set_config('standard_conforming_strings', 'on', true) AS scs, set_config('DateStyle', 'ISO, YMD', true) AS ds${sets}`,
+		[...values]
+	);
 	// set_config answers the value now in force; anything else means the pin did not hold.
 	if (r.rows[0]?.scs !== 'on') throw new Error('standard_conforming_strings could not be set on for a COPY');
+	if (!r.rows[0]?.ds.startsWith('ISO')) throw new Error('DateStyle could not be set to ISO for a COPY');
 	const out = await copy();
 	await client.query('COMMIT');
 	return out;

@@ -4,6 +4,7 @@
 // text anyone typed), and our own labels as E'' literals (sql-cells.ts).
 import {
 	csvIdentifierSql as csvIdentifier,
+	isoDateSql,
 	labelledSql as labelled,
 	neutralisedSql as neutralised,
 	shanghaiTimeSql as time,
@@ -15,8 +16,9 @@ import { FREE_TEXT_COLUMNS, IDENTIFIER_COLUMNS, LABELS, RECONCILED_ACCOUNTS } fr
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A date column as 'YYYY-MM-DD' (cast under the COPY transaction's DateStyle ISO). */
 function day(expr: string): string {
-	return `to_char(${expr}, 'YYYY-MM-DD')`;
+	return isoDateSql(expr);
 }
 
 /**
