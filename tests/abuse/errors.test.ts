@@ -7,7 +7,6 @@ import type { RequestEvent } from '@sveltejs/kit';
 import { getDb } from '#db';
 import { buildExport } from '#shared/server/exports/build.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { buildStatement } from '#shared/server/statements/build.ts';
 import { upsertStatement } from '#shared/server/statements/records.ts';
 import { handleError } from '../../src/hooks.server.ts';
@@ -18,16 +17,14 @@ import { captureLogs } from '#shared/server/log.ts';
 import { GET as fileGet } from '../../src/routes/files/[id]/+server.ts';
 import { callerFor, signedIn } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
+import { dropTestJobs } from '../fixtures/queues.ts';
 
 const db = getDb();
 
 afterAll(async () => {
 	await closeQueues();
 	await closeFilePool();
-	const redis = createWorkerConnection('mb-test-cleanup');
-	const keys = await redis.keys(`${redisPrefix()}:*`);
-	if (keys.length) await redis.del(...keys);
-	await closeRedis(redis);
+	await dropTestJobs();
 });
 
 /** A fresh merchant's admin, signed in. */

@@ -11,10 +11,10 @@ import { seedBig } from '#seed/big.ts';
 import { createCaller } from '#shared/server/api/root.ts';
 import { readFileBytes } from '#shared/server/files/index.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { bundleArgs, bundleIfStale, bundlePath } from '../../scripts/bundle.js';
 import { adminOf, contextFor } from '../fixtures/context.ts';
+import { dropTestJobs } from '../fixtures/queues.ts';
 
 const db = getDb();
 const today = businessDate(new Date());
@@ -30,10 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	child?.kill('SIGKILL');
 	await closeQueues();
-	const redis = createWorkerConnection('mb-test-cleanup');
-	const keys = await redis.keys(`${redisPrefix()}:*`);
-	if (keys.length) await redis.del(...keys);
-	await closeRedis(redis);
+	await dropTestJobs();
 });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, output: () => string, ms = 60_000): Promise<T> {

@@ -8,19 +8,16 @@ import { captureLogs } from '#shared/server/log.ts';
 import { metrics } from '#shared/server/metrics.ts';
 import { exportJobId, QUEUES } from '#shared/server/queue/jobs.ts';
 import { closeQueues, getQueue } from '#shared/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 import { trpcMutation } from './http.ts';
+import { dropTestJobs } from '../fixtures/queues.ts';
 
 const db = getDb();
 
 afterAll(async () => {
 	await closeQueues();
-	const redis = createWorkerConnection('mb-test-cleanup');
-	const keys = await redis.keys(`${redisPrefix()}:*`);
-	if (keys.length) await redis.del(...keys);
-	await closeRedis(redis);
+	await dropTestJobs();
 });
 
 async function exportStatus(id: bigint): Promise<string> {
@@ -43,12 +40,13 @@ describe('job lines', () => {
 		const buildsBefore = (await metrics.buildDuration.get()).values.find((v) => v.metricName === 'mb_build_duration_seconds_count' && v.labels.kind === 'export')?.value ?? 0;
 		const capture = captureLogs('info');
 		let lines: Record<string, unknown>[];
-		const running = await startWorkers({ db, concurrency: 1, schedulers: false });
+		// No catch-up: its statement builds would log lines of their own.
+		const running = await startWorkers({ db, concurrency: 1, schedulers: false, catchUp: false });
 		try {
 			for (let i = 0; i < 150 && (await exportStatus(id)) !== 'READY'; i++) await new Promise((r) => setTimeout(r, 100));
 			expect(await exportStatus(id)).toBe('READY');
 			// The completed event follows the row's update by a moment.
-			for (let i = 0; i < 50 && !capture.entries().some((l) => String(l.msg).includes('completed')); i++) await new Promise((r) => setTimeout(r, 50));
+			for (let i = 0; i < 50 && !capture.entries().some((l) => String(l.msg).includes(`#${exportJobId(id)} completed`)); i++) await new Promise((r) => setTimeout(r, 50));
 		} finally {
 			await running.close();
 			lines = capture.entries();
@@ -57,7 +55,7 @@ describe('job lines', () => {
 
 		const jobId = exportJobId(id);
 		expect(lines.find((l) => String(l.msg).startsWith('export built'))).toMatchObject({ level: 'info', requestId, jobId, job: 'exports.build', kind: 'export', rows: 0 });
-		expect(lines.find((l) => String(l.msg).includes('completed'))).toMatchObject({
+		expect(lines.find((l) => String(l.msg).includes(`#${jobId} completed`))).toMatchObject({
 			level: 'info',
 			requestId,
 			jobId,

@@ -5,9 +5,9 @@ import { getDb } from '#db';
 import { startMetricsServer } from '#shared/server/metrics-server.ts';
 import { enqueue } from '#shared/server/queue/enqueue.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { sample, scrapeMetrics, trpcMutation, trpcQuery } from './http.ts';
+import { dropTestJobs } from '../fixtures/queues.ts';
 
 const db = getDb();
 const TOKEN = 'scrape-token-for-tests';
@@ -19,10 +19,7 @@ afterEach(() => {
 
 afterAll(async () => {
 	await closeQueues();
-	const redis = createWorkerConnection('mb-test-cleanup');
-	const keys = await redis.keys(`${redisPrefix()}:*`);
-	if (keys.length) await redis.del(...keys);
-	await closeRedis(redis);
+	await dropTestJobs();
 });
 
 async function exposition(): Promise<string> {

@@ -16,7 +16,6 @@ import { authorizeFileDownload } from '#shared/server/downloads.ts';
 import { buildExport } from '#shared/server/exports/build.ts';
 import { closeFilePool, readFileBytes } from '#shared/server/files/index.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { buildStatement } from '#shared/server/statements/build.ts';
 import { upsertStatement } from '#shared/server/statements/records.ts';
 import { addDays, businessDate } from '#shared/time.ts';
@@ -24,6 +23,7 @@ import type { Permission } from '#shared/permissions.ts';
 import { adminOf, contextFor, signedInStaff } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 import { csvCells, expectedDirections, expectedStatement, parseCsv, seedSmallDemo, type ExpectedRow } from './helpers.ts';
+import { dropTestJobs } from '../fixtures/queues.ts';
 
 const db = getDb();
 let merchantId: bigint;
@@ -44,10 +44,7 @@ afterAll(async () => {
 	await closeQueues();
 	await closeFilePool();
 	// The requests enqueued build jobs no worker ran here.
-	const redis = createWorkerConnection('mb-test-cleanup');
-	const keys = await redis.keys(`${redisPrefix()}:*`);
-	if (keys.length) await redis.del(...keys);
-	await closeRedis(redis);
+	await dropTestJobs();
 });
 
 const admin = async () => createCaller(contextFor(db, await adminOf(db, merchantId)));

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getDb } from '#db';
 import { QUEUES, statementJobId } from '#shared/server/queue/jobs.ts';
 import { closeQueues, getQueue } from '#shared/server/queue/queues.ts';
-import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
 import { upsertStatement } from '#shared/server/statements/records.ts';
 import { startWorkers } from '../../jobs/worker.ts';
 import { addMonths, statementWindow } from '#shared/schemas/statements.ts';
@@ -13,16 +12,14 @@ import type { Permission } from '#shared/permissions.ts';
 import { addDays } from '#shared/time.ts';
 import { contextFor, signedInStaff } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
+import { dropTestJobs } from '../fixtures/queues.ts';
 
 const db = getDb();
 
 afterAll(async () => {
 	await closeQueues();
 	await closeFilePool();
-	const redis = createWorkerConnection('mb-test-cleanup');
-	const keys = await redis.keys(`${redisPrefix()}:*`);
-	if (keys.length) await redis.del(...keys);
-	await closeRedis(redis);
+	await dropTestJobs();
 });
 
 /** A new merchant's admin (holding every permission), or an operator holding just `permissions`. */
