@@ -58,15 +58,15 @@ function connectTimeoutMs(): number {
 }
 
 /**
- * The CPU priority (nice, 0–19) of the worker's Postgres backends: a build's COPY can use a
- * whole core for seconds, and at the same priority it doubles the latency of every list a
+ * The CPU priority (nice, 0–19) of the worker and its Postgres backends: a build's COPY can use
+ * a whole core for seconds, and at the same priority it doubles the latency of every list a
  * person opens meanwhile. Postgres has no CPU priority of its own, so the worker renices its
  * backends' processes — only where that is possible: Postgres on this host (a local address
  * or socket), the pid really a postgres process, and the right to renice it (root or the same
- * user). Anywhere else the setting does nothing. PG_BUILD_NICE=0 turns it off.
+ * user). Anywhere else the setting does nothing for the backends. BUILD_NICE=0 turns it off.
  */
 export function buildNice(): number {
-	const n = Number(process.env.PG_BUILD_NICE ?? 10);
+	const n = Number(process.env.BUILD_NICE ?? 10);
 	return Number.isInteger(n) && n >= 0 && n <= 19 ? n : 10;
 }
 

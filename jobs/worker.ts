@@ -1,9 +1,10 @@
 // The job process (`npm run worker`): one BullMQ Worker per queue, the schedulers, and a
 // graceful stop on SIGINT/SIGTERM. Runs under plain Node, bundled by scripts/bundle.js into
 // dist/worker.js: no SvelteKit imports ($app, $env, $lib).
+import { setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { closeDb, getDb, setDbLog, setDbRole, type Db } from '../db/index.ts';
+import { buildNice, closeDb, getDb, setDbLog, setDbRole, type Db } from '../db/index.ts';
 import { assertHandlersComplete, HANDLERS, onWorkerStart, requeueUnfinished, type JobHandlers } from './handlers.ts';
 import { isJobName, QUEUES, type JobTrace, type QueueName } from '#shared/server/queue/jobs.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
@@ -160,8 +161,14 @@ function elapsed(job: Job): number | string {
 async function main(): Promise<void> {
 	logCrashes('worker');
 	setDbLog((line) => activeLog().error(line));
-	// Builds run statements far longer than a web request's limit allows.
+	// Builds run statements far longer than a web request's limit allows, at a lower CPU
+	// priority than the web (the backends' share is set as they connect, db/index.ts).
 	setDbRole('worker');
+	try {
+		setPriority(buildNice());
+	} catch (err) {
+		logger.warn(`worker: could not lower its CPU priority: ${(err as Error).message}`);
+	}
 	// Handlers go in before the (async) start, so a stop signal that arrives while the
 	// workers connect still ends in a clean close rather than Node's default kill.
 	const starting = startWorkers();

@@ -1,9 +1,10 @@
 // `npm run worker` as production runs it: the esbuild bundle dist/worker.js under plain Node (no
-// tsx, no SvelteKit). It boots, builds an export requested through the API with every row, and
+// tsx, no SvelteKit). It boots at a lower CPU priority, builds an export requested through the API with every row, and
 // stops on SIGTERM with exit 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '#db';
@@ -60,6 +61,8 @@ describe('the compiled worker process', () => {
 		const cmdline = (await import('node:fs')).readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
 		expect(cmdline).toContain(bundlePath('worker'));
 		expect(cmdline.join(' ')).not.toContain('tsx');
+		// Builds leave the CPU to the web: the worker runs at the default BUILD_NICE.
+		expect(getPriority(child.pid!)).toBe(10);
 
 		const caller = createCaller(contextFor(db, await adminOf(db, merchantId), { ip: null }));
 		const { id } = await caller.exports.create({ list: 'payments', format: 'CSV', filter, columns: [] });

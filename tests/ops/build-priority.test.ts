@@ -24,7 +24,7 @@ async function backendOf(role: 'web' | 'worker'): Promise<{ pid: number; nice: n
 
 afterEach(async () => {
 	setDbRole('web');
-	delete process.env.PG_BUILD_NICE;
+	delete process.env.BUILD_NICE;
 	await Promise.all(pools.splice(0).map((p) => p.end()));
 });
 
@@ -36,10 +36,10 @@ describe('build backends priority', () => {
 		expect(web.nice).toBeLessThan(worker.nice);
 	});
 
-	it('PG_BUILD_NICE sets the level and 0 leaves the backend alone', async () => {
-		process.env.PG_BUILD_NICE = '15';
+	it('BUILD_NICE sets the level and 0 leaves the backend alone', async () => {
+		process.env.BUILD_NICE = '15';
 		expect((await backendOf('worker')).nice).toBe(15);
-		process.env.PG_BUILD_NICE = '0';
+		process.env.BUILD_NICE = '0';
 		const untouched = await backendOf('worker');
 		const web = await backendOf('web');
 		expect(untouched.nice).toBe(web.nice);
