@@ -1,12 +1,12 @@
 // 支付订单查询: the list and the detail.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '#db/types.ts';
 import type { ListPage, PageSize } from '#shared/schemas/lists.ts';
 import type { PaymentDetail, PaymentFilter, PaymentLink, PaymentRow } from '#shared/schemas/payments.ts';
 import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
 import { maskCardNo, maskName } from '../mask.ts';
-import { rangedPage } from './ranged.ts';
+import { orderPage } from './ranged.ts';
 
 /** What the filter selects, as the engine (and the export job) reads it; null when nothing can match. */
 export async function paymentSource(db: Kysely<DB>, merchantId: bigint, f: PaymentFilter): Promise<ListSource | null> {
@@ -18,23 +18,12 @@ export async function paymentSource(db: Kysely<DB>, merchantId: bigint, f: Payme
 	return c.source();
 }
 
-const ROW = sql.raw('id, merchant_order_no, txn_type, amount, status, created_at, memo');
-type RawRow = { id: bigint; merchant_order_no: string; txn_type: string; amount: bigint; status: string; created_at: Date; memo: string | null };
-
 export function listPayments(
 	db: Kysely<DB>,
 	merchantId: bigint,
 	input: { filter: PaymentFilter; page: number; pageSize: PageSize }
 ): Promise<ListPage<PaymentRow>> {
-	return rangedPage(db, merchantId, input, paymentSource, ROW, (x: RawRow) => ({
-		id: x.id,
-		merchantOrderNo: x.merchant_order_no,
-		txnType: x.txn_type,
-		amount: x.amount,
-		status: x.status,
-		createdAt: x.created_at,
-		memo: x.memo
-	}));
+	return orderPage(db, merchantId, input, paymentSource);
 }
 
 function link(p: { id: bigint; merchant_order_no: string; platform_txn_no: string; txn_type: string; amount: bigint; status: string; created_at: Date }): PaymentLink {

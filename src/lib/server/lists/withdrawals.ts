@@ -6,7 +6,7 @@ import type { WithdrawalDetail, WithdrawalFilter, WithdrawalRow } from '#shared/
 import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
 import { maskCardNo, maskName, maskPhone } from '../mask.ts';
-import { rangedPage } from './ranged.ts';
+import { orderPage } from './ranged.ts';
 
 export async function withdrawalSource(db: Kysely<DB>, merchantId: bigint, f: WithdrawalFilter): Promise<ListSource | null> {
 	const c = orderConditions(merchantId, 'withdrawals');
@@ -25,23 +25,12 @@ export async function withdrawalSource(db: Kysely<DB>, merchantId: bigint, f: Wi
 	return c.source();
 }
 
-const ROW = sql.raw('id, merchant_order_no, txn_type, amount, status, created_at, memo');
-type RawRow = { id: bigint; merchant_order_no: string; txn_type: string; amount: bigint; status: string; created_at: Date; memo: string | null };
-
 export function listWithdrawals(
 	db: Kysely<DB>,
 	merchantId: bigint,
 	input: { filter: WithdrawalFilter; page: number; pageSize: PageSize }
 ): Promise<ListPage<WithdrawalRow>> {
-	return rangedPage(db, merchantId, input, withdrawalSource, ROW, (x: RawRow) => ({
-		id: x.id,
-		merchantOrderNo: x.merchant_order_no,
-		txnType: x.txn_type,
-		amount: x.amount,
-		status: x.status,
-		createdAt: x.created_at,
-		memo: x.memo
-	}));
+	return orderPage(db, merchantId, input, withdrawalSource);
 }
 
 export async function getWithdrawal(db: Kysely<DB>, merchantId: bigint, id: bigint): Promise<WithdrawalDetail | null> {
