@@ -149,9 +149,18 @@ export async function bundle(opts = {}) {
  */
 export async function bundleIfStale(names, opts = {}) {
 	const root = opts.root ?? ROOT;
+	return withCheckoutLock(root, 'bundle', () => bundle({ names, ifStale: true, root, log: opts.log ?? (() => {}) }));
+}
+
+/**
+ * Runs `fn` holding the checkout's lock called `name` (a file under node_modules/.cache), one
+ * process at a time; a lock left by a process that died is taken over.
+ * @template T @param {string} root @param {string} name @param {() => Promise<T>} fn @returns {Promise<T>}
+ */
+export async function withCheckoutLock(root, name, fn) {
 	const dir = join(root, 'node_modules', '.cache');
 	mkdirSync(dir, { recursive: true });
-	const lock = join(dir, 'merchant-backoffice-bundle.lock');
+	const lock = join(dir, `merchant-backoffice-${name}.lock`);
 	for (;;) {
 		try {
 			writeFileSync(lock, String(process.pid), { flag: 'wx' });
@@ -163,7 +172,7 @@ export async function bundleIfStale(names, opts = {}) {
 		}
 	}
 	try {
-		return await bundle({ names, ifStale: true, root, log: opts.log ?? (() => {}) });
+		return await fn();
 	} finally {
 		rmSync(lock, { force: true });
 	}

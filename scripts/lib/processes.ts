@@ -2,9 +2,10 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { withCheckoutLock } from '../bundle.js';
 
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 	return new Promise((resolve) => {
@@ -101,40 +102,6 @@ function buildIsFresh(root: string): boolean {
 	return BUILD_INPUTS.every((p) => newestMtime(join(root, p)) < built.mtimeMs);
 }
 
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-/**
- * One `vite build` at a time per checkout: two builds writing .svelte-kit/output and build/
- * at once break each other (a demo and an e2e run, say). A lock left by a dead process is taken over.
- */
-async function withBuildLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
-	const dir = join(root, 'node_modules', '.cache');
-	mkdirSync(dir, { recursive: true });
-	const lock = join(dir, 'merchant-backoffice-build.lock');
-	for (;;) {
-		try {
-			writeFileSync(lock, String(process.pid), { flag: 'wx' });
-			break;
-		} catch {
-			const holder = Number(readFileSync(lock, { encoding: 'utf8', flag: 'a+' }));
-			if (!holder || !alive(holder)) rmSync(lock, { force: true });
-			else await new Promise((r) => setTimeout(r, 500));
-		}
-	}
-	try {
-		return await fn();
-	} finally {
-		rmSync(lock, { force: true });
-	}
-}
-
 /**
  * buildIfStale, then a private copy of build/ at `dest` (inside the checkout, so the copy still
  * finds node_modules): a server run from it survives someone rebuilding build/ meanwhile.
@@ -148,7 +115,9 @@ export async function buildSnapshot(root: string, dest: string, log: (line: stri
 
 /** `vite build` unless build/ is already newer than its inputs; `then` runs still under the lock. */
 export async function buildIfStale(root: string, log: (line: string) => void = console.log, then?: () => void): Promise<void> {
-	await withBuildLock(root, async () => {
+	// One `vite build` at a time per checkout: two builds writing .svelte-kit/output and build/
+	// at once break each other (a demo and an e2e run, say).
+	await withCheckoutLock(root, 'build', async () => {
 		await build();
 		then?.();
 	});
