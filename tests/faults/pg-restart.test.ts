@@ -15,6 +15,7 @@ import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { closeRedis, createWorkerConnection } from '#shared/server/queue/redis.ts';
 import { buildCopy, call, createSeededDatabase, ROOT, signIn, startWeb, startWorker, uniqueName, until, type Proc } from './harness.ts';
 import { demoAdmin, storeDownload, type Download } from './files.ts';
+import { buildsWaitingAtChunks } from '../fixtures/builds.ts';
 
 const NAME = uniqueName('restart');
 const PREFIX = `mbfault:${NAME}`;
@@ -77,11 +78,7 @@ describe('a Postgres restart mid-export', () => {
 		const exportId = BigInt(exp.body.id);
 		await until(
 			'the build to wait at its first chunk',
-			async () => {
-				const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
-					AND wait_event_type = 'Lock' AND (query ILIKE 'insert into "file_chunks"%' OR query ILIKE 'COPY file_chunks %')`.execute(db);
-				return r.rows[0].n >= 1;
-			},
+			async () => (await buildsWaitingAtChunks(db)) >= 1,
 			20_000,
 			logs
 		);

@@ -12,6 +12,7 @@ import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.t
 import { closeRedis, createWorkerConnection } from '../../src/lib/server/queue/redis.ts';
 import { adminQuery, buildCopy, call, createSeededDatabase, signIn, startWeb, startWorker, uniqueName, until, type Proc } from './harness.ts';
 import { demoAdmin, readAll, storeDownload, type Download } from './files.ts';
+import { buildsWaitingAtChunks } from '../fixtures/builds.ts';
 
 const SERVER = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const NAME = uniqueName('term');
@@ -86,11 +87,7 @@ describe('every application connection terminated mid-work', () => {
 		expect(st.status, JSON.stringify(st.body)).toBe(200);
 		await until(
 			'both builds to wait at their first chunk',
-			async () => {
-				const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()
-					AND wait_event_type = 'Lock' AND (query ILIKE 'insert into "file_chunks"%' OR query ILIKE 'COPY file_chunks %')`.execute(db);
-				return r.rows[0].n >= 2;
-			},
+			async () => (await buildsWaitingAtChunks(db)) >= 2,
 			30_000,
 			logs
 		);

@@ -20,6 +20,7 @@ import { captureLogs } from '#shared/server/log.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { adminOf, contextFor } from '../fixtures/context.ts';
 import { bundleArgs, bundleIfStale } from '../../scripts/bundle.js';
+import { buildsWaitingAtChunks } from '../fixtures/builds.ts';
 
 const db = getDb();
 const today = businessDate(new Date());
@@ -116,9 +117,7 @@ describe('a worker killed mid-export', () => {
 			'the first worker to be mid-file',
 			async () => {
 				const row = await exportRow(id);
-				const waiting = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-					WHERE datname = current_database() AND wait_event_type = 'Lock' AND (query ILIKE 'insert into "file_chunks"%' OR query ILIKE 'COPY file_chunks %')`.execute(db);
-				return row.status === 'RUNNING' && row.rows_done > 0n && waiting.rows[0].n > 0 && row;
+				return row.status === 'RUNNING' && row.rows_done > 0n && (await buildsWaitingAtChunks(db)) > 0 && row;
 			},
 			60_000,
 			a.output
