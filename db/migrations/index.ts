@@ -12,6 +12,7 @@ import * as m0009SignInAlerts from './0009_sign_in_alerts_allow_list.ts';
 import * as m0010ExportSelectedRows from './0010_export_selected_rows.ts';
 import * as m0011StaffSoftDelete from './0011_staff_soft_delete.ts';
 import * as m0012StatementReconciliationIndex from './0012_statement_reconciliation_index.ts';
+import * as m0013FileChunksUncompressed from './0013_file_chunks_uncompressed.ts';
 
 export const migrations: Record<string, Migration> = {
 	'0001_data_model': m0001,
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
 	'0009_sign_in_alerts_allow_list': m0009SignInAlerts,
 	'0010_export_selected_rows': m0010ExportSelectedRows,
 	'0011_staff_soft_delete': m0011StaffSoftDelete,
-	'0012_statement_reconciliation_index': m0012StatementReconciliationIndex
+	'0012_statement_reconciliation_index': m0012StatementReconciliationIndex,
+	'0013_file_chunks_uncompressed': m0013FileChunksUncompressed
 };
