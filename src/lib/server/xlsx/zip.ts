@@ -2,8 +2,9 @@
 // sink, deflated by zlib (in libuv's thread pool, off the main thread) and checksummed with
 // zlib.crc32 (native). yazl did the same with a pure-JavaScript CRC-32 (~420 MB/s here)
 // behind four piped streams per entry; a million-row sheet is ~1.2 GB of XML, so that CRC
-// alone cost seconds. Sizes unknown up front go in a data descriptor after the entry; Zip64
-// records are written only when a size or offset needs them (as yazl did).
+// alone cost seconds; with its CRC swapped for zlib.crc32 yazl still took 1.1 s of CPU per
+// 300 MB of XML against 0.55 s here (the stream hops). Sizes unknown up front go in a data
+// descriptor after the entry; Zip64 records are written only when a size or offset needs them.
 // Relative imports only: the jobs import this under plain Node.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
