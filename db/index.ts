@@ -127,7 +127,10 @@ export function createPool(
 		// Notices a peer that vanished without a FIN (a failover, a dropped route) on idle connections.
 		keepAlive: true,
 		...(limits?.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
-		...(limits?.idleInTransactionMs ? { idle_in_transaction_session_timeout: limits.idleInTransactionMs } : {})
+		...(limits?.idleInTransactionMs ? { idle_in_transaction_session_timeout: limits.idleInTransactionMs } : {}),
+		// Parallel query workers are the postmaster's children, not the reniced backend's: a
+		// build's Gather would run its scans at full priority beside the web. One process per build.
+		...(role === 'worker' && buildNice() > 0 ? { options: '-c max_parallel_workers_per_gather=0' } : {})
 	});
 	// An idle client's connection can die (Postgres restart, admin termination); the pool drops it.
 	pool.on('error', (err) => reportLost(`[db] idle connection lost: ${err.message}`));

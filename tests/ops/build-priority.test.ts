@@ -36,6 +36,17 @@ describe('build backends priority', () => {
 		expect(web.nice).toBeLessThan(worker.nice);
 	});
 
+	it("the worker's backends run no parallel workers (those would not be reniced); the web's may", async () => {
+		const show = async (role: 'web' | 'worker') => {
+			setDbRole(role);
+			const pool = createPool(databaseUrl(), 1);
+			pools.push(pool);
+			return (await pool.query<{ max_parallel_workers_per_gather: string }>('SHOW max_parallel_workers_per_gather')).rows[0].max_parallel_workers_per_gather;
+		};
+		expect(await show('worker')).toBe('0');
+		expect(Number(await show('web'))).toBeGreaterThan(0);
+	});
+
 	it('BUILD_NICE sets the level and 0 leaves the backend alone', async () => {
 		process.env.BUILD_NICE = '15';
 		expect((await backendOf('worker')).nice).toBe(15);
