@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { formatYuan } from '#shared/money.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
-import { buildExportNow, readyExportFile, closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
+import { buildExportNow, closeBrowser, DEMO, readyExportFile, signedInBrowser } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -22,9 +22,7 @@ const rangeTo = startOfBusinessDate(addDays(today, 1));
 beforeAll(async () => {
 	db = new pg.Client({ connectionString: databaseUrl });
 	await db.connect();
-	browser = await launchBrowser();
-	page = await newPage(browser, baseUrl);
-	await signIn(page, DEMO);
+	({ browser, page } = await signedInBrowser(baseUrl));
 }, 120_000);
 afterAll(async () => {
 	await closeBrowser(browser);

@@ -97,3 +97,11 @@ export async function readyExportFile(page: Page, id: string): Promise<{ row: Lo
 	expect(res.status()).toBe(200);
 	return { row, body: await res.body() };
 }
+
+/** A test file's browser with one page signed in as `who` (beforeAll); closeBrowser it in afterAll. */
+export async function signedInBrowser(baseUrl: string, who: Credentials = DEMO): Promise<{ browser: Browser; page: Page }> {
+	const browser = await launchBrowser();
+	const page = await newPage(browser, baseUrl);
+	await signIn(page, who);
+	return { browser, page };
+}

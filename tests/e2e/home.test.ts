@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { formatYuan } from '#shared/money.ts';
 import { CARD_ACCOUNTS, flowSumsByAccount, type FlowSums } from './balances.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
+import { closeBrowser, DEMO, signedInBrowser } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -13,9 +13,7 @@ let sums: Record<string, FlowSums>;
 
 beforeAll(async () => {
 	sums = await flowSumsByAccount(databaseUrl, DEMO.merchantNo);
-	browser = await launchBrowser();
-	page = await newPage(browser, baseUrl);
-	await signIn(page, DEMO);
+	({ browser, page } = await signedInBrowser(baseUrl));
 });
 afterAll(async () => {
 	await closeBrowser(browser);

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { parseCsv } from '../fixtures/csv.ts';
-import { buildExportNow, readyExportFile, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
+import { buildExportNow, closeBrowser, DEMO, readyExportFile, signedInBrowser, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -18,9 +18,7 @@ const SECRET_MARK = 'SEALED-SECRET-e2e-51b7';
 const MCH_ID = '1900012345';
 
 beforeAll(async () => {
-	browser = await launchBrowser();
-	page = await newPage(browser, baseUrl);
-	await signIn(page, DEMO);
+	({ browser, page } = await signedInBrowser(baseUrl));
 }, 120_000);
 afterAll(async () => {
 	await closeBrowser(browser);

@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatDateTime } from '#shared/time.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
+import { closeBrowser, DEMO, signedInBrowser, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -22,9 +22,7 @@ async function field(label: string): Promise<string> {
 }
 
 beforeAll(async () => {
-	browser = await launchBrowser();
-	page = await newPage(browser, baseUrl);
-	await signIn(page, DEMO);
+	({ browser, page } = await signedInBrowser(baseUrl));
 });
 afterAll(async () => {
 	await closeBrowser(browser);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages } from '#shared/i18n/messages.ts';
 import { addDays } from '#shared/time.ts';
 import { csvRows } from '../fixtures/csv.ts';
-import { buildExportNow, closeBrowser, DEMO, launchBrowser, newPage, signIn, sqlOn } from './helpers.ts';
+import { buildExportNow, closeBrowser, DEMO, signedInBrowser, sqlOn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -32,9 +32,7 @@ beforeAll(async () => {
 		await db.destroy();
 		await closeFilePool();
 	}
-	browser = await launchBrowser();
-	page = await newPage(browser, baseUrl);
-	await signIn(page, DEMO);
+	({ browser, page } = await signedInBrowser(baseUrl));
 }, 120_000);
 afterAll(async () => {
 	await closeBrowser(browser);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messages, type MessageKey } from '#shared/i18n/messages.ts';
 import { formatYuan, formatYuanLabel } from '#shared/money.ts';
 import { addDays, businessDate, formatDateTime, startOfBusinessDate } from '#shared/time.ts';
-import { closeBrowser, DEMO, launchBrowser, newPage, signIn } from './helpers.ts';
+import { closeBrowser, DEMO, newPage, signedInBrowser, signIn } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -92,9 +92,7 @@ beforeAll(async () => {
 	const r = rows[0];
 	target = { paymentId: r.payment_id, merchantOrderNo: r.merchant_order_no, txnType: r.txn_type, status: r.status, refundId: r.refund_id, refundNo: r.refund_no };
 
-	browser = await launchBrowser();
-	page = await newPage(browser, baseUrl);
-	await signIn(page, DEMO);
+	({ browser, page } = await signedInBrowser(baseUrl));
 });
 afterAll(async () => {
 	await closeBrowser(browser);

@@ -38,7 +38,8 @@ export function defaultPaymentFilter(now?: Date): PaymentFilter {
 
 export const paymentListInput = listInput(paymentFilter);
 
-export interface PaymentRow {
+/** A row of 支付订单 and 提现订单 alike: the columns both lists show. */
+export interface OrderRow {
 	id: bigint;
 	merchantOrderNo: string;
 	txnType: string;
@@ -47,6 +48,8 @@ export interface PaymentRow {
 	createdAt: Date;
 	memo: string | null;
 }
+
+export type PaymentRow = OrderRow;
 
 export interface PaymentFlowLine {
 	id: bigint;

@@ -12,6 +12,7 @@ import {
 	WITHDRAWAL_STATUSES,
 	WITHDRAWAL_TXN_TYPES
 } from './lists.ts';
+import type { OrderRow } from './payments.ts';
 
 export const withdrawalFilterObject = z.object({
 	/** 外部提现单号 (exact) */
@@ -42,15 +43,7 @@ export function defaultWithdrawalFilter(now?: Date): WithdrawalFilter {
 
 export const withdrawalListInput = listInput(withdrawalFilter);
 
-export interface WithdrawalRow {
-	id: bigint;
-	merchantOrderNo: string;
-	txnType: string;
-	amount: bigint;
-	status: string;
-	createdAt: Date;
-	memo: string | null;
-}
+export type WithdrawalRow = OrderRow;
 
 export interface WithdrawalDetail extends WithdrawalRow {
 	platformTxnNo: string;

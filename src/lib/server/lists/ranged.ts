@@ -4,6 +4,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '#db/types.ts';
 import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, type ListPage, type PageSize, type TimeRange } from '#shared/schemas/lists.ts';
+import type { OrderRow } from '#shared/schemas/payments.ts';
 import { runList, type ListSource } from './engine.ts';
 import { rangeOrThrow } from './errors.ts';
 
@@ -36,17 +37,6 @@ export async function rangedPage<F extends RangedFilter, Raw, Row>(
 	if (!source) return { rows: [], total: { count: 0n, amount: 0n }, page, pageSize };
 	const r = await runList<Raw>(db, source, range, page, pageSize, select);
 	return { rows: r.rows.map(rowOf), total: { count: r.count, amount: r.amount }, page, pageSize };
-}
-
-/** A row of 支付订单 and 提现订单 alike: the columns both lists show. */
-export interface OrderRow {
-	id: bigint;
-	merchantOrderNo: string;
-	txnType: string;
-	amount: bigint;
-	status: string;
-	createdAt: Date;
-	memo: string | null;
 }
 
 const ORDER_ROW = sql.raw('id, merchant_order_no, txn_type, amount, status, created_at, memo');
