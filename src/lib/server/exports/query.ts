@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '#db/types.ts';
 import type { TimeRange } from '#shared/schemas/lists.ts';
-import type { ListSource } from '../lists/engine.ts';
+import { countList, type ListSource } from '../lists/engine.ts';
 import { bindForCopy, type CopySelect } from './copy.ts';
 import { cellSql, type ExportColumn, type ExportFormat } from './specs.ts';
 
@@ -47,11 +47,7 @@ export function onlyIds(src: ListSource, ids: readonly bigint[] | null | undefin
 	return { ...src, where: sql`${src.where} AND ${sql.ref(`${src.table}.id`)} IN (${sql.join(ids.map((id) => sql`${id}`))})`, rollup: null };
 }
 
-/** How many rows the export will hold (the list's total). */
+/** How many rows the export will hold (the list's total, from the rollups where it can). */
 export async function countRows(db: Kysely<DB>, src: ListSource | null, range: TimeRange | null): Promise<bigint> {
-	if (!src) return 0n;
-	const t = sql.ref(src.timeColumn);
-	const inRange = range ? sql`${t} >= ${range.from} AND ${t} < ${range.to}` : sql`${t} >= ${FAR_PAST}`;
-	const r = await sql<{ n: bigint }>`SELECT count(*)::int8 AS n FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange}`.execute(db);
-	return r.rows[0].n;
+	return src ? countList(db, src, range) : 0n;
 }

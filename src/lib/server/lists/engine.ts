@@ -105,6 +105,19 @@ export async function runList<R>(
 	return { rows, ...total };
 }
 
+/**
+ * How many rows the filter selects over the range: summed from the exact rollups where the
+ * filter has one (a few ms on millions of rows), else counted. An export request asks this
+ * for its progress total; a count(*) over a month of a big merchant took seconds of both cores.
+ */
+export async function countList(db: AnyDb, src: ListSource, range: TimeRange | null): Promise<bigint> {
+	if (src.rollup && range) return (await bucketCounts(db, src, src.rollup, range)).reduce((n, b) => n + b.count, 0n);
+	const t = sql.ref(src.timeColumn);
+	const inRange = range ? sql`${t} >= ${range.from} AND ${t} < ${range.to}` : sql`${t} >= ${FAR_PAST}`;
+	const r = await sql<{ n: bigint }>`SELECT count(*)::int8 AS n FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange}`.execute(db);
+	return r.rows[0].n;
+}
+
 /** The filter's counts per bucket over the range, oldest first, empty buckets left out. */
 async function bucketCounts(db: AnyDb, src: ListSource, rollup: RollupSource, range: TimeRange): Promise<Bucket[]> {
 	const segments = segmentsOf(range.from, range.to);
