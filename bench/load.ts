@@ -27,6 +27,7 @@ import { DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { addDays, businessDate } from '../src/lib/time.ts';
 import { bundleArgs, bundleIfStale } from '../scripts/bundle.js';
 import { pct, signIn, startServer } from './http.ts';
+import { procKib } from './proc.ts';
 import { printTable } from './table.ts';
 import { judged, spreadOf, TARGETS } from './targets.ts';
 
@@ -119,16 +120,6 @@ async function sessions(base: string, merchantNo: string, n: number): Promise<st
 	return out;
 }
 
-function kib(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
-	if (!pid) return undefined;
-	try {
-		const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-		return m ? Number(m[1]) : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 /** utime + stime of a process, in ms (from /proc/<pid>/stat, clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
 	try {
@@ -164,7 +155,7 @@ const HEAD = ['endpoint', 'requests', 'req/s', 'errors', 'p50 ms', 'p95 ms', 'p9
 
 function printRss(ctx: LoadContext): void {
 	const mb = (k: number | undefined) => (k === undefined ? 'n/a' : `${(k / 1024).toFixed(0)} MB`);
-	console.log(`peak RSS: web ${mb(kib(ctx.webPid, 'VmHWM'))}, worker ${mb(kib(ctx.workerPid, 'VmHWM'))}`);
+	console.log(`peak RSS: web ${mb(procKib(ctx.webPid, 'VmHWM'))}, worker ${mb(procKib(ctx.workerPid, 'VmHWM'))}`);
 }
 
 /** Open loop: every session asks about once a second whatever the answers' speed. */

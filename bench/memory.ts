@@ -3,26 +3,15 @@
 // its peak while it builds a big export of each format, taken from its queue like any job.
 // Read from /proc/<pid>/status: VmRSS now, VmHWM the peak so far.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { chosenColumns } from '../src/lib/server/exports/specs.ts';
 import { enqueueExportBuild } from '../src/lib/server/queue/enqueue.ts';
 import { closeQueues } from '../src/lib/server/queue/queues.ts';
 import { bundleArgs } from '../scripts/bundle.js';
 import { rangeFor } from './exports.ts';
 import type { BenchContext } from './lists.ts';
+import { procKib } from './proc.ts';
 import { printTable } from './table.ts';
 import { judged, TARGETS } from './targets.ts';
-
-/** kB of VmRSS or VmHWM of a live process, or undefined. */
-export function procKib(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
-	if (!pid) return undefined;
-	try {
-		const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-		return m ? Number(m[1]) : undefined;
-	} catch {
-		return undefined;
-	}
-}
 
 const mb = (kib: number | undefined) => (kib === undefined ? NaN : kib / 1024);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
