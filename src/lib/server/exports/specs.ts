@@ -95,6 +95,20 @@ const FLOW_COLUMNS: readonly ExportColumn[] = [
 /** A list without filters: whatever is sent, nothing is kept. */
 const NO_FILTER = z.object({}).strip() as unknown as z.ZodType<Record<string, unknown>>;
 
+
+/** A payment-key tab's table: readable with 支付密钥列表 or that tab's write permission. */
+function keyTableSpec(provider: 'WECHAT' | 'ALIPAY', columns: readonly ExportColumn[]): ExportListSpec {
+	return {
+		permission: 'keys.list.read',
+		anyOf: [provider === 'WECHAT' ? 'keys.wechat.write' : 'keys.alipay.write'],
+		filter: NO_FILTER,
+		columns,
+		async resolve(_db, merchantId) {
+			return { source: paymentKeySource(merchantId, provider), range: null };
+		}
+	};
+}
+
 export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 	payments: rangedSpec('payments.read', paymentFilter, [
 		{ key: 'merchantOrderNo', label: 'payment.merchantOrderNo', kind: 'text', expr: 'merchant_order_no', identifier: true },
@@ -175,24 +189,8 @@ export const EXPORT_SPECS: Record<ExportList, ExportListSpec> = {
 		}
 	},
 	// 参数管理's key tables: no filter, every entry of the provider; secrets only as 已设置/未设置.
-	wechatKeys: {
-		permission: 'keys.list.read',
-		anyOf: ['keys.wechat.write'],
-		filter: NO_FILTER,
-		columns: WECHAT_KEY_COLUMNS,
-		async resolve(_db, merchantId) {
-			return { source: paymentKeySource(merchantId, 'WECHAT'), range: null };
-		}
-	},
-	alipayKeys: {
-		permission: 'keys.list.read',
-		anyOf: ['keys.alipay.write'],
-		filter: NO_FILTER,
-		columns: ALIPAY_KEY_COLUMNS,
-		async resolve(_db, merchantId) {
-			return { source: paymentKeySource(merchantId, 'ALIPAY'), range: null };
-		}
-	},
+	wechatKeys: keyTableSpec('WECHAT', WECHAT_KEY_COLUMNS),
+	alipayKeys: keyTableSpec('ALIPAY', ALIPAY_KEY_COLUMNS),
 	// 导出记录 is everyone's page: every role grants 修改密码 and the admin holds every permission.
 	exports: {
 		permission: REQUIRED_ROLE_PERMISSION,
