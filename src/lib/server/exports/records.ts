@@ -6,11 +6,16 @@ import { buildFailureKey } from '#shared/build-failure.ts';
 import { STATEMENT_RANGE_EXPORT } from '#shared/schemas/statements.ts';
 import type { SessionContext } from '../auth/types.ts';
 
+/** The rule, as a condition on the exports table called `table`. */
+export function visibleExportsWhere(table: 'e' | 'exports', who: { merchantId: bigint; staffId: bigint; isAdmin: boolean }) {
+	const col = (c: string) => sql.ref(`${table}.${c}`);
+	const own = who.isAdmin ? sql`TRUE` : sql`${col('staff_id')} = ${who.staffId}`;
+	return sql<boolean>`${col('merchant_id')} = ${who.merchantId} AND ${own}`;
+}
+
 /** The exports this person may see, as `e`. */
 export function visibleExports(db: Db, auth: SessionContext) {
-	let q = db.selectFrom('exports as e').where('e.merchant_id', '=', auth.staff.merchantId);
-	if (!auth.staff.isAdmin) q = q.where('e.staff_id', '=', auth.staff.id);
-	return q;
+	return db.selectFrom('exports as e').where(visibleExportsWhere('e', { merchantId: auth.staff.merchantId, staffId: auth.staff.id, isAdmin: auth.staff.isAdmin }));
 }
 
 /** One export's progress (polled every second while it runs); undefined when not visible. */

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '#db/types.ts';
 import { messages, translate, type MessageKey } from '#shared/i18n/messages.ts';
 import type { ListSource } from '../lists/engine.ts';
+import { visibleExportsWhere } from './records.ts';
 import { sqlLiteral } from '../sql-cells.ts';
 import type { ExportColumn } from './specs.ts';
 
@@ -25,9 +26,10 @@ export function paymentKeySource(merchantId: bigint, provider: 'WECHAT' | 'ALIPA
 
 /** 导出记录 as its page shows it to this person: the admin sees the merchant's, anyone else their own. */
 export async function exportRecordSource(db: Kysely<DB>, merchantId: bigint, staffId: bigint): Promise<ListSource> {
+	// Whether they are the admin now, at the build (the worker knows only who asked).
 	const who = await db.selectFrom('staff').select('is_admin').where('merchant_id', '=', merchantId).where('id', '=', staffId).executeTakeFirst();
-	const scope = who?.is_admin ? sql`TRUE` : sql`exports.staff_id = ${staffId}`;
-	return { table: 'exports', timeColumn: 'created_at', where: sql`exports.merchant_id = ${merchantId} AND ${scope}`, amountColumn: null, rollup: null };
+	const where = visibleExportsWhere('exports', { merchantId, staffId, isAdmin: who?.is_admin === true });
+	return { table: 'exports', timeColumn: 'created_at', where, amountColumn: null, rollup: null };
 }
 
 /** 已设置 / 未设置 for a secret field: whether its box exists, never anything of it. */
