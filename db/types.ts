@@ -333,6 +333,8 @@ export interface FilesTable {
 	size: Generated<bigint>;
 	sha256: string | null;
 	complete: Generated<boolean>;
+	/** Bytes in every chunk but the last (files/chunks.ts; 1 MiB for files stored before migration 0014). */
+	chunk_size: number;
 	created_at: CreatedAt;
 	expires_at: Timestamp | null;
 }

@@ -13,6 +13,7 @@ import * as m0010ExportSelectedRows from './0010_export_selected_rows.ts';
 import * as m0011StaffSoftDelete from './0011_staff_soft_delete.ts';
 import * as m0012StatementReconciliationIndex from './0012_statement_reconciliation_index.ts';
 import * as m0013FileChunksUncompressed from './0013_file_chunks_uncompressed.ts';
+import * as m0014FileChunksInline from './0014_file_chunks_inline.ts';
 
 export const migrations: Record<string, Migration> = {
 	'0001_data_model': m0001,
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
 	'0010_export_selected_rows': m0010ExportSelectedRows,
 	'0011_staff_soft_delete': m0011StaffSoftDelete,
 	'0012_statement_reconciliation_index': m0012StatementReconciliationIndex,
-	'0013_file_chunks_uncompressed': m0013FileChunksUncompressed
+	'0013_file_chunks_uncompressed': m0013FileChunksUncompressed,
+	'0014_file_chunks_inline': m0014FileChunksInline
 };

@@ -19,6 +19,7 @@ import { makeMerchant } from '../fixtures/merchant.ts';
 
 const db = getDb();
 afterAll(closeFilePool);
+const MiB = 1024 * 1024;
 
 /** Writes `content` in uneven pieces, the way a CSV or zip stream produces it. */
 async function store(merchantId: bigint, content: Buffer, name = '对账单_测试.csv') {
@@ -34,16 +35,17 @@ async function store(merchantId: bigint, content: Buffer, name = '对账单_测�
 }
 
 describe('file storage', () => {
-	it('stores a stream in 1 MiB chunks and reads it back byte for byte', async () => {
+	it('stores a stream in chunks of the stated size and reads it back byte for byte', async () => {
 		const m = await makeMerchant(db);
-		const content = randomBytes(2 * CHUNK_SIZE + 12_345);
+		const content = randomBytes(2 * CHUNK_SIZE + 1_234);
 		const { stored } = await store(m.id, content);
 		expect(stored.size).toBe(BigInt(content.length));
 		expect(stored.sha256).toBe(createHash('sha256').update(content).digest('hex'));
 
 		const chunks = await db.selectFrom('file_chunks').select(['seq', 'data']).where('file_id', '=', stored.fileId).orderBy('seq').execute();
 		expect(chunks.map((c) => c.seq)).toEqual([0, 1, 2]);
-		expect(chunks.map((c) => c.data.length)).toEqual([CHUNK_SIZE, CHUNK_SIZE, 12_345]);
+		expect(chunks.map((c) => c.data.length)).toEqual([CHUNK_SIZE, CHUNK_SIZE, 1_234]);
+		expect((await db.selectFrom('files').select('chunk_size').where('id', '=', stored.fileId).executeTakeFirstOrThrow()).chunk_size).toBe(CHUNK_SIZE);
 
 		expect((await readFileBytes(stored.fileId)).equals(content)).toBe(true);
 	});
@@ -67,18 +69,44 @@ describe('file storage', () => {
 		}
 	});
 
+	it('reads a file by the chunk size it was written with (files stored before 0014 have 1 MiB chunks)', async () => {
+		const m = await makeMerchant(db);
+		// Written by hand the way an older writer did: another chunk size, recorded on the file.
+		const size = 3_000;
+		const content = randomBytes(5 * size + 77);
+		const file = await db
+			.insertInto('files')
+			.values({ merchant_id: m.id, name: 'old.csv', content_type: 'text/csv', chunk_size: size, size: BigInt(content.length), complete: true })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		for (let seq = 0; seq * size < content.length; seq++)
+			await db.insertInto('file_chunks').values({ file_id: file.id, seq, data: content.subarray(seq * size, (seq + 1) * size) }).execute();
+		expect((await readFileBytes(file.id)).equals(content)).toBe(true);
+		for (const [start, end] of [
+			[size - 1, size],
+			[2 * size + 5, 5 * size + 3],
+			[5 * size, content.length - 1]
+		] as const)
+			expect((await readFileBytes(file.id, { start, end })).equals(content.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
+		const info = (await findFile(db, m.id, file.id))!;
+		expect(info.chunkSize).toBe(size);
+		const res = await fileResponse(info, new Request('http://x/f', { headers: { range: `bytes=${size - 2}-${3 * size + 1}` } }));
+		expect(Buffer.from(await res.arrayBuffer()).equals(content.subarray(size - 2, 3 * size + 2))).toBe(true);
+	});
+
 	it('reads ranges over several windows of chunks (several queries, each window read ahead) byte for byte', async () => {
 		const m = await makeMerchant(db);
-		// 9 full chunks and a short tenth: windows of several chunks, the last one short.
-		const content = randomBytes(9 * CHUNK_SIZE + 12_345);
+		// ~9.5 MiB: a first window of 1 MiB, windows of 4 MiB, the last one short and its last chunk short.
+		const content = randomBytes(9 * MiB + 12_345);
 		const { stored } = await store(m.id, content);
 		expect((await readFileBytes(stored.fileId)).equals(content)).toBe(true);
 		const cases: [number, number][] = [
-			[0, 4 * CHUNK_SIZE - 1],
-			[4 * CHUNK_SIZE - 3, 4 * CHUNK_SIZE + 2],
-			[3 * CHUNK_SIZE + 17, 8 * CHUNK_SIZE + 5],
+			[0, 4 * MiB - 1],
+			[MiB - 3, MiB + 2],
+			[5 * MiB - 3, 5 * MiB + 2],
+			[3 * MiB + 17, 8 * MiB + 5],
 			[CHUNK_SIZE + 1, content.length - 1],
-			[8 * CHUNK_SIZE, content.length - 2]
+			[8 * MiB, content.length - 2]
 		];
 		for (const [start, end] of cases) {
 			const got = await readFileBytes(stored.fileId, { start, end });
@@ -88,14 +116,15 @@ describe('file storage', () => {
 
 	it('holds no connection for a reader that stops taking windows: more stalled readers than the pool has connections all get their windows', async () => {
 		const m = await makeMerchant(db);
-		const content = randomBytes(12 * CHUNK_SIZE);
+		// A first window and a second, read ahead, and more after them.
+		const content = randomBytes(6 * MiB);
 		const { stored } = await store(m.id, content);
 		const max = getFilePool().options.max;
 		// Each reader takes two windows (the second was read ahead) and then none: twice as many
 		// readers as connections would wait for ever if a stalled reader kept one.
 		const readers = [];
 		for (let i = 0; i < 2 * max; i++) {
-			const reader = await openFileReader(stored.fileId);
+			const reader = await openFileReader({ id: stored.fileId, chunkSize: CHUNK_SIZE });
 			const first = Buffer.concat((await reader.next())!);
 			const second = Buffer.concat((await reader.next())!);
 			expect(first.equals(content.subarray(0, first.length))).toBe(true);
@@ -201,7 +230,7 @@ describe('file HTTP response', () => {
 
 	it('releases the database connection when a download is abandoned', async () => {
 		const m = await makeMerchant(db);
-		const { stored } = await store(m.id, randomBytes(4 * CHUNK_SIZE));
+		const { stored } = await store(m.id, randomBytes(6 * MiB));
 		const file = (await findFile(db, m.id, stored.fileId))!;
 		for (let i = 0; i < 8; i++) {
 			const res = await fileResponse(file, new Request('http://x/f'));

@@ -97,7 +97,7 @@ export async function fileResponse(file: FileInfo, request: Request, stall?: Sta
 		return new Response(null, { status: 200, headers });
 	}
 	// Throws before any byte is sent when Postgres is down or the file pool is saturated (→ 503).
-	const reader = await openFileReader(file.id, range ?? { start: 0, end: size - 1 });
+	const reader = await openFileReader(file, range ?? { start: 0, end: size - 1 });
 	const body = pieces(reader);
 	let idle: NodeJS.Timeout | undefined;
 	const webBody = new ReadableStream<Uint8Array>({

@@ -8,7 +8,6 @@ import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DB } from '#db';
-import { CHUNK_SIZE } from './chunks.ts';
 import { isOutage } from '../outage.ts';
 import { getFilePool } from './pool.ts';
 
@@ -18,6 +17,8 @@ export interface FileInfo {
 	name: string;
 	contentType: string;
 	size: bigint;
+	/** The size of its chunks (all but the last): what it was written with. */
+	chunkSize: number;
 	sha256: string | null;
 	createdAt: Date;
 	expiresAt: Date | null;
@@ -40,6 +41,7 @@ export async function findFile(db: Kysely<DB>, merchantId: bigint, fileId: bigin
 		name: r.name,
 		contentType: r.content_type,
 		size: r.size,
+		chunkSize: r.chunk_size,
 		sha256: r.sha256,
 		createdAt: r.created_at,
 		expiresAt: r.expires_at
@@ -145,13 +147,15 @@ export class CopyBinaryFieldStream extends Transform {
 }
 
 /**
- * Chunks read per query: the connection is held only while this many MiB are read, then
- * returned to the pool. Bigger windows cost fewer queries; a download holds at most two in
- * memory (the one being sent and the next one, read ahead).
+ * Bytes read per query: the connection is held only while this much is read, then returned to
+ * the pool. Bigger windows cost fewer queries; a download holds at most two in memory (the one
+ * being sent and the next one, read ahead).
  */
-const WINDOW_CHUNKS = 4;
-/** The first window is one chunk: the response's headers wait for it. */
-const FIRST_WINDOW_CHUNKS = 1;
+const WINDOW_BYTES = 4 * 1024 * 1024;
+/** The first window is smaller: the response's headers wait for it. */
+const FIRST_WINDOW_BYTES = 1024 * 1024;
+/** Whole chunks of `chunkSize` in `bytes`, at least one. */
+const chunksIn = (bytes: number, chunkSize: number) => Math.max(1, Math.floor(bytes / chunkSize));
 /** Attempts per window when its connection is lost (a terminated backend, a restart): reads are idempotent. */
 const WINDOW_ATTEMPTS = 3;
 
@@ -209,6 +213,9 @@ export interface FileReader {
 	close(): void;
 }
 
+/** What reading a file needs to know of it. */
+export type StoredChunks = Pick<FileInfo, 'id' | 'chunkSize'>;
+
 /**
  * Reads a complete file, optionally one inclusive byte range, one window per query. The
  * caller has checked that the file exists and belongs to the person asking (findFile). The
@@ -216,17 +223,18 @@ export interface FileReader {
  * caller's error (a 503 before any header), not a download cut short. Each window handed out
  * starts the read of the next, so Postgres reads while the client receives.
  */
-export async function openFileReader(fileId: bigint, range?: ByteRange): Promise<FileReader> {
-	const first = range ? Math.floor(range.start / CHUNK_SIZE) : 0;
-	const last = range ? Math.floor(range.end / CHUNK_SIZE) : 2 ** 31 - 1;
+export async function openFileReader(file: StoredChunks, range?: ByteRange): Promise<FileReader> {
+	const { chunkSize } = file;
+	const first = range ? Math.floor(range.start / chunkSize) : 0;
+	const last = range ? Math.floor(range.end / chunkSize) : 2 ** 31 - 1;
 	// COPY takes no bind parameters: the values are integers we made ourselves.
-	const id = BigInt(fileId).toString();
-	let skip = range ? range.start - first * CHUNK_SIZE : 0;
+	const id = BigInt(file.id).toString();
+	let skip = range ? range.start - first * chunkSize : 0;
 	let left = range ? range.end - range.start + 1 : Number.MAX_SAFE_INTEGER;
 	let nextSeq = first;
 	let closed = false;
 	const read = async () => {
-		const to = Math.min(nextSeq + (nextSeq === first ? FIRST_WINDOW_CHUNKS : WINDOW_CHUNKS) - 1, last);
+		const to = Math.min(nextSeq + chunksIn(nextSeq === first ? FIRST_WINDOW_BYTES : WINDOW_BYTES, chunkSize) - 1, last);
 		const w = await readWindowRetrying(id, nextSeq, to, skip, left);
 		const bytes = w.parts.reduce((n, p) => n + p.length, 0);
 		left -= bytes;
@@ -254,8 +262,8 @@ export async function openFileReader(fileId: bigint, range?: ByteRange): Promise
 }
 
 /** A Readable of a complete file's bytes, optionally one inclusive byte range (see openFileReader). */
-export async function openFileReadStream(fileId: bigint, range?: ByteRange): Promise<Readable> {
-	const reader = await openFileReader(fileId, range);
+export async function openFileReadStream(file: StoredChunks, range?: ByteRange): Promise<Readable> {
+	const reader = await openFileReader(file, range);
 	return Readable.from(
 		(async function* () {
 			try {
@@ -268,9 +276,11 @@ export async function openFileReadStream(fileId: bigint, range?: ByteRange): Pro
 	);
 }
 
-/** Reads a whole file into memory (tests and small files only). */
+/** Reads a whole file into memory (tests and small files only), by its id alone. */
 export async function readFileBytes(fileId: bigint, range?: ByteRange): Promise<Buffer> {
+	const { rows } = await getFilePool().query<{ chunk_size: number }>('SELECT chunk_size FROM files WHERE id = $1', [fileId.toString()]);
+	if (!rows[0]) throw new Error(`no file ${fileId}`);
 	const parts: Buffer[] = [];
-	for await (const part of await openFileReadStream(fileId, range)) parts.push(part as Buffer);
+	for await (const part of await openFileReadStream({ id: fileId, chunkSize: rows[0].chunk_size }, range)) parts.push(part as Buffer);
 	return Buffer.concat(parts);
 }
