@@ -57,6 +57,11 @@ function sums(amountColumn: 'amount' | null, directionColumn: 'direction' | unde
 		coalesce(sum(${a}) FILTER (WHERE ${d} = 'DEBIT'), 0)::bigint AS debit`;
 }
 
+/** Whether the source's totals carry credit and debit columns. */
+function split(src: ListSource): boolean {
+	return !!src.amountColumn && !!src.directionColumn;
+}
+
 const FAR_PAST = new Date(Date.UTC(1970, 0, 1));
 
 /** One page of `select` columns from `src`, newest first, and the total of the filter. */
@@ -71,12 +76,10 @@ export async function runList<R>(
 	const skip = BigInt(page - 1) * BigInt(pageSize);
 	if (!src.rollup || !range) return direct<R>(db, src, range, skip, pageSize, select);
 
-	const first = page === 1;
-	// The first page does not need the counts to know where it starts: run both at once.
-	const [buckets, firstRows] = await Promise.all([
-		bucketCounts(db, src, src.rollup, range),
-		first ? keysetPage<R>(db, src, range, null, pageSize, select) : Promise.resolve(null)
-	]);
+	// The first page does not need the counts to know where it starts: page and total in one query.
+	if (page === 1) return pageWithTotals<R>(db, src, bucketsQuery(src, src.rollup, range), keysetPageQuery(src, range, null, pageSize, keyed(src, select)));
+
+	const buckets = await bucketCounts(db, src, src.rollup, range);
 	let count = 0n;
 	let amount = 0n;
 	let credit = 0n;
@@ -88,7 +91,6 @@ export async function runList<R>(
 		debit += b.debit ?? 0n;
 	}
 	const total = { count, amount: src.amountColumn ? amount : null, ...(src.directionColumn ? { credit, debit } : {}) };
-	if (firstRows) return { rows: firstRows, ...total };
 	if (skip >= count) return { rows: [], ...total };
 
 	// Newest first; inside a day, narrow to its hour from the hourly rollup.
@@ -101,8 +103,8 @@ export async function runList<R>(
 		if (inner) spot = inner;
 	}
 	const anchor = anchorQuery(src, spot.bucket, spot.within);
-	const rows = await keysetPage<R>(db, src, range, anchor, pageSize, select);
-	return { rows, ...total };
+	const r = await keysetPageQuery(src, range, anchor, pageSize, select).execute(db);
+	return { rows: r.rows as R[], ...total };
 }
 
 /**
@@ -120,55 +122,58 @@ export async function countList(db: AnyDb, src: ListSource, range: TimeRange | n
 
 /** The filter's counts per bucket over the range, oldest first, empty buckets left out. */
 async function bucketCounts(db: AnyDb, src: ListSource, rollup: RollupSource, range: TimeRange): Promise<Bucket[]> {
-	const segments = segmentsOf(range.from, range.to);
-	const parts = await Promise.all(
-		segments.map((s) =>
-			s.kind === 'raw'
-				? rawBucket(db, src, s.from, s.to).then((b) => (b.count > 0n ? [b] : []))
-				: rollupBuckets(db, rollup, s.kind, s.from, s.to, src.directionColumn)
-		)
-	);
-	return parts.flat();
+	const r = await sql<{ kind: Bucket['kind']; bucket: Date; upto: Date; count: bigint; amount: bigint; credit?: bigint; debit?: bigint }>`
+		SELECT * FROM (${bucketsQuery(src, rollup, range)}) b ORDER BY bucket`.execute(db);
+	return r.rows.map((row) => ({
+		kind: row.kind,
+		from: row.bucket,
+		to: row.upto,
+		count: row.count,
+		amount: row.amount,
+		...(split(src) ? { credit: row.credit, debit: row.debit } : {})
+	}));
 }
 
-async function rawBucket(db: AnyDb, src: ListSource, from: Date, to: Date): Promise<Bucket> {
+/**
+ * Every segment of the range as one UNION ALL (one round trip instead of one per segment):
+ * rows of kind, bucket, upto (exclusive end), count, amount and, with a direction, credit and
+ * debit; empty buckets left out.
+ */
+function bucketsQuery(src: ListSource, rollup: RollupSource, range: TimeRange): RawBuilder<unknown> {
 	const t = sql.ref(src.timeColumn);
-	const r = await sql<{ count: bigint; amount: bigint; credit?: bigint; debit?: bigint }>`
-		SELECT count(*)::bigint AS count, ${sums(src.amountColumn, src.directionColumn)}
-		  FROM ${sql.table(src.table)}
-		 WHERE ${src.where} AND ${t} >= ${from} AND ${t} < ${to}`.execute(db);
-	return { kind: 'raw', from, to, ...r.rows[0] };
+	const parts = segmentsOf(range.from, range.to).map((s) => {
+		if (s.kind === 'raw')
+			return sql`SELECT 'raw'::text AS kind, ${s.from}::timestamptz AS bucket, ${s.to}::timestamptz AS upto, count(*)::bigint AS count, ${sums(src.amountColumn, src.directionColumn)}
+				  FROM ${sql.table(src.table)}
+				 WHERE ${src.where} AND ${t} >= ${s.from} AND ${t} < ${s.to}
+				HAVING count(*) <> 0`;
+		const table = `${rollup.table}_rollup_${s.kind === 'day' ? 'days' : 'hours'}`;
+		// A Shanghai day is always 24 h (no daylight saving), so bucket + its length is its end.
+		const length = s.kind === 'day' ? sql`interval '24 hours'` : sql`interval '1 hour'`;
+		const directions = split(src)
+			? sql`, coalesce(sum(amount) FILTER (WHERE direction = 'CREDIT'), 0)::bigint AS credit, coalesce(sum(amount) FILTER (WHERE direction = 'DEBIT'), 0)::bigint AS debit`
+			: sql``;
+		return sql`SELECT ${sql.lit(s.kind)}::text AS kind, bucket, bucket + ${length} AS upto, sum(count)::bigint AS count, sum(amount)::bigint AS amount ${directions}
+			  FROM ${sql.table(table)}
+			 WHERE ${rollup.where} AND bucket >= ${s.from} AND bucket < ${s.to}
+			 GROUP BY bucket
+			HAVING sum(count) <> 0`;
+	});
+	return sql.join(parts, sql` UNION ALL `);
 }
 
-async function rollupBuckets(
-	db: AnyDb,
-	rollup: RollupSource,
-	kind: 'day' | 'hour',
-	from: Date,
-	to: Date,
-	directionColumn?: 'direction'
-): Promise<Bucket[]> {
+async function rollupBuckets(db: AnyDb, rollup: RollupSource, kind: 'day' | 'hour', from: Date, to: Date): Promise<Bucket[]> {
 	const table = `${rollup.table}_rollup_${kind === 'day' ? 'days' : 'hours'}`;
 	const step = kind === 'day' ? 86_400_000 : 3_600_000;
-	const split = directionColumn
-		? sql`, sum(amount) FILTER (WHERE direction = 'CREDIT')::bigint AS credit, sum(amount) FILTER (WHERE direction = 'DEBIT')::bigint AS debit`
-		: sql``;
-	const r = await sql<{ bucket: Date; count: bigint; amount: bigint; credit?: bigint | null; debit?: bigint | null }>`
-		SELECT bucket, sum(count)::bigint AS count, sum(amount)::bigint AS amount ${split}
+	const r = await sql<{ bucket: Date; count: bigint; amount: bigint }>`
+		SELECT bucket, sum(count)::bigint AS count, sum(amount)::bigint AS amount
 		  FROM ${sql.table(table)}
 		 WHERE ${rollup.where} AND bucket >= ${from} AND bucket < ${to}
 		 GROUP BY bucket
 		HAVING sum(count) <> 0
 		 ORDER BY bucket`.execute(db);
 	// A Shanghai day is always 24 h (no daylight saving), so bucket + step is its end.
-	return r.rows.map((row) => ({
-		kind,
-		from: row.bucket,
-		to: new Date(row.bucket.getTime() + step),
-		count: row.count,
-		amount: row.amount,
-		...(directionColumn ? { credit: row.credit ?? 0n, debit: row.debit ?? 0n } : {})
-	}));
+	return r.rows.map((row) => ({ kind, from: row.bucket, to: new Date(row.bucket.getTime() + step), count: row.count, amount: row.amount }));
 }
 
 /**
@@ -187,51 +192,72 @@ function anchorQuery(src: ListSource, bucket: Bucket, within: bigint): RawBuilde
 }
 
 /** The page starting at `anchor` (inclusive) or at the newest row of the range. */
-async function keysetPage<R>(
-	db: AnyDb,
-	src: ListSource,
-	range: TimeRange,
-	anchor: RawBuilder<unknown> | null,
-	pageSize: number,
-	select: RawBuilder<unknown>
-): Promise<R[]> {
+function keysetPageQuery(src: ListSource, range: TimeRange, anchor: RawBuilder<unknown> | null, pageSize: number, select: RawBuilder<unknown>): RawBuilder<unknown> {
 	const t = sql.ref(src.timeColumn);
 	const start = anchor ? sql`(${t}, id) <= ${anchor}` : sql`TRUE`;
-	const r = await sql<R>`
+	return sql`
 		SELECT ${select} FROM ${sql.table(src.table)}
 		 WHERE ${src.where} AND ${t} >= ${range.from} AND ${t} < ${range.to} AND ${start}
 		 ORDER BY ${t} DESC, id DESC
-		 LIMIT ${pageSize}`.execute(db);
-	return r.rows;
+		 LIMIT ${pageSize}`;
 }
 
 /** Selective filters (or no time range): direct count and sum, OFFSET paging. */
-async function direct<R>(
-	db: AnyDb,
-	src: ListSource,
-	range: TimeRange | null,
-	skip: bigint,
-	pageSize: number,
-	select: RawBuilder<unknown>
-): Promise<ListResult<R>> {
+function direct<R>(db: AnyDb, src: ListSource, range: TimeRange | null, skip: bigint, pageSize: number, select: RawBuilder<unknown>): Promise<ListResult<R>> {
 	const t = sql.ref(src.timeColumn);
 	const inRange = range ? sql`${t} >= ${range.from} AND ${t} < ${range.to}` : sql`${t} >= ${FAR_PAST}`;
-	const [totals, rows] = await Promise.all([
-		sql<{ count: bigint; amount: bigint; credit?: bigint; debit?: bigint }>`
-			SELECT count(*)::bigint AS count, ${sums(src.amountColumn, src.directionColumn)}
-			  FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange}`.execute(db),
-		sql<R>`
-			SELECT ${select} FROM ${sql.table(src.table)}
+	return pageWithTotals<R>(
+		db,
+		src,
+		sql`SELECT count(*)::bigint AS count, ${sums(src.amountColumn, src.directionColumn)} FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange}`,
+		sql`
+			SELECT ${keyed(src, select)} FROM ${sql.table(src.table)}
 			 WHERE ${src.where} AND ${inRange}
 			 ORDER BY ${t} DESC, id DESC
-			 OFFSET ${skip} LIMIT ${pageSize}`.execute(db)
-	]);
-	const t0 = totals.rows[0];
+			 OFFSET ${skip} LIMIT ${pageSize}`
+	);
+}
+
+/** `select` and the page's order keys, which pageWithTotals orders by again (and leaves out). */
+function keyed(src: ListSource, select: RawBuilder<unknown>): RawBuilder<unknown> {
+	return sql`${select}, ${sql.ref(src.timeColumn)} AS _page_time, id AS _page_id`;
+}
+
+/** What pageWithTotals adds to a page's rows; no list selects columns of these names. */
+interface Added {
+	_page_time: unknown;
+	_page_id: bigint | null;
+	_total_count: bigint;
+	_total_amount: bigint;
+	_total_credit?: bigint;
+	_total_debit?: bigint;
+}
+
+/**
+ * A page and its totals in one statement, one round trip instead of two: `totals` (rows of
+ * count, amount[, credit, debit]) summed into one row and joined to every row of `page` (made
+ * with `keyed`), or alone when the page is empty. The page's order is said again outside,
+ * since a join keeps none by itself.
+ */
+async function pageWithTotals<R>(db: AnyDb, src: ListSource, totals: RawBuilder<unknown>, page: RawBuilder<unknown>): Promise<ListResult<R>> {
+	const directions = split(src) ? sql`, coalesce(sum(credit), 0)::bigint AS _total_credit, coalesce(sum(debit), 0)::bigint AS _total_debit` : sql``;
+	const combined = (await sql<Added & Record<string, unknown>>`
+		SELECT p.*, s.*
+		  FROM (SELECT coalesce(sum(count), 0)::bigint AS _total_count, coalesce(sum(amount), 0)::bigint AS _total_amount ${directions} FROM (${totals}) t) s
+		  LEFT JOIN (${page}) p ON true
+		 ORDER BY p._page_time DESC, p._page_id DESC`.execute(db)).rows;
+	const s = combined[0];
+	const rows: R[] = [];
+	for (const row of combined) {
+		if (row._page_id === null) continue;
+		const { _page_time, _page_id, _total_count, _total_amount, _total_credit, _total_debit, ...own } = row;
+		rows.push(own as R);
+	}
 	return {
-		rows: rows.rows,
-		count: t0.count,
-		amount: src.amountColumn ? t0.amount : null,
-		...(src.directionColumn ? { credit: t0.credit ?? 0n, debit: t0.debit ?? 0n } : {})
+		rows,
+		count: s._total_count,
+		amount: src.amountColumn ? s._total_amount : null,
+		...(src.directionColumn ? { credit: s._total_credit ?? 0n, debit: s._total_debit ?? 0n } : {})
 	};
 }
 
