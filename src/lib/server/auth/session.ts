@@ -5,6 +5,7 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/enco
 import { sql } from 'kysely';
 import type { Db } from '#db';
 import { effectivePermissions } from '#shared/permissions.ts';
+import { executePrepared } from '../prepared.ts';
 import { addressAllowed } from './allow-list.ts';
 import { sessionAbsoluteMs, sessionIdleMs } from './config.ts';
 import { writeSignInLog } from './sign-in-log.ts';
@@ -120,10 +121,11 @@ export type ResolvedSession = ({ kind: 'full' } & SessionValidation) | { kind: '
 const LAST_SEEN_STEP_MS = 5 * 60_000;
 
 /**
- * Resolves a cookie token into who is signed in, in one round trip: the session, the person,
- * the merchant and the permissions of the person's ENABLED roles. Null when the session is
- * unknown, idle too long, past its absolute limit, or its person / merchant is switched off,
- * and for a session whose second factor is still pending (see resolveSession).
+ * Resolves a cookie token into who is signed in, in one round trip (a prepared statement, see
+ * prepared.ts): the session, the person, the merchant and the permissions of the person's
+ * ENABLED roles. Null when the session is unknown, idle too long, past its absolute limit, or
+ * its person / merchant is switched off, and for a session whose second factor is still
+ * pending (see resolveSession).
  */
 export async function validateSessionToken(db: Db, token: string): Promise<SessionValidation | null> {
 	const r = await resolveSession(db, token);
@@ -138,7 +140,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Sessi
 export async function resolveSession(db: Db, token: string, origin?: RequestOrigin): Promise<ResolvedSession | null> {
 	if (!token || token.length > 64) return null;
 	const sessionId = sessionIdFromToken(token);
-	const { rows } = await sql<SessionRow>`
+	const rows = await executePrepared(db, sql<SessionRow>`
 		SELECT se.id AS session_id, se.expires_at, se.absolute_expires_at,
 		       se.second_factor_pending, se.verified_at, se.last_seen_at,
 		       s.id AS staff_id, s.merchant_id, s.name, s.phone, s.email, s.is_admin,
@@ -152,7 +154,7 @@ export async function resolveSession(db: Db, token: string, origin?: RequestOrig
 		LEFT JOIN roles r ON r.id = sr.role_id AND r.merchant_id = s.merchant_id AND r.status = 'ENABLED'
 		LEFT JOIN LATERAL unnest(r.permissions) AS p(permission) ON true
 		WHERE se.id = ${sessionId}
-		GROUP BY se.id, s.id, m.id`.execute(db);
+		GROUP BY se.id, s.id, m.id`);
 	const row = rows[0];
 	if (!row) return null;
 

@@ -10,6 +10,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '#db/types.ts';
 import type { TimeRange } from '#shared/schemas/lists.ts';
+import { executePrepared } from '../prepared.ts';
 import { locate, segmentsOf, type Bucket } from './buckets.ts';
 
 type AnyDb = Kysely<DB>;
@@ -103,8 +104,8 @@ export async function runList<R>(
 		if (inner) spot = inner;
 	}
 	const anchor = anchorQuery(src, spot.bucket, spot.within);
-	const r = await keysetPageQuery(src, range, anchor, pageSize, select).execute(db);
-	return { rows: r.rows as R[], ...total };
+	const rows = await executePrepared(db, keysetPageQuery(src, range, anchor, pageSize, select));
+	return { rows: rows as R[], ...total };
 }
 
 /**
@@ -122,9 +123,12 @@ export async function countList(db: AnyDb, src: ListSource, range: TimeRange | n
 
 /** The filter's counts per bucket over the range, oldest first, empty buckets left out. */
 async function bucketCounts(db: AnyDb, src: ListSource, rollup: RollupSource, range: TimeRange): Promise<Bucket[]> {
-	const r = await sql<{ kind: Bucket['kind']; bucket: Date; upto: Date; count: bigint; amount: bigint; credit?: bigint; debit?: bigint }>`
-		SELECT * FROM (${bucketsQuery(src, rollup, range)}) b ORDER BY bucket`.execute(db);
-	return r.rows.map((row) => ({
+	const rows = await executePrepared(
+		db,
+		sql<{ kind: Bucket['kind']; bucket: Date; upto: Date; count: bigint; amount: bigint; credit?: bigint; debit?: bigint }>`
+			SELECT * FROM (${bucketsQuery(src, rollup, range)}) b ORDER BY bucket`
+	);
+	return rows.map((row) => ({
 		kind: row.kind,
 		from: row.bucket,
 		to: row.upto,
@@ -165,15 +169,15 @@ function bucketsQuery(src: ListSource, rollup: RollupSource, range: TimeRange): 
 async function rollupBuckets(db: AnyDb, rollup: RollupSource, kind: 'day' | 'hour', from: Date, to: Date): Promise<Bucket[]> {
 	const table = `${rollup.table}_rollup_${kind === 'day' ? 'days' : 'hours'}`;
 	const step = kind === 'day' ? 86_400_000 : 3_600_000;
-	const r = await sql<{ bucket: Date; count: bigint; amount: bigint }>`
+	const rows = await executePrepared(db, sql<{ bucket: Date; count: bigint; amount: bigint }>`
 		SELECT bucket, sum(count)::bigint AS count, sum(amount)::bigint AS amount
 		  FROM ${sql.table(table)}
 		 WHERE ${rollup.where} AND bucket >= ${from} AND bucket < ${to}
 		 GROUP BY bucket
 		HAVING sum(count) <> 0
-		 ORDER BY bucket`.execute(db);
+		 ORDER BY bucket`);
 	// A Shanghai day is always 24 h (no daylight saving), so bucket + step is its end.
-	return r.rows.map((row) => ({ kind, from: row.bucket, to: new Date(row.bucket.getTime() + step), count: row.count, amount: row.amount }));
+	return rows.map((row) => ({ kind, from: row.bucket, to: new Date(row.bucket.getTime() + step), count: row.count, amount: row.amount }));
 }
 
 /**
@@ -241,11 +245,11 @@ interface Added {
  */
 async function pageWithTotals<R>(db: AnyDb, src: ListSource, totals: RawBuilder<unknown>, page: RawBuilder<unknown>): Promise<ListResult<R>> {
 	const directions = split(src) ? sql`, coalesce(sum(credit), 0)::bigint AS _total_credit, coalesce(sum(debit), 0)::bigint AS _total_debit` : sql``;
-	const combined = (await sql<Added & Record<string, unknown>>`
+	const combined = await executePrepared(db, sql<Added & Record<string, unknown>>`
 		SELECT p.*, s.*
 		  FROM (SELECT coalesce(sum(count), 0)::bigint AS _total_count, coalesce(sum(amount), 0)::bigint AS _total_amount ${directions} FROM (${totals}) t) s
 		  LEFT JOIN (${page}) p ON true
-		 ORDER BY p._page_time DESC, p._page_id DESC`.execute(db)).rows;
+		 ORDER BY p._page_time DESC, p._page_id DESC`);
 	const s = combined[0];
 	const rows: R[] = [];
 	for (const row of combined) {
