@@ -24,6 +24,12 @@ describe('executePrepared', () => {
 		expect((await prepared()).filter((p) => p.statement.includes('::int')).length).toBe(2);
 	});
 
+	it('takes a query builder too', async () => {
+		const q = (n: number) => db.selectNoFrom(sql<number>`${n}::int`.as('n'));
+		expect(await executePrepared(db, q(7))).toEqual([{ n: 7 }]);
+		expect(await executePrepared(db, q(8))).toEqual([{ n: 8 }]);
+	});
+
 	it('runs unnamed inside a transaction', async () => {
 		const before = (await prepared()).length;
 		const rows = await db.transaction().execute((trx) => executePrepared(trx, sql<{ n: number }>`SELECT (${5}::int - ${1}::int) AS n`));

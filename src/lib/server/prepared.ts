@@ -6,16 +6,16 @@
 // first use; Postgres keeps its plan (a generic one once it costs no more than re-planning).
 // Relative and #db imports only: the export job imports the list engine under plain Node.
 import { createHash } from 'node:crypto';
-import type { RawBuilder } from 'kysely';
+import type { Compilable, RawBuilder } from 'kysely';
 import { poolOf, type Db } from '#db';
 
 /**
- * Runs `query` as a named statement, named by its text (values are parameters, so the number of
- * names is the number of query shapes the code can build, not of requests). A handle with no
- * pool of its own (a transaction) runs it unnamed.
+ * Runs `query` (sql`…` or a query builder) as a named statement, named by its text (values are
+ * parameters, so the number of names is the number of query shapes the code can build, not of
+ * requests). A handle with no pool of its own (a transaction) runs it unnamed.
  */
-export async function executePrepared<R>(db: Db, query: RawBuilder<R>): Promise<R[]> {
-	const compiled = query.compile(db);
+export async function executePrepared<R>(db: Db, query: RawBuilder<R> | Compilable<R>): Promise<R[]> {
+	const compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
 	const pool = db.isTransaction ? undefined : poolOf(db);
 	if (!pool) return (await db.executeQuery(compiled)).rows;
 	const name = `q${createHash('sha1').update(compiled.sql).digest('base64url')}`;

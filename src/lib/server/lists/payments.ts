@@ -6,6 +6,7 @@ import type { PaymentDetail, PaymentFilter, PaymentLink, PaymentRow } from '#sha
 import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
 import { maskCardNo, maskName } from '../mask.ts';
+import { executePrepared } from '../prepared.ts';
 import { orderPage } from './ranged.ts';
 
 /** What the filter selects, as the engine (and the export job) reads it; null when nothing can match. */
@@ -42,61 +43,63 @@ const LINK_COLUMNS = ['id', 'merchant_order_no', 'platform_txn_no', 'txn_type', 
 
 /** The payment detail; null when it is missing or another merchant's. */
 export async function getPayment(db: Kysely<DB>, merchantId: bigint, id: bigint): Promise<PaymentDetail | null> {
-	const p = await db.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst();
+	// Prepared statements (see prepared.ts): a detail is opened as often as a list's page.
+	const [p] = await executePrepared(db, db.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id));
 	if (!p) return null;
 	const [user, flows, refunds, confirmations, original] = await Promise.all([
 		p.user_id === null
 			? null
-			: db.selectFrom('users').select(['user_no', 'name']).where('merchant_id', '=', merchantId).where('id', '=', p.user_id).executeTakeFirst(),
-		db
-			.selectFrom('fund_flows as f')
-			.innerJoin('accounts as a', 'a.id', 'f.account_id')
-			.leftJoin('users as u', 'u.id', 'f.user_id')
-			.select([
-				'f.id',
-				'f.flow_no',
-				'a.account_no',
-				'f.account_type',
-				'f.sub_type',
-				'u.name as user_name',
-				'f.direction',
-				'f.amount',
-				'f.balance_after',
-				'f.created_at',
-				'f.txn_type',
-				'f.memo'
-			])
-			.where('f.merchant_id', '=', merchantId)
-			.where('f.order_kind', '=', 'PAYMENT')
-			.where('f.order_id', '=', p.id)
-			.orderBy('f.id')
-			.execute(),
-		db
-			.selectFrom('refunds')
-			.select(['id', 'refund_no', 'amount', 'status', 'created_at', 'processed_at'])
-			.where('merchant_id', '=', merchantId)
-			.where('payment_id', '=', p.id)
-			.orderBy('created_at', 'desc')
-			.orderBy('id', 'desc')
-			.execute(),
+			: executePrepared(db, db.selectFrom('users').select(['user_no', 'name']).where('merchant_id', '=', merchantId).where('id', '=', p.user_id)).then((r) => r[0]),
+		executePrepared(
+			db,
+			db
+				.selectFrom('fund_flows as f')
+				.innerJoin('accounts as a', 'a.id', 'f.account_id')
+				.leftJoin('users as u', 'u.id', 'f.user_id')
+				.select([
+					'f.id',
+					'f.flow_no',
+					'a.account_no',
+					'f.account_type',
+					'f.sub_type',
+					'u.name as user_name',
+					'f.direction',
+					'f.amount',
+					'f.balance_after',
+					'f.created_at',
+					'f.txn_type',
+					'f.memo'
+				])
+				.where('f.merchant_id', '=', merchantId)
+				.where('f.order_kind', '=', 'PAYMENT')
+				.where('f.order_id', '=', p.id)
+				.orderBy('f.id')
+		),
+		executePrepared(
+			db,
+			db
+				.selectFrom('refunds')
+				.select(['id', 'refund_no', 'amount', 'status', 'created_at', 'processed_at'])
+				.where('merchant_id', '=', merchantId)
+				.where('payment_id', '=', p.id)
+				.orderBy('created_at', 'desc')
+				.orderBy('id', 'desc')
+		),
 		p.txn_type === 'SECURED_CONSUME'
-			? db
-					.selectFrom('payments')
-					.select(LINK_COLUMNS)
-					.where('merchant_id', '=', merchantId)
-					.where('original_payment_id', '=', p.id)
-					.orderBy('created_at', 'desc')
-					.orderBy('id', 'desc')
-					.execute()
+			? executePrepared(
+					db,
+					db
+						.selectFrom('payments')
+						.select(LINK_COLUMNS)
+						.where('merchant_id', '=', merchantId)
+						.where('original_payment_id', '=', p.id)
+						.orderBy('created_at', 'desc')
+						.orderBy('id', 'desc')
+				)
 			: [],
 		p.original_payment_id === null
 			? null
-			: db
-					.selectFrom('payments')
-					.select(LINK_COLUMNS)
-					.where('merchant_id', '=', merchantId)
-					.where('id', '=', p.original_payment_id)
-					.executeTakeFirst()
+			: executePrepared(db, db.selectFrom('payments').select(LINK_COLUMNS).where('merchant_id', '=', merchantId).where('id', '=', p.original_payment_id)).then((r) => r[0])
 	]);
 	const secured =
 		p.txn_type === 'SECURED_CONSUME' || p.txn_type === 'SECURED_CONFIRM'
