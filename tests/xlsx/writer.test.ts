@@ -100,7 +100,7 @@ describe('XLSX writer', () => {
 		// The sheet as written: `<row r>` and the first cell's reference from the writer, empty cells as <c/>.
 		const JSZip = (await import('jszip')).default;
 		const sheet = await (await JSZip.loadAsync(bytes)).file('xl/worksheets/sheet1.xml')!.async('string');
-		expect(sheet).toContain('<row r="2"><c r="A2" s="3"/><c s="3"/><c s="1"><v>5.00</v></c></row>');
+		expect(sheet).toContain("<row r='2'><c r='A2' s='3'/><c s='3'/><c s='1'><v>5.00</v></c></row>");
 	});
 
 	it('starts a new sheet every sheetRows rows, row numbers restarting under the header', async () => {

@@ -1,2 +1,2 @@
-export { columnLetters, SHEET_ROWS, xlsxRowsSql, type XlsxCellKind } from './rows-sql.ts';
+export { columnLetters, SHEET_ROWS, xlsxRowSql, xlsxRowsSql, type XlsxCellKind } from './rows-sql.ts';
 export { escapeXml, XlsxWriter, type XlsxColumn, type XlsxOptions } from './writer.ts';

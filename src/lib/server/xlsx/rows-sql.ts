@@ -2,11 +2,14 @@
 // text, so COPY streams the sheet body out nearly as fast as it streams CSV, and Node only
 // numbers the rows and zips them. The row number is not computed in SQL: `row_number() OVER ()`
 // spooled every row through a window (a third of the query's time on a million rows), and the
-// `r="B12"` references of every cell another fifth. Node writes `<row r="12"><c r="A12` in front
+// `r="B12"` references of every cell another fifth. Node writes `<row r='12'><c r='A12` in front
 // of each line; the other cells go without a reference (optional in SpreadsheetML: a cell without
 // one is the next column), so an empty value is an empty cell that keeps the columns in place. It
 // carries a style (STYLE_BLANK, the default look): readers such as exceljs take a cell with
 // neither value nor style for part of a merged range and drop it, losing the column count.
+// Attributes are quoted with ' so a row holds a " only where a value does: a statement reads
+// each row as the first field of a CSV COPY (statements/writer.ts), which quotes a field
+// holding a " (or a comma), and that stays the exception.
 // Relative imports only: the jobs import this under plain Node.
 import { sqlLiteral } from '../sql-cells.ts';
 
@@ -66,29 +69,32 @@ function xmlTextSql(expr: string): string {
 		["E'\\t'", '&#9;']
 	])
 		e = `replace(${e}, ${from}, '${to}')`;
-	return `CASE WHEN ${expr} ~ ${SPECIAL} THEN '<t xml:space="preserve">' || ${e} || '</t>' ELSE '<t>' || ${expr} || '</t>' END`;
+	return `CASE WHEN ${expr} ~ ${SPECIAL} THEN ${sqlLiteral("<t xml:space='preserve'>")} || ${e} || '</t>' ELSE '<t>' || ${expr} || '</t>' END`;
 }
 
 function cellSql(column: string, kind: XlsxCellKind, first: boolean): string {
-	// The first cell's `<c r="A12` is written by Node (see xlsxRowsSql).
-	const open = first ? `'"` : `'<c`;
-	const empty = first ? `'" s="${STYLE_BLANK}"/>'` : `'<c s="${STYLE_BLANK}"/>'`;
+	// The first cell's `<c r='A12` is written by Node (see xlsxRowSql).
+	const open = first ? "'" : '<c';
+	const empty = sqlLiteral(`${open} s='${STYLE_BLANK}'/>`);
 	// NULL || anything is NULL: an empty value is an empty cell. So is an empty text: an inline
 	// string with nothing in it has no value either, and readers drop it like an unstyled <c/>.
-	if (kind === 'amount') return `coalesce(${open} s="${STYLE_AMOUNT}"><v>' || ${column} || '</v></c>', ${empty})`;
+	if (kind === 'amount') return `coalesce(${sqlLiteral(`${open} s='${STYLE_AMOUNT}'><v>`)} || ${column} || '</v></c>', ${empty})`;
 	const value = `NULLIF((${column})::text, '')`;
 	const t = kind === 'plain' ? `'<t>' || ${value} || '</t>'` : xmlTextSql(value);
-	return `coalesce(${open} t="inlineStr"><is>' || ${t} || '</is></c>', ${empty})`;
+	return `coalesce(${sqlLiteral(`${open} t='inlineStr'><is>`)} || ${t} || '</is></c>', ${empty})`;
 }
 
 /**
- * One text column per row over `select`'s rows in its order: the row's `<row>` element minus
- * its head `<row r="n"><c r="An`, which the writer puts in front of each line as it numbers the
- * rows (restarting under the header of every sheet). `columns` name the select's output
- * columns, in sheet order.
+ * A row's line as an SQL expression over the columns of `s` (named by `columns`, in sheet
+ * order): the row's `<row>` element minus its head `<row r='n'><c r='An`, which the writer
+ * puts in front of each line as it numbers the rows (restarting under the header of every sheet).
  */
-export function xlsxRowsSql(select: string, columns: readonly { name: string; kind: XlsxCellKind }[]): string {
+export function xlsxRowSql(columns: readonly { name: string; kind: XlsxCellKind }[]): string {
 	if (!columns.length) throw new Error('a sheet needs at least one column');
-	const cells = columns.map((c, i) => cellSql(`s.${c.name}`, c.kind, i === 0)).join(' || ');
-	return `SELECT ${cells} || '</row>' FROM (${select}) s`;
+	return `${columns.map((c, i) => cellSql(`s.${c.name}`, c.kind, i === 0)).join(' || ')} || '</row>'`;
+}
+
+/** One text column per row over `select`'s rows in its order: the row lines of xlsxRowSql. */
+export function xlsxRowsSql(select: string, columns: readonly { name: string; kind: XlsxCellKind }[]): string {
+	return `SELECT ${xlsxRowSql(columns)} FROM (${select}) s`;
 }

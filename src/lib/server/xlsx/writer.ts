@@ -87,7 +87,7 @@ function sheetHead(columns: readonly XlsxColumn[]): string {
 
 const SHEET_TAIL = '</sheetData></worksheet>';
 
-/** `<row r="n"><c r="An` at most: 8 + 7 digits + 9 + 7 digits. */
+/** `<row r='n'><c r='An` at most: 8 + 7 digits + 9 + 7 digits. */
 const HEAD_MAX = 31;
 
 /**
@@ -100,7 +100,7 @@ function numberedRows(data: Buffer, from: number, ends: Int32Array, count: numbe
 	let start = from;
 	for (let i = 0; i < count; i++) {
 		const n = first + i;
-		o += out.write(`<row r="${n}"><c r="A${n}`, o, 'latin1');
+		o += out.write(`<row r='${n}'><c r='A${n}`, o, 'latin1');
 		o += data.copy(out, o, start, ends[i] + 1);
 		start = ends[i] + 1;
 	}
@@ -141,7 +141,7 @@ export class XlsxWriter {
 
 	/**
 	 * Sheets from a stream of row lines, one row per line, each line a `<row>` element without
-	 * its head `<row r="n"><c r="An` (rows-sql.ts): the head is written here, numbering the rows
+	 * its head `<row r='n'><c r='An` (rows-sql.ts): the head is written here, numbering the rows
 	 * from 2 under the header, and a new sheet starts every `sheetRows` rows. `name(i)` names
 	 * sheet i (0-based); `onRows` hears the running count. Resolves with the number of rows.
 	 */
