@@ -53,25 +53,3 @@ export function segmentsOf(from: Date, to: Date): Segment[] {
 	push('raw', h1, to);
 	return out;
 }
-
-/** One bucket's count within a filter, as the engine walks them. */
-export interface Bucket {
-	kind: SegmentKind;
-	from: Date;
-	to: Date;
-	count: bigint;
-	amount: bigint;
-	/** Lists whose total is split by direction (ledger entries): credits' and debits' sums. */
-	credit?: bigint;
-	debit?: bigint;
-}
-
-/** Where row number `skip` (0-based, newest first) falls: the bucket and the offset inside it. */
-export function locate(bucketsNewestFirst: Bucket[], skip: bigint): { bucket: Bucket; within: bigint } | null {
-	let before = 0n;
-	for (const b of bucketsNewestFirst) {
-		if (skip < before + b.count) return { bucket: b, within: skip - before };
-		before += b.count;
-	}
-	return null;
-}

@@ -7,11 +7,13 @@
 // - Pages: the same per-bucket counts say which day (then which hour) holds row `skip`; the
 //   OFFSET then only walks inside that hour, on the index, and the page is read by keyset from
 //   there. Selective filters match few rows, so plain OFFSET over them is fine.
+// - Round trips: a page and its totals are one statement (the bucket walk in SQL), prepared
+//   (../prepared.ts), so a list request is the session lookup and this one query.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '#db/types.ts';
 import type { TimeRange } from '#shared/schemas/lists.ts';
 import { executePrepared } from '../prepared.ts';
-import { locate, segmentsOf, type Bucket } from './buckets.ts';
+import { segmentsOf } from './buckets.ts';
 
 type AnyDb = Kysely<DB>;
 
@@ -77,35 +79,44 @@ export async function runList<R>(
 	const skip = BigInt(page - 1) * BigInt(pageSize);
 	if (!src.rollup || !range) return direct<R>(db, src, range, skip, pageSize, select);
 
-	// The first page does not need the counts to know where it starts: page and total in one query.
-	if (page === 1) return pageWithTotals<R>(db, src, bucketsQuery(src, src.rollup, range), keysetPageQuery(src, range, null, pageSize, keyed(src, select)));
+	// The first page does not need the counts to know where it starts.
+	if (page === 1) return pageWithTotals<R>(db, src, null, bucketsQuery(src, src.rollup, range), keysetPageQuery(src, range, null, pageSize, keyed(src, select)));
+	return pageWithTotals<R>(db, src, locateQuery(src, src.rollup, range, skip), sql`SELECT * FROM b`, keysetPageQuery(src, range, sql`(SELECT at, id FROM anchor)`, pageSize, keyed(src, select)));
+}
 
-	const buckets = await bucketCounts(db, src, src.rollup, range);
-	let count = 0n;
-	let amount = 0n;
-	let credit = 0n;
-	let debit = 0n;
-	for (const b of buckets) {
-		count += b.count;
-		amount += b.amount;
-		credit += b.credit ?? 0n;
-		debit += b.debit ?? 0n;
-	}
-	const total = { count, amount: src.amountColumn ? amount : null, ...(src.directionColumn ? { credit, debit } : {}) };
-	if (skip >= count) return { rows: [], ...total };
-
-	// Newest first; inside a day, narrow to its hour from the hourly rollup.
-	const newestFirst = [...buckets].reverse();
-	let spot = locate(newestFirst, skip)!;
-	if (spot.bucket.kind === 'day') {
-		const hours = await rollupBuckets(db, src.rollup, 'hour', spot.bucket.from, spot.bucket.to);
-		const inner = locate([...hours].reverse(), spot.within);
-		// The rollups are exact, so the hour is always there; fall back to the day if not.
-		if (inner) spot = inner;
-	}
-	const anchor = anchorQuery(src, spot.bucket, spot.within);
-	const rows = await executePrepared(db, keysetPageQuery(src, range, anchor, pageSize, select));
-	return { rows: rows as R[], ...total };
+/**
+ * Where row `skip` (0-based, newest first) is, as CTEs for one statement with the page: `b` the
+ * range's buckets, `spot` the bucket holding the row, `spot2` its hour from the hourly rollup
+ * when that bucket is a day, `anchor` the row's (time, id). The OFFSET then only walks inside
+ * one hour, on the index, from whichever end of it is nearer, so the last page costs what the
+ * first does. `anchor` is empty when `skip` is past the end.
+ */
+function locateQuery(src: ListSource, rollup: RollupSource, range: TimeRange, skip: bigint): RawBuilder<unknown> {
+	const t = sql.ref(src.timeColumn);
+	const table = sql.table(src.table);
+	const hours = sql.table(`${rollup.table}_rollup_hours`);
+	const at = sql`${skip}::bigint`;
+	return sql`
+		b AS (${bucketsQuery(src, rollup, range)}),
+		n AS (SELECT kind, bucket, upto, count, sum(count) OVER (ORDER BY bucket DESC) - count AS before FROM b),
+		spot AS (SELECT kind, bucket, upto, count, ${at} - before AS within FROM n WHERE before <= ${at} AND ${at} < before + count),
+		h AS (SELECT bucket, sum(count)::bigint AS count FROM ${hours}
+		       WHERE ${rollup.where} AND bucket >= (SELECT bucket FROM spot WHERE kind = 'day') AND bucket < (SELECT upto FROM spot WHERE kind = 'day')
+		       GROUP BY bucket HAVING sum(count) <> 0),
+		hn AS (SELECT bucket, count, sum(count) OVER (ORDER BY bucket DESC) - count AS before FROM h),
+		inner_spot AS (SELECT hn.bucket, hn.bucket + interval '1 hour' AS upto, hn.count, spot.within - hn.before AS within
+		                 FROM hn, spot WHERE hn.before <= spot.within AND spot.within < hn.before + hn.count),
+		-- The rollups are exact, so a day's hour is always there; the day itself if not.
+		spot2 AS (SELECT bucket, upto, count, within FROM inner_spot
+		          UNION ALL SELECT bucket, upto, count, within FROM spot WHERE NOT EXISTS (SELECT FROM inner_spot)),
+		anchor AS (
+		  (SELECT ${t} AS at, id FROM ${table}
+		    WHERE ${src.where} AND ${t} >= (SELECT bucket FROM spot2) AND ${t} < (SELECT upto FROM spot2) AND (SELECT within * 2 <= count FROM spot2)
+		    ORDER BY ${t} DESC, id DESC OFFSET (SELECT within FROM spot2) LIMIT 1)
+		  UNION ALL
+		  (SELECT ${t} AS at, id FROM ${table}
+		    WHERE ${src.where} AND ${t} >= (SELECT bucket FROM spot2) AND ${t} < (SELECT upto FROM spot2) AND (SELECT within * 2 > count FROM spot2)
+		    ORDER BY ${t} ASC, id ASC OFFSET (SELECT count - 1 - within FROM spot2) LIMIT 1))`;
 }
 
 /**
@@ -114,28 +125,14 @@ export async function runList<R>(
  * for its progress total; a count(*) over a month of a big merchant took seconds of both cores.
  */
 export async function countList(db: AnyDb, src: ListSource, range: TimeRange | null): Promise<bigint> {
-	if (src.rollup && range) return (await bucketCounts(db, src, src.rollup, range)).reduce((n, b) => n + b.count, 0n);
+	if (src.rollup && range) {
+		const [r] = await executePrepared(db, sql<{ n: bigint }>`SELECT coalesce(sum(count), 0)::bigint AS n FROM (${bucketsQuery(src, src.rollup, range)}) b`);
+		return r.n;
+	}
 	const t = sql.ref(src.timeColumn);
 	const inRange = range ? sql`${t} >= ${range.from} AND ${t} < ${range.to}` : sql`${t} >= ${FAR_PAST}`;
 	const r = await sql<{ n: bigint }>`SELECT count(*)::int8 AS n FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange}`.execute(db);
 	return r.rows[0].n;
-}
-
-/** The filter's counts per bucket over the range, oldest first, empty buckets left out. */
-async function bucketCounts(db: AnyDb, src: ListSource, rollup: RollupSource, range: TimeRange): Promise<Bucket[]> {
-	const rows = await executePrepared(
-		db,
-		sql<{ kind: Bucket['kind']; bucket: Date; upto: Date; count: bigint; amount: bigint; credit?: bigint; debit?: bigint }>`
-			SELECT * FROM (${bucketsQuery(src, rollup, range)}) b ORDER BY bucket`
-	);
-	return rows.map((row) => ({
-		kind: row.kind,
-		from: row.bucket,
-		to: row.upto,
-		count: row.count,
-		amount: row.amount,
-		...(split(src) ? { credit: row.credit, debit: row.debit } : {})
-	}));
 }
 
 /**
@@ -166,35 +163,6 @@ function bucketsQuery(src: ListSource, rollup: RollupSource, range: TimeRange): 
 	return sql.join(parts, sql` UNION ALL `);
 }
 
-async function rollupBuckets(db: AnyDb, rollup: RollupSource, kind: 'day' | 'hour', from: Date, to: Date): Promise<Bucket[]> {
-	const table = `${rollup.table}_rollup_${kind === 'day' ? 'days' : 'hours'}`;
-	const step = kind === 'day' ? 86_400_000 : 3_600_000;
-	const rows = await executePrepared(db, sql<{ bucket: Date; count: bigint; amount: bigint }>`
-		SELECT bucket, sum(count)::bigint AS count, sum(amount)::bigint AS amount
-		  FROM ${sql.table(table)}
-		 WHERE ${rollup.where} AND bucket >= ${from} AND bucket < ${to}
-		 GROUP BY bucket
-		HAVING sum(count) <> 0
-		 ORDER BY bucket`);
-	// A Shanghai day is always 24 h (no daylight saving), so bucket + step is its end.
-	return rows.map((row) => ({ kind, from: row.bucket, to: new Date(row.bucket.getTime() + step), count: row.count, amount: row.amount }));
-}
-
-/**
- * The (time, id) of row `within` (0-based, newest first) inside one bucket, as a subquery, so
- * the keyset compares in the database at full microsecond precision. From whichever end of the
- * bucket is nearer, so the last page costs what the first does.
- */
-function anchorQuery(src: ListSource, bucket: Bucket, within: bigint): RawBuilder<unknown> {
-	const t = sql.ref(src.timeColumn);
-	const fromOldest = within * 2n > bucket.count;
-	const offset = fromOldest ? bucket.count - 1n - within : within;
-	const dir = fromOldest ? sql`ASC` : sql`DESC`;
-	return sql`(SELECT ${t}, id FROM ${sql.table(src.table)}
-		 WHERE ${src.where} AND ${t} >= ${bucket.from} AND ${t} < ${bucket.to}
-		 ORDER BY ${t} ${dir}, id ${dir} OFFSET ${offset} LIMIT 1)`;
-}
-
 /** The page starting at `anchor` (inclusive) or at the newest row of the range. */
 function keysetPageQuery(src: ListSource, range: TimeRange, anchor: RawBuilder<unknown> | null, pageSize: number, select: RawBuilder<unknown>): RawBuilder<unknown> {
 	const t = sql.ref(src.timeColumn);
@@ -213,6 +181,7 @@ function direct<R>(db: AnyDb, src: ListSource, range: TimeRange | null, skip: bi
 	return pageWithTotals<R>(
 		db,
 		src,
+		null,
 		sql`SELECT count(*)::bigint AS count, ${sums(src.amountColumn, src.directionColumn)} FROM ${sql.table(src.table)} WHERE ${src.where} AND ${inRange}`,
 		sql`
 			SELECT ${keyed(src, select)} FROM ${sql.table(src.table)}
@@ -243,9 +212,16 @@ interface Added {
  * with `keyed`), or alone when the page is empty. The page's order is said again outside,
  * since a join keeps none by itself.
  */
-async function pageWithTotals<R>(db: AnyDb, src: ListSource, totals: RawBuilder<unknown>, page: RawBuilder<unknown>): Promise<ListResult<R>> {
+async function pageWithTotals<R>(
+	db: AnyDb,
+	src: ListSource,
+	ctes: RawBuilder<unknown> | null,
+	totals: RawBuilder<unknown>,
+	page: RawBuilder<unknown>
+): Promise<ListResult<R>> {
 	const directions = split(src) ? sql`, coalesce(sum(credit), 0)::bigint AS _total_credit, coalesce(sum(debit), 0)::bigint AS _total_debit` : sql``;
 	const combined = await executePrepared(db, sql<Added & Record<string, unknown>>`
+		${ctes ? sql`WITH ${ctes}` : sql``}
 		SELECT p.*, s.*
 		  FROM (SELECT coalesce(sum(count), 0)::bigint AS _total_count, coalesce(sum(amount), 0)::bigint AS _total_amount ${directions} FROM (${totals}) t) s
 		  LEFT JOIN (${page}) p ON true
