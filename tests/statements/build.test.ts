@@ -145,10 +145,10 @@ describe('statement content', () => {
 		expect((await readFileBytes(b.xlsxFileId)).equals(xlsxA)).toBe(true);
 	});
 
-	it('gives the same bytes when the file pool has no second connection free (the XLSX then follows the CSV)', async () => {
+	it('gives the same bytes when the file pool has only one connection free (both files come from one COPY)', async () => {
 		const a = await freshBuild();
 		const pool = getFilePool();
-		// Every file connection but one taken: the build gets no spare and writes the two files in turn.
+		// Every file connection but one taken: the build needs no more than that one.
 		const held = await Promise.all(Array.from({ length: (pool.options.max ?? 4) - 1 }, () => pool.connect()));
 		try {
 			const b = await freshBuild();

@@ -3,18 +3,17 @@
 // it closes the merchant's books through its day (no posting lands on it afterwards,
 // ledger/close.ts) and only then reads; both files are written, then the files become
 // complete and the row READY in one transaction — a killed build leaves nothing visible and is
-// simply built again. The 汇总 queries, the CSV and the XLSX run at once (three connections
-// when the file pool has a second one free, else the XLSX after the CSV): each file needs the
-// summary only after its rows.
+// simply built again. The 汇总 queries run beside the one COPY that writes both files (each
+// file needs the summary only after its rows): the day's rows are read, formatted and sorted
+// once, not once per file (two row queries on two connections competed for the 2 cores).
 import { sql } from 'kysely';
-import type pg from 'pg';
 import type { Db } from '#db';
 import { translate } from '#shared/i18n/messages.ts';
 import { CSV_TYPE, getFilePool, openFileWriter, XLSX_TYPE, type FileWriter } from '../files/index.ts';
 import { closeDay } from '#shared/server/ledger/index.ts';
 import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
 import { reconciliationSql, statementSummarySql, type StatementPeriod } from './query.ts';
-import { writeStatementCsv, writeStatementXlsx, type StatementSummary } from './writer.ts';
+import { writeStatementFiles, type StatementSummary } from './writer.ts';
 
 export const STATEMENT_LEASE_MS = Number(process.env.STATEMENT_LEASE_MS ?? 30_000);
 
@@ -41,17 +40,6 @@ export async function readSummary(db: Db, merchantId: bigint, accountingDate: st
 	};
 }
 
-/**
- * A connection of the file pool only if one is free right now (idle, or room for a new one,
- * and nobody waiting): a build never waits for a second one while holding its first.
- */
-async function spareFileConnection(): Promise<pg.PoolClient | undefined> {
-	const pool = getFilePool();
-	const free = pool.idleCount > 0 || pool.totalCount < (pool.options.max ?? 10);
-	if (!free || pool.waitingCount > 0) return undefined;
-	return pool.connect();
-}
-
 /** The day's rows are sorted in one go: in memory rather than on disk. JIT compiling the
  * cell expressions costs more (~0.1 s a query) than it saves on ~45k rows. */
 const ROWS_SETTINGS = `SET work_mem = '64MB'; SET jit = off`;
@@ -66,12 +54,10 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 		// below is the day for good and a rebuild gives the same bytes.
 		await closeDay(db, merchantId, date);
 		const writers: FileWriter[] = [];
-		const clients: pg.PoolClient[] = [await getFilePool().connect()];
+		const client = await getFilePool().connect();
 		let failure: Error | undefined;
 		try {
-			const spare = await spareFileConnection();
-			if (spare) clients.push(spare);
-			await Promise.all(clients.map((c) => c.query(ROWS_SETTINGS)));
+			await client.query(ROWS_SETTINGS);
 			const summary = readSummary(db, merchantId, date);
 			const counted = summary.then((s) =>
 				db.updateTable('statements').set({ row_count: s.rows }).where('id', '=', statementId).where('lease_owner', '=', lease.owner).execute()
@@ -83,17 +69,8 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 			writers.push(csv);
 			const xlsx = await openFileWriter(db, { merchantId, name: statementFileName(merchant.merchant_no, date, 'xlsx'), contentType: XLSX_TYPE });
 			writers.push(xlsx);
-			const writeCsv = () => writeStatementCsv(clients[0], csv.stream, merchantId, date, summary);
-			const writeXlsx = (client: pg.PoolClient) =>
-				writeStatementXlsx(client, xlsx.stream, merchantId, date, summary, async (done) => lease.progress(done));
-			let rows: number;
-			if (clients[1]) [rows] = await Promise.all([writeCsv(), writeXlsx(clients[1]), counted]);
-			else {
-				rows = await writeCsv();
-				lease.check();
-				await writeXlsx(clients[0]);
-				await counted;
-			}
+			const rows = await writeStatementFiles(client, csv.stream, xlsx.stream, merchantId, date, summary, async (done) => lease.progress(done));
+			await counted;
 
 			await lease.complete(async (tx) => {
 				const csvFile = await csv.finish(tx);
@@ -106,12 +83,9 @@ export async function buildStatement(db: Db, statementId: bigint, opts: BuildOpt
 			await Promise.allSettled(writers.map((w) => w.abort()));
 			throw err;
 		} finally {
-			for (const client of clients) {
-				let broken = failure;
-				if (!broken) await client.query(ROWS_RESET).catch((e: Error) => (broken = e));
-				// A COPY or cursor cut off by an error leaves the connection unusable: discard it then.
-				client.release(broken);
-			}
+			if (!failure) await client.query(ROWS_RESET).catch((e: Error) => (failure = e));
+			// A COPY cut off by an error leaves the connection unusable: discard it then.
+			client.release(failure);
 		}
 	});
 }

@@ -167,7 +167,9 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string | St
 		// The summary also needs which kind each row is (1 payment, 2 refund, 3 withdrawal).
 		.concat(target === 'summary' ? ['sort_kind'] : [])
 		.join(', ');
-	return `SELECT ${out} FROM (\n${payments}\nUNION ALL\n${refunds}\nUNION ALL\n${withdrawals}\n) rows ORDER BY sort_day, sort_at, sort_no, sort_kind`;
+	// The summary only groups: no sort.
+	const order = target === 'summary' ? '' : ' ORDER BY sort_day, sort_at, sort_no, sort_kind';
+	return `SELECT ${out} FROM (\n${payments}\nUNION ALL\n${refunds}\nUNION ALL\n${withdrawals}\n) rows${order}`;
 }
 
 /**

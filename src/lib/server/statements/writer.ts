@@ -1,20 +1,24 @@
 // The two files of a statement. Postgres formats every cell and COPY streams it: straight into
-// chunk storage for the CSV, as ready-made sheet rows into the zip for the XLSX.
+// chunk storage for the CSV, as ready-made sheet rows into the zip for the XLSX. A day's build
+// writes both from one COPY of the sheet cells (writeStatementFiles, split.ts); a range
+// statement writes the one asked for.
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { formatYuan } from '#shared/money.ts';
 import { startOfBusinessDate } from '#shared/time.ts';
 import { inCopyTransaction } from '../exports/copy.ts';
 import { CSV_BOM, csvLine } from '../files/index.ts';
-import { XlsxWriter, xlsxRowsSql } from '../xlsx/index.ts';
+import { XlsxWriter, xlsxRowSql } from '../xlsx/index.ts';
 import {
 	AMOUNT_COLUMN,
 	BALANCED,
 	DIRECTION,
 	FEE_COLUMN,
 	FREE_TEXT_COLUMNS,
+	IDENTIFIER_COLUMNS,
 	LABELS,
 	RECONCILIATION_COLUMNS,
 	RECONCILIATION_TITLE,
@@ -24,6 +28,7 @@ import {
 	SUMMARY_TITLE
 } from './layout.ts';
 import { periodOf, statementRowsSql, type StatementPeriod } from './query.ts';
+import { StatementLines } from './split.ts';
 
 /** One 交易类型 of one kind (1 payment, 2 refund, 3 withdrawal/payout): count and fen. */
 export interface SummaryRow {
@@ -169,38 +174,24 @@ export async function writeStatementCsv(
 	});
 }
 
-/**
- * Streams the XLSX (sheet 对账单 with the rows, numeric 0.00 amounts; sheets 汇总 and 余额核对) of a
- * day or a period into `sink`.
- * Postgres writes the rows, COPY streams them into the zip. `onProgress` hears the rows written
- * so far. The zip entries carry the (first) accounting date as their time, so a rebuild gives the same bytes.
- */
-export async function writeStatementXlsx(
-	client: pg.PoolClient,
-	sink: Writable,
-	merchantId: bigint,
-	accountingDate: string | StatementPeriod,
-	summary: StatementSummary | Promise<StatementSummary>,
-	onProgress?: (rowsDone: number) => Promise<void>
-): Promise<number> {
-	const xlsx = new XlsxWriter(sink, { mtime: startOfBusinessDate(periodOf(accountingDate).from) });
-	const amount = (i: number) => i === AMOUNT_COLUMN || i === FEE_COLUMN;
-	const rowsSql = xlsxRowsSql(
-		statementRowsSql(merchantId, accountingDate, 'xlsx'),
-		STATEMENT_COLUMNS.map((_, i) => ({
-			name: `c${String(i + 1).padStart(2, '0')}`,
-			kind: amount(i) ? 'amount' : FREE_TEXT_COLUMNS.has(i) ? 'text' : 'plain'
-		}))
-	);
-	const done = await inCopyTransaction(client, [], () =>
-		xlsx.addRowSheets(
-			(i) => (i === 0 ? STATEMENT_SHEET : `${STATEMENT_SHEET} ${i + 1}`),
-			STATEMENT_COLUMNS.map((header, i) => ({ header, width: amount(i) ? 12 : 20 })),
-			rowsCopy(client, `COPY (${rowsSql}) TO STDOUT`),
-			{ onRows: onProgress }
-		)
-	);
+const amountColumn = (i: number) => i === AMOUNT_COLUMN || i === FEE_COLUMN;
+/** The 对账单 sheet's columns and how each cell is written (numeric 0.00 amounts). */
+const SHEET_COLUMNS = STATEMENT_COLUMNS.map((header, i) => ({ header, width: amountColumn(i) ? 12 : 20 }));
+const SHEET_ROW_SQL = xlsxRowSql(
+	STATEMENT_COLUMNS.map((_, i) => ({
+		name: `c${String(i + 1).padStart(2, '0')}`,
+		kind: amountColumn(i) ? 'amount' : FREE_TEXT_COLUMNS.has(i) ? 'text' : 'plain'
+	}))
+);
+const sheetName = (i: number) => (i === 0 ? STATEMENT_SHEET : `${STATEMENT_SHEET} ${i + 1}`);
 
+/** The zip entries carry the (first) accounting date as their time, so a rebuild gives the same bytes. */
+function statementXlsx(sink: Writable, accountingDate: string | StatementPeriod): XlsxWriter {
+	return new XlsxWriter(sink, { mtime: startOfBusinessDate(periodOf(accountingDate).from) });
+}
+
+/** The sheets after the rows: 汇总 and 余额核对, then the workbook's end. */
+async function finishXlsx(xlsx: XlsxWriter, summary: StatementSummary | Promise<StatementSummary>): Promise<void> {
 	const totals = await summary;
 	await xlsx.addRows(
 		SUMMARY_TITLE,
@@ -214,5 +205,76 @@ export async function writeStatementXlsx(
 		reconciliationCells(totals.balances)
 	);
 	await xlsx.finish();
+}
+
+/**
+ * Streams the XLSX (sheet 对账单 with the rows, numeric 0.00 amounts; sheets 汇总 and 余额核对) of a
+ * day or a period into `sink`.
+ * Postgres writes the rows, COPY streams them into the zip. `onProgress` hears the rows written
+ * so far.
+ */
+export async function writeStatementXlsx(
+	client: pg.PoolClient,
+	sink: Writable,
+	merchantId: bigint,
+	accountingDate: string | StatementPeriod,
+	summary: StatementSummary | Promise<StatementSummary>,
+	onProgress?: (rowsDone: number) => Promise<void>
+): Promise<number> {
+	const xlsx = statementXlsx(sink, accountingDate);
+	const rowsSql = `SELECT ${SHEET_ROW_SQL} FROM (${statementRowsSql(merchantId, accountingDate, 'xlsx')}) s`;
+	const done = await inCopyTransaction(client, [], () =>
+		xlsx.addRowSheets(sheetName, SHEET_COLUMNS, rowsCopy(client, `COPY (${rowsSql}) TO STDOUT`), { onRows: onProgress })
+	);
+	await finishXlsx(xlsx, summary);
+	return done;
+}
+
+/** The sheet cells' kinds and the CSV's identifier columns, for split.ts. */
+const LINE_COLUMNS = STATEMENT_COLUMNS.map((_, i) => ({
+	kind: amountColumn(i) ? ('amount' as const) : FREE_TEXT_COLUMNS.has(i) ? ('text' as const) : ('plain' as const),
+	identifier: IDENTIFIER_COLUMNS.has(i)
+}));
+
+/**
+ * Streams both files of a day or a period, the CSV into `csvSink` and the XLSX into `xlsxSink`,
+ * from one COPY of the sheet cells: Postgres reads, formats and sorts the rows once, and
+ * split.ts writes each record as the CSV line and the sheet row (the CSV's bytes are those of
+ * writeStatementCsv). `onProgress` hears the rows written so far; resolves with the row count.
+ */
+export async function writeStatementFiles(
+	client: pg.PoolClient,
+	csvSink: Writable,
+	xlsxSink: Writable,
+	merchantId: bigint,
+	accountingDate: string | StatementPeriod,
+	summary: StatementSummary | Promise<StatementSummary>,
+	onProgress?: (rowsDone: number) => Promise<void>
+): Promise<number> {
+	const xlsx = statementXlsx(xlsxSink, accountingDate);
+	// The CSV sink's failure ends the wait for its drain; FileWriter's stream listens for its own errors.
+	const csvFailed = new Promise<never>((_, reject) => csvSink.once('error', reject));
+	csvFailed.catch(() => {});
+	const toCsv = async (buf: Buffer) => {
+		if (!csvSink.write(buf)) await Promise.race([once(csvSink, 'drain'), csvFailed]);
+	};
+	const done = await inCopyTransaction(client, [], async () => {
+		const copy = rowsCopy(client, `COPY (${statementRowsSql(merchantId, accountingDate, 'xlsx')}) TO STDOUT WITH (FORMAT csv)`);
+		await toCsv(Buffer.from(csvHead()));
+		const lines = new StatementLines(LINE_COLUMNS);
+		// The sheet rows drive the loop; each chunk's CSV lines are written before its sheet rows go on.
+		const sheetRows = async function* () {
+			for await (const chunk of copy) {
+				const { csv, xml } = lines.next(chunk as Buffer);
+				if (csv.length) await toCsv(csv);
+				if (xml.length) yield xml;
+			}
+			lines.end();
+		};
+		return xlsx.addRowSheets(sheetName, SHEET_COLUMNS, sheetRows(), { onRows: onProgress });
+	});
+	const totals = await summary;
+	await Promise.race([finished(csvSink.end(Buffer.from(csvSummary(totals)))), csvFailed]);
+	await finishXlsx(xlsx, totals);
 	return done;
 }
