@@ -174,15 +174,20 @@ export class XlsxWriter {
 		let inSheet = 0;
 		let total = 0;
 		let ends = new Int32Array(1024);
-		// Numbered rows waiting for the zip (see BATCH); a full batch is handed over and a new one begun.
-		let out = Buffer.allocUnsafe(BATCH);
+		// Numbered rows waiting for the zip (see BATCH). Two buffers take turns: one fills while the
+		// zip takes the other in (a fresh buffer per batch kept the garbage collector busy).
+		let out: Buffer = Buffer.allocUnsafe(BATCH);
+		let spare: Buffer | undefined;
 		let used = 0;
 		const flush = async () => {
 			if (!body || used === 0) return;
-			const rowsOut = out.subarray(0, used);
-			out = Buffer.allocUnsafe(BATCH);
+			const full = out;
+			out = spare ?? Buffer.allocUnsafe(BATCH);
+			spare = undefined;
+			const rowsOut = full.subarray(0, used);
 			used = 0;
 			await body.write(rowsOut);
+			spare = full;
 		};
 		/** Writes the whole lines of data[from..] (as many as the sheet has room for); returns where the rest starts. */
 		const rows = async (data: Buffer, from: number): Promise<number> => {

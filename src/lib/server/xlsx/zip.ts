@@ -52,6 +52,7 @@ export interface ZipOptions {
 
 /** One entry being streamed: write its bytes in order, then end it. */
 export interface ZipEntryStream {
+	/** Resolves once the bytes have been taken in: the caller may then fill `data` again. */
 	write(data: Buffer): Promise<void>;
 	end(): Promise<void>;
 }
@@ -149,7 +150,8 @@ export class ZipWriter {
 					e.crc = zlib.crc32(data, e.crc);
 					e.size += data.length;
 					e.compressed += data.length;
-					ready = this.#write(data);
+					// The sink keeps what it is given; the caller may reuse `data` (see ZipEntryStream).
+					ready = this.#write(Buffer.from(data));
 					await ready;
 				},
 				end: async () => {
@@ -175,7 +177,9 @@ export class ZipWriter {
 				if (this.#failed) throw this.#failed;
 				e.crc = zlib.crc32(data, e.crc);
 				e.size += data.length;
-				if (!deflate.write(data)) await Promise.race([once(deflate, 'drain'), failed]);
+				// Done when zlib has consumed the bytes (its window holds what it still needs), not
+				// merely queued them: the caller fills the same buffer again.
+				await Promise.race([new Promise<void>((resolve, reject) => deflate.write(data, (err) => (err ? reject(err) : resolve()))), failed]);
 			},
 			end: async () => {
 				deflate.end();
