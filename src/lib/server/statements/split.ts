@@ -25,7 +25,10 @@ export interface StatementColumn {
 	identifier: boolean;
 }
 
-/** The whole records of a chunk: CSV lines, sheet lines (each ending in a newline). */
+/**
+ * The whole records of a chunk: CSV lines, sheet lines (each ending in a newline). `xml` is
+ * valid until the next call of `next` (its buffer is used again); `csv` is the caller's.
+ */
 export interface SplitRecords {
 	csv: Buffer;
 	xml: Buffer;
@@ -104,19 +107,30 @@ function special(b: Buffer, s: number, e: number): boolean {
 export class StatementLines {
 	readonly #columns: readonly StatementColumn[];
 	#carry: Buffer | undefined;
+	/**
+	 * The sheet lines' buffer, used again by every call: the XLSX writer has copied the lines
+	 * into its own batches before it asks for more (the ~50 MB of a day's sheet rows in fresh
+	 * buffers made the garbage collector run a dozen full collections a statement).
+	 */
+	#xml: Buffer = Buffer.allocUnsafe(0);
 	/** A quoted value without its doubled quotes, for the sheet. */
 	#value = Buffer.allocUnsafe(1024);
 
+	readonly #identifiers: number;
+
 	constructor(columns: readonly StatementColumn[]) {
 		this.#columns = columns;
+		this.#identifiers = columns.filter((c) => c.identifier).length;
 	}
 
 	next(chunk: Buffer): SplitRecords {
 		const data = this.#carry ? Buffer.concat([this.#carry, chunk]) : chunk;
-		// Room for every record: the CSV grows by a backtick a column at most, the sheet by its
-		// markup (under 64 bytes a cell) and by escapes (at most 5 bytes for each byte of a value).
-		const csv = Buffer.allocUnsafe(data.length + this.#columns.length * Math.ceil(data.length / 16) + 64);
-		let xml = Buffer.allocUnsafe(data.length * 4 + this.#columns.length * 64);
+		// The CSV grows by a backtick per identifier of a record (a record has 26 bytes at least);
+		// the sheet lines are ~3.5 times the cells, and grow as needed (see `room`). Sized to fit:
+		// fresh pages of a buffer never used cost page faults.
+		const csv = Buffer.allocUnsafe(data.length + Math.ceil((data.length * this.#identifiers) / this.#columns.length) + 64);
+		let xml = this.#xml;
+		if (xml.length < data.length * 3.6 + this.#columns.length * 64) xml = Buffer.allocUnsafe(Math.ceil(data.length * 4) + this.#columns.length * 64);
 		let c = 0;
 		let x = 0;
 		let rows = 0;
@@ -129,12 +143,6 @@ export class StatementLines {
 		records: while (p < data.length) {
 			x0 = x;
 			c0 = c;
-			// Up to 64 bytes of markup a cell besides its values, escaped (at most 6 bytes a byte).
-			if (xml.length - x < n * 64 + 6 * (data.length - p)) {
-				const grown = Buffer.allocUnsafe(xml.length * 2);
-				grown.set(xml.subarray(0, x));
-				xml = grown;
-			}
 			let csvFrom = p;
 			let i = p;
 			for (let col = 0; col < n; col++) {
@@ -185,6 +193,12 @@ export class StatementLines {
 					throw new Error(`a statement row with other than ${n} cells`);
 				}
 				i++;
+				// Room for the cell: under 64 bytes of markup (and the row's end), its value escaped (6 bytes a byte at most).
+				if (x + 64 + 6 * (e - s) > xml.length) {
+					const grown = Buffer.allocUnsafe(xml.length * 2 + 6 * (e - s));
+					grown.set(xml.subarray(0, x));
+					xml = grown;
+				}
 				if (empty) x = putAll(xml, x, first ? EMPTY_FIRST : EMPTY);
 				else if (kind === 'amount') {
 					x = putAll(xml, x, first ? AMOUNT_FIRST : AMOUNT);
@@ -210,6 +224,7 @@ export class StatementLines {
 			c = c0;
 			this.#carry = Buffer.from(data.subarray(p));
 		} else this.#carry = undefined;
+		this.#xml = xml;
 		return { csv: csv.subarray(0, c), xml: xml.subarray(0, x), rows };
 	}
 
