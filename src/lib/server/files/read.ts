@@ -160,6 +160,14 @@ const chunksIn = (bytes: number, chunkSize: number) => Math.max(1, Math.floor(by
 const WINDOW_ATTEMPTS = 3;
 
 /**
+ * A window is read along the primary key, in its order. Left to itself the planner, misled by
+ * statistics of a table whose rows are a mix of TOAST pointers (older 1 MiB chunks) and 8 KB
+ * inline chunks, chose a bitmap heap scan and an external merge sort on disk for every window:
+ * 50 ms for 4 MB, downloads at 75 MB/s.
+ */
+const PIN_INDEX_ORDER = 'BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off';
+
+/**
  * One window of chunks [from, to], framing stripped and trimmed to `skip`/`limit`, fully read
  * into memory so the connection goes back to the pool before a byte reaches the client: a
  * client that stops reading then holds memory (two windows at most), never a connection.
@@ -170,6 +178,7 @@ async function readWindow(fileId: string, from: number, to: number, skip: number
 	let failure: Error | undefined;
 	try {
 		const parts: Buffer[] = [];
+		await client.query(PIN_INDEX_ORDER);
 		const source = client.query(copyTo(query));
 		await pipeline(
 			source,
@@ -181,6 +190,7 @@ async function readWindow(fileId: string, from: number, to: number, skip: number
 				}
 			})
 		);
+		await client.query('COMMIT');
 		return { parts, rows: source.rowCount ?? 0 };
 	} catch (err) {
 		failure = err as Error;
