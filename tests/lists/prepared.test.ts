@@ -30,6 +30,16 @@ describe('executePrepared', () => {
 		expect(await executePrepared(db, q(8))).toEqual([{ n: 8 }]);
 	});
 
+	it('still answers after a migration changed what a prepared statement returns', async () => {
+		await sql`CREATE TEMP TABLE prepared_probe (a int)`.execute(db);
+		await sql`INSERT INTO prepared_probe VALUES (1)`.execute(db);
+		const q = () => db.selectFrom('prepared_probe' as never).selectAll();
+		expect(await executePrepared(db, q())).toEqual([{ a: 1 }]);
+		await sql`ALTER TABLE prepared_probe ADD COLUMN b int DEFAULT 2`.execute(db);
+		expect(await executePrepared(db, q())).toEqual([{ a: 1, b: 2 }]);
+		expect(await executePrepared(db, q())).toEqual([{ a: 1, b: 2 }]);
+	});
+
 	it('runs unnamed inside a transaction', async () => {
 		const before = (await prepared()).length;
 		const rows = await db.transaction().execute((trx) => executePrepared(trx, sql<{ n: number }>`SELECT (${5}::int - ${1}::int) AS n`));

@@ -18,7 +18,35 @@ export async function executePrepared<R>(db: Db, query: RawBuilder<R> | Compilab
 	const compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile();
 	const pool = db.isTransaction ? undefined : poolOf(db);
 	if (!pool) return (await db.executeQuery(compiled)).rows;
-	const name = `q${createHash('sha1').update(compiled.sql).digest('base64url')}`;
-	const r = await pool.query({ name, text: compiled.sql, values: compiled.parameters as unknown[] });
-	return r.rows as R[];
+	const text = compiled.sql;
+	const values = compiled.parameters as unknown[];
+	const hash = createHash('sha1').update(text).digest('base64url');
+	// Checked out and released as Kysely does: pool.query would close the connection after any
+	// failed query (a refused constraint, a cancelled statement), not only a broken one.
+	const client = await pool.connect();
+	try {
+		return (await client.query({ name: nameOf(hash), text, values })).rows as R[];
+	} catch (err) {
+		if (!resultTypeChanged(err)) throw err;
+		// A migration changed what the statement returns (a column added to a table it reads
+		// with *): Postgres refuses the kept plan for good on every connection that has it.
+		// Every connection prepares the text again under a new name; the old ones die with them.
+		generations.set(hash, (generations.get(hash) ?? 0) + 1);
+		return (await client.query({ name: nameOf(hash), text, values })).rows as R[];
+	} finally {
+		client.release();
+	}
+}
+
+/** Texts whose statements were refused after a migration, and how many times. */
+const generations = new Map<string, number>();
+
+function nameOf(hash: string): string {
+	const g = generations.get(hash);
+	return g ? `q${hash}.${g}` : `q${hash}`;
+}
+
+function resultTypeChanged(err: unknown): boolean {
+	const e = err as { code?: unknown; message?: unknown };
+	return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
 }
