@@ -11,7 +11,7 @@ import { formatYuan } from '#shared/money.ts';
 import { startOfBusinessDate } from '#shared/time.ts';
 import { inCopyTransaction } from '../exports/copy.ts';
 import { CSV_BOM, csvLine } from '../files/index.ts';
-import { XlsxWriter, xlsxRowSql } from '../xlsx/index.ts';
+import { XlsxWriter, xlsxRowSql, type XlsxCellKind } from '../xlsx/index.ts';
 import {
 	AMOUNT_COLUMN,
 	BALANCED,
@@ -175,14 +175,11 @@ export async function writeStatementCsv(
 }
 
 const amountColumn = (i: number) => i === AMOUNT_COLUMN || i === FEE_COLUMN;
+/** How column i's cell is written in the sheet, by SQL (SHEET_ROW_SQL) and by split.ts alike. */
+const cellKind = (i: number): XlsxCellKind => (amountColumn(i) ? 'amount' : FREE_TEXT_COLUMNS.has(i) ? 'text' : 'plain');
 /** The 对账单 sheet's columns and how each cell is written (numeric 0.00 amounts). */
 const SHEET_COLUMNS = STATEMENT_COLUMNS.map((header, i) => ({ header, width: amountColumn(i) ? 12 : 20 }));
-const SHEET_ROW_SQL = xlsxRowSql(
-	STATEMENT_COLUMNS.map((_, i) => ({
-		name: `c${String(i + 1).padStart(2, '0')}`,
-		kind: amountColumn(i) ? 'amount' : FREE_TEXT_COLUMNS.has(i) ? 'text' : 'plain'
-	}))
-);
+const SHEET_ROW_SQL = xlsxRowSql(STATEMENT_COLUMNS.map((_, i) => ({ name: `c${String(i + 1).padStart(2, '0')}`, kind: cellKind(i) })));
 const sheetName = (i: number) => (i === 0 ? STATEMENT_SHEET : `${STATEMENT_SHEET} ${i + 1}`);
 
 /** The zip entries carry the (first) accounting date as their time, so a rebuild gives the same bytes. */
@@ -231,10 +228,7 @@ export async function writeStatementXlsx(
 }
 
 /** The sheet cells' kinds and the CSV's identifier columns, for split.ts. */
-const LINE_COLUMNS = STATEMENT_COLUMNS.map((_, i) => ({
-	kind: amountColumn(i) ? ('amount' as const) : FREE_TEXT_COLUMNS.has(i) ? ('text' as const) : ('plain' as const),
-	identifier: IDENTIFIER_COLUMNS.has(i)
-}));
+const LINE_COLUMNS = STATEMENT_COLUMNS.map((_, i) => ({ kind: cellKind(i), identifier: IDENTIFIER_COLUMNS.has(i) }));
 
 /**
  * Streams both files of a day or a period, the CSV into `csvSink` and the XLSX into `xlsxSink`,
