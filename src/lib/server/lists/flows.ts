@@ -86,12 +86,14 @@ export async function listFlows(
 	};
 }
 
+/** Fund flows (f) with their account (a) and end user, if any (u): what a flow's detail shows. */
+export function flowsWithAccounts(db: Kysely<DB>) {
+	return db.selectFrom('fund_flows as f').innerJoin('accounts as a', 'a.id', 'f.account_id').leftJoin('users as u', 'u.id', 'f.user_id');
+}
+
 /** 资金流水信息; `ownOnly` limits it to the merchant's four accounts (the 平台账户 screens). */
 export async function getFlow(db: Kysely<DB>, merchantId: bigint, id: bigint, opts: { ownOnly?: boolean } = {}): Promise<FlowDetail | null> {
-	let q = db
-		.selectFrom('fund_flows as f')
-		.innerJoin('accounts as a', 'a.id', 'f.account_id')
-		.leftJoin('users as u', 'u.id', 'f.user_id')
+	let q = flowsWithAccounts(db)
 		.select([
 			'f.id',
 			'f.flow_no',

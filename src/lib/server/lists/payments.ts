@@ -7,6 +7,7 @@ import { orderConditions } from './conditions.ts';
 import type { ListSource } from './engine.ts';
 import { maskCardNo, maskName } from '../mask.ts';
 import { executePrepared } from '../prepared.ts';
+import { flowsWithAccounts } from './flows.ts';
 import { orderPage } from './ranged.ts';
 
 /** What the filter selects, as the engine (and the export job) reads it; null when nothing can match. */
@@ -52,10 +53,7 @@ export async function getPayment(db: Kysely<DB>, merchantId: bigint, id: bigint)
 			: executePrepared(db, db.selectFrom('users').select(['user_no', 'name']).where('merchant_id', '=', merchantId).where('id', '=', p.user_id)).then((r) => r[0]),
 		executePrepared(
 			db,
-			db
-				.selectFrom('fund_flows as f')
-				.innerJoin('accounts as a', 'a.id', 'f.account_id')
-				.leftJoin('users as u', 'u.id', 'f.user_id')
+			flowsWithAccounts(db)
 				.select([
 					'f.id',
 					'f.flow_no',
