@@ -2,7 +2,7 @@
 // (statements/split.ts). Its bytes must be exactly those of the one-file writers, which have
 // Postgres write each file (writeStatementCsv, writeStatementXlsx: the range statements' path):
 // checked here on a day whose free text holds everything that needs quoting or escaping.
-import { Writable } from 'node:stream';
+import { Collect } from '../fixtures/collect.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { readSummary } from '../../src/lib/server/statements/build.ts';
@@ -14,17 +14,6 @@ import { seedSmallDemo } from './helpers.ts';
 const db = getDb();
 let merchantId: bigint;
 let date: string;
-
-class Collect extends Writable {
-	chunks: Buffer[] = [];
-	_write(chunk: Buffer, _enc: string, cb: () => void) {
-		this.chunks.push(chunk);
-		cb();
-	}
-	get bytes() {
-		return Buffer.concat(this.chunks);
-	}
-}
 
 // Free text as merchants, users and channels type it: CSV quoting (comma, quote, newlines), XML
 // specials and backslash, control characters XML cannot hold, U+FFFE, white space at either end

@@ -1,6 +1,6 @@
 // The SQL-fed XLSX writer, read back with exceljs (an independent reader): cell values and
 // types, escaping, sheet splitting at the row limit, empty sources, byte-identical rebuilds.
-import { Writable } from 'node:stream';
+import { Collect } from '../fixtures/collect.ts';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -10,17 +10,6 @@ import { columnLetters, XlsxWriter, xlsxRowsSql, type XlsxCellKind } from '#shar
 
 const pool: pg.Pool = createPool(process.env.DATABASE_URL, 2);
 afterAll(() => pool.end());
-
-class Collect extends Writable {
-	chunks: Buffer[] = [];
-	_write(chunk: Buffer, _enc: string, cb: () => void) {
-		this.chunks.push(chunk);
-		cb();
-	}
-	get bytes() {
-		return Buffer.concat(this.chunks);
-	}
-}
 
 const COLUMNS: { name: string; kind: XlsxCellKind; header: string }[] = [
 	{ name: 'no', kind: 'plain', header: '序号' },
