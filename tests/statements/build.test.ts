@@ -7,7 +7,7 @@ import { fanOutStatements } from '../../src/lib/server/statements/fan-out.ts';
 import { upsertStatement } from '../../src/lib/server/statements/records.ts';
 import { formatYuan } from '../../src/lib/money.ts';
 import { closeFilePool, getFilePool, readFileBytes } from '../../src/lib/server/files/index.ts';
-import { csvCells, expectedDirections, expectedStatement, parseCsv, seedSmallDemo } from './helpers.ts';
+import { csvCells, expectedDirections, expectedStatement, parseCsv, paymentsOfDay, seedSmallDemo } from './helpers.ts';
 
 // The manual's statement columns (SPEC §6), in its order: written out here, not taken from the
 // implementation, so a changed or reordered column fails.
@@ -31,15 +31,7 @@ let date: string;
 beforeAll(async () => {
 	({ merchantId, merchantNo, date } = await seedSmallDemo(db));
 	// Cells a spreadsheet would run as formulas, and text that needs CSV quoting.
-	const [first, second] = await db
-		.selectFrom('payments')
-		.select('id')
-		.where('merchant_id', '=', merchantId)
-		.where('accounting_date', '=', date)
-		.where('status', '=', 'TRADE_SUCCESS')
-		.orderBy('id')
-		.limit(2)
-		.execute();
+	const [first, second] = await paymentsOfDay(db, merchantId, date, 2);
 	await db.updateTable('payments').set({ order_info: '=HYPERLINK("http://x")', memo: '+1' }).where('id', '=', first.id).execute();
 	await db.updateTable('payments').set({ order_info: 'a, "b"\nc', memo: '@cmd' }).where('id', '=', second.id).execute();
 }, 180_000);

@@ -23,6 +23,19 @@ export async function seedSmallDemo(db: Db): Promise<{ merchantId: bigint; merch
 	return { merchantId: m.id, merchantNo: DEMO_MERCHANT_NO, date: day.accounting_date! };
 }
 
+/** The first `n` successful payments of the merchant's day, by id: the rows a test rewrites with hostile text. */
+export async function paymentsOfDay(db: Db, merchantId: bigint, date: string, n: number): Promise<{ id: bigint }[]> {
+	return db
+		.selectFrom('payments')
+		.select('id')
+		.where('merchant_id', '=', merchantId)
+		.where('accounting_date', '=', date)
+		.where('status', '=', 'TRADE_SUCCESS')
+		.orderBy('id')
+		.limit(n)
+		.execute();
+}
+
 export { parseCsv } from '../fixtures/csv.ts';
 import { csvId, neutral as safe } from '../fixtures/csv.ts';
 

@@ -9,7 +9,7 @@ import { readSummary } from '../../src/lib/server/statements/build.ts';
 import { StatementLines } from '../../src/lib/server/statements/split.ts';
 import { writeStatementCsv, writeStatementFiles, writeStatementXlsx } from '../../src/lib/server/statements/writer.ts';
 import { closeFilePool, getFilePool } from '../../src/lib/server/files/index.ts';
-import { seedSmallDemo } from './helpers.ts';
+import { paymentsOfDay, seedSmallDemo } from './helpers.ts';
 
 const db = getDb();
 let merchantId: bigint;
@@ -39,15 +39,7 @@ const TRICKY = [
 
 beforeAll(async () => {
 	({ merchantId, date } = await seedSmallDemo(db));
-	const ids = await db
-		.selectFrom('payments')
-		.select('id')
-		.where('merchant_id', '=', merchantId)
-		.where('accounting_date', '=', date)
-		.where('status', '=', 'TRADE_SUCCESS')
-		.orderBy('id')
-		.limit(TRICKY.length)
-		.execute();
+	const ids = await paymentsOfDay(db, merchantId, date, TRICKY.length);
 	expect(ids.length).toBe(TRICKY.length);
 	for (const [i, { id }] of ids.entries()) {
 		const t = TRICKY[i];
