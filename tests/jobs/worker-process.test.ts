@@ -82,7 +82,9 @@ describe('the compiled worker process', () => {
 		expect(done.rows_done).toBe(BigInt(expected));
 		const text = (await readFileBytes(done.file_id!)).toString('utf8');
 		expect(text.split('\n').filter((l) => l !== '')).toHaveLength(expected + 1);
-		expect(out).toContain(`job exports/exports.build#export.${id} completed`);
+		// The row turns READY inside the handler; BullMQ logs the job completed only after it returns.
+		const completed = `job exports/exports.build#export.${id} completed`;
+		await until('the job-completed log line', async () => out.includes(completed), output, 10_000);
 
 		child.kill('SIGTERM');
 		const [code] = await once(child, 'exit');
