@@ -13,9 +13,10 @@
 //   LOAD_MODES=saturation npm run load
 // Env: DATABASE_URL, BENCH_MERCHANT_NO, LOAD_MODES ("people,saturation"), LOAD_SESSIONS (100),
 //      LOAD_SECONDS (people, 30, at most 60), LOAD_STEP_SECONDS (saturation, 6),
-//      LOAD_BACKGROUND=0 (people without the exports and the statement, to tell their share).
+//      LOAD_BACKGROUND=0 (people without the exports and the statement, to tell their share),
+//      LOAD_TRACE=file (people: every request as a JSON line with its X-Request-Id).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -52,6 +53,9 @@ interface Sample {
 	kind: Request['kind'];
 	ms: number;
 	ok: boolean;
+	/** When it was sent (ms since the script started) and the X-Request-Id it carried: LOAD_TRACE. */
+	at: number;
+	id: string;
 }
 
 interface LoadContext {
@@ -96,16 +100,27 @@ function picker(mix: Request[]): () => Request {
 	};
 }
 
+let sent = 0;
+
 async function send(base: string, cookie: string, r: Request): Promise<Sample> {
 	const url = `${base}/api/trpc/${r.path}?input=${encodeURIComponent(superjson.stringify(r.input))}`;
+	// The web logs this id with its own duration: LOAD_TRACE lines and the web's log join on it.
+	const id = `load-${process.pid}-${++sent}`;
 	const t0 = performance.now();
+	const sample = (ok: boolean): Sample => ({ endpoint: r.endpoint, kind: r.kind, ms: performance.now() - t0, ok, at: t0, id });
 	try {
-		const res = await fetch(url, { headers: { cookie } });
+		const res = await fetch(url, { headers: { cookie, 'x-request-id': id } });
 		await res.arrayBuffer();
-		return { endpoint: r.endpoint, kind: r.kind, ms: performance.now() - t0, ok: res.status === 200 };
+		return sample(res.status === 200);
 	} catch {
-		return { endpoint: r.endpoint, kind: r.kind, ms: performance.now() - t0, ok: false };
+		return sample(false);
 	}
+}
+
+/** LOAD_TRACE=file: every sample as a JSON line, to line up with the web's request log. */
+function trace(samples: Sample[]): void {
+	const file = process.env.LOAD_TRACE;
+	if (file) writeFileSync(file, samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
 }
 
 /** Every request of the mix twice, unmeasured: a server just started has cold code paths and caches. */
@@ -200,6 +215,7 @@ export async function loadPeople(ctx: LoadContext): Promise<number> {
 	const built = background
 		? await ctx.db.selectFrom('exports').select(['list_key', 'status', 'rows_done']).where('merchant_id', '=', ctx.merchant.id).orderBy('id', 'desc').limit(3).execute()
 		: [];
+	trace(samples);
 	const { rows, listP95, errors } = summarise(samples, seconds);
 	printTable(HEAD, rows);
 	if (background) console.log(`background at the end: ${built.map((e) => `${e.list_key} ${e.status} ${e.rows_done} rows`).join(', ')}`);
@@ -271,7 +287,8 @@ export async function loadSaturation(ctx: LoadContext, opts: { judge?: boolean }
 /** A worker of our own (compiled, as `npm run worker` runs it), so the background builds run and its peak RSS can be read. */
 export async function startWorker(): Promise<ChildProcess> {
 	await bundleIfStale(['worker'], { log: (line) => console.log(line) });
-	return spawn(process.execPath, bundleArgs('worker'), { env: process.env, stdio: 'ignore' });
+	// A session of its own, as a separate service would have: its autogroup then yields to the web (jobs/autogroup.ts).
+	return spawn(process.execPath, bundleArgs('worker'), { env: process.env, stdio: 'ignore', detached: true });
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 // `npm run worker` as production runs it: the esbuild bundle dist/worker.js under plain Node (no
 // tsx, no SvelteKit). It boots at a lower CPU priority, builds an export requested through the API with every row, and
-// stops on SIGTERM with exit 0.
+// stops on SIGTERM with exit 0; started in a session of its own, it lowers that session's autogroup.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { readFileBytes } from '#shared/server/files/index.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { bundleArgs, bundleIfStale, bundlePath } from '../../scripts/bundle.js';
+import { autogroupNice, sessionIdOf } from '../../jobs/autogroup.ts';
 import { adminOf, contextFor } from '../fixtures/context.ts';
 import { dropTestJobs } from '../fixtures/queues.ts';
 
@@ -91,4 +92,36 @@ describe('the compiled worker process', () => {
 		expect(code, out).toBe(0);
 		expect(out).toContain('worker: stopped');
 	}, 120_000);
+
+	// Autogroups share the CPU between sessions before nice counts (jobs/autogroup.ts): started in
+	// a session of its own, the worker lowers that session's group; sharing one, it leaves it be.
+	it("in a session of its own it lowers its autogroup to the build nice; sharing the caller's session it leaves the caller's group alone", async () => {
+		const before = autogroupNice('self');
+		expect(before).toBe(0);
+		const start = async (detached: boolean) => {
+			const c = spawn(process.execPath, bundleArgs('worker'), { env: { ...process.env, WORKER_CATCH_UP: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached });
+			let text = '';
+			c.stdout!.on('data', (b) => (text += b));
+			c.stderr!.on('data', (b) => (text += b));
+			await until('the worker to be ready', async () => text.includes('worker ready') || c.exitCode !== null, () => text);
+			return { child: c, out: () => text };
+		};
+		const own = await start(true);
+		const shared = await start(false);
+		try {
+			expect(sessionIdOf(own.child.pid!)).toBe(own.child.pid);
+			expect(autogroupNice(own.child.pid!)).toBe(10);
+			expect(own.out()).toContain("its session's autogroup runs at nice 10");
+			expect(sessionIdOf(shared.child.pid!)).toBe(sessionIdOf('self'));
+			expect(shared.out()).toContain('shares session');
+			// The test's own group (which the shared worker is in) is untouched.
+			expect(autogroupNice('self')).toBe(before);
+			expect(autogroupNice(shared.child.pid!)).toBe(before);
+		} finally {
+			for (const w of [own, shared]) {
+				w.child.kill('SIGTERM');
+				if (w.child.exitCode === null) await once(w.child, 'exit');
+			}
+		}
+	}, 60_000);
 });

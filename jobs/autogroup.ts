@@ -1,0 +1,49 @@
+// Linux's autogroup scheduler (kernel.sched_autogroup_enabled = 1, the default on most
+// distributions) first shares the CPU equally between sessions and only then, inside each
+// session, by nice. The worker's nice 10 therefore does nothing against the web when both were
+// started from one shell, and nothing against Postgres (whose backends all sit in the
+// postmaster's session): measured on 2 cores with 3 exports and a statement building, list p95
+// was 53–116 ms with autogroups and 18 ms with them switched off. A session of its own whose
+// autogroup is niced gives the worker the weight nice promises. Launchers (npm run demo, the
+// load test) start the worker with setsid (spawn's `detached`); under systemd each service has
+// its own cgroup instead, and the unit's CPUWeight= does this job (README "Operations").
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export type AutogroupOutcome =
+	/** The worker leads its own session and its autogroup now runs at the given nice. */
+	| { kind: 'lowered'; nice: number }
+	/** The session is shared (a shell, the web): lowering it would lower them too. */
+	| { kind: 'shared'; sessionId: number }
+	/** No autogroups here (another OS, a kernel without them, or nice 0 asked for). */
+	| { kind: 'unavailable'; reason: string };
+
+/** The session id of a process (field 6 of /proc/<pid>/stat, after the parenthesised name). */
+export function sessionIdOf(pid: number | 'self'): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+}
+
+/** The nice of a process's autogroup, from /proc/<pid>/autogroup ("/autogroup-42 nice 10"). */
+export function autogroupNice(pid: number | 'self'): number | undefined {
+	const m = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+	return m ? Number(m[1]) : undefined;
+}
+
+/** Lowers this process's autogroup to `nice` when the process has its session to itself. */
+export function lowerOwnAutogroup(nice: number): AutogroupOutcome {
+	if (nice <= 0) return { kind: 'unavailable', reason: 'BUILD_NICE=0' };
+	let sessionId: number;
+	try {
+		sessionId = sessionIdOf('self');
+		autogroupNice('self');
+	} catch (err) {
+		return { kind: 'unavailable', reason: (err as Error).message };
+	}
+	if (sessionId !== process.pid) return { kind: 'shared', sessionId };
+	try {
+		writeFileSync('/proc/self/autogroup', String(nice));
+	} catch (err) {
+		return { kind: 'unavailable', reason: (err as Error).message };
+	}
+	return { kind: 'lowered', nice };
+}
