@@ -16,7 +16,7 @@
 //      LOAD_BACKGROUND=0 (people without the exports and the statement, to tell their share),
 //      LOAD_TRACE=file (people: every request as a JSON line with its X-Request-Id).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +28,7 @@ import { DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { addDays, businessDate } from '../src/lib/time.ts';
 import { bundleArgs, bundleIfStale } from '../scripts/bundle.js';
 import { pct, signIn, startServer } from './http.ts';
+import { procStatFields } from '../jobs/autogroup.ts';
 import { procKib } from './proc.ts';
 import { printTable } from './table.ts';
 import { judged, spreadOf, TARGETS } from './targets.ts';
@@ -138,8 +139,7 @@ async function sessions(base: string, merchantNo: string, n: number): Promise<st
 /** utime + stime of a process, in ms (from /proc/<pid>/stat, clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
 	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const fields = procStatFields(pid);
 		return (Number(fields[11]) + Number(fields[12])) * 10;
 	} catch {
 		return 0;

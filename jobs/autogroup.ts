@@ -7,7 +7,7 @@
 // autogroup is niced gives the worker the weight nice promises. Launchers (npm run demo, the
 // load test) start the worker with setsid (spawn's `detached`); under systemd each service has
 // its own cgroup instead, and the unit's CPUWeight= does this job (README "Operations").
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export type AutogroupOutcome =
 	/** The worker leads its own session and its autogroup now runs at the given nice. */
@@ -17,10 +17,18 @@ export type AutogroupOutcome =
 	/** No autogroups here (another OS, a kernel without them, or nice 0 asked for). */
 	| { kind: 'unavailable'; reason: string };
 
-/** The session id of a process (field 6 of /proc/<pid>/stat, after the parenthesised name). */
-export function sessionIdOf(pid: number | 'self'): number {
+/**
+ * The fields of /proc/<pid>/stat after the parenthesised name (which may hold spaces): [0] is
+ * the state (field 3 in proc(5)), [3] the session id, [11] utime, [12] stime.
+ */
+export function procStatFields(pid: number | 'self'): string[] {
 	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+	return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The session id of a process. */
+export function sessionIdOf(pid: number | 'self'): number {
+	return Number(procStatFields(pid)[3]);
 }
 
 /** The nice of a process's autogroup, from /proc/<pid>/autogroup ("/autogroup-42 nice 10"). */
@@ -32,13 +40,8 @@ export function autogroupNice(pid: number | 'self'): number | undefined {
 /** Lowers this process's autogroup to `nice` when the process has its session to itself. */
 export function lowerOwnAutogroup(nice: number): AutogroupOutcome {
 	if (nice <= 0) return { kind: 'unavailable', reason: 'BUILD_NICE=0' };
-	let sessionId: number;
-	try {
-		sessionId = sessionIdOf('self');
-		autogroupNice('self');
-	} catch (err) {
-		return { kind: 'unavailable', reason: (err as Error).message };
-	}
+	if (!existsSync('/proc/self/autogroup')) return { kind: 'unavailable', reason: 'no /proc/self/autogroup' };
+	const sessionId = sessionIdOf('self');
 	if (sessionId !== process.pid) return { kind: 'shared', sessionId };
 	try {
 		writeFileSync('/proc/self/autogroup', String(nice));

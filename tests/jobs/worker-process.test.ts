@@ -16,6 +16,7 @@ import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { bundleArgs, bundleIfStale, bundlePath } from '../../scripts/bundle.js';
 import { autogroupNice, sessionIdOf } from '../../jobs/autogroup.ts';
 import { adminOf, contextFor } from '../fixtures/context.ts';
+import { startWorker } from '../fixtures/processes.ts';
 import { dropTestJobs } from '../fixtures/queues.ts';
 
 const db = getDb();
@@ -98,30 +99,19 @@ describe('the compiled worker process', () => {
 	it("in a session of its own it lowers its autogroup to the build nice; sharing the caller's session it leaves the caller's group alone", async () => {
 		const before = autogroupNice('self');
 		expect(before).toBe(0);
-		const start = async (detached: boolean) => {
-			const c = spawn(process.execPath, bundleArgs('worker'), { env: { ...process.env, WORKER_CATCH_UP: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached });
-			let text = '';
-			c.stdout!.on('data', (b) => (text += b));
-			c.stderr!.on('data', (b) => (text += b));
-			await until('the worker to be ready', async () => text.includes('worker ready') || c.exitCode !== null, () => text);
-			return { child: c, out: () => text };
-		};
-		const own = await start(true);
-		const shared = await start(false);
+		const own = await startWorker({}, 'own session', undefined, { detached: true });
+		const shared = await startWorker({}, 'shared session');
 		try {
-			expect(sessionIdOf(own.child.pid!)).toBe(own.child.pid);
-			expect(autogroupNice(own.child.pid!)).toBe(10);
-			expect(own.out()).toContain("its session's autogroup runs at nice 10");
-			expect(sessionIdOf(shared.child.pid!)).toBe(sessionIdOf('self'));
-			expect(shared.out()).toContain('shares session');
+			expect(sessionIdOf(own.pid)).toBe(own.pid);
+			expect(autogroupNice(own.pid)).toBe(10);
+			expect(own.output()).toContain("its session's autogroup runs at nice 10");
+			expect(sessionIdOf(shared.pid)).toBe(sessionIdOf('self'));
+			expect(shared.output()).toContain('shares session');
 			// The test's own group (which the shared worker is in) is untouched.
 			expect(autogroupNice('self')).toBe(before);
-			expect(autogroupNice(shared.child.pid!)).toBe(before);
+			expect(autogroupNice(shared.pid)).toBe(before);
 		} finally {
-			for (const w of [own, shared]) {
-				w.child.kill('SIGTERM');
-				if (w.child.exitCode === null) await once(w.child, 'exit');
-			}
+			await Promise.all([own.stop(), shared.stop()]);
 		}
 	}, 60_000);
 });
