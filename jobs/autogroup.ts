@@ -31,7 +31,10 @@ export function sessionIdOf(pid: number | 'self'): number {
 	return Number(procStatFields(pid)[3]);
 }
 
-/** The nice of a process's autogroup, from /proc/<pid>/autogroup ("/autogroup-42 nice 10"). */
+/**
+ * The nice of a process's autogroup, from /proc/<pid>/autogroup ("/autogroup-42 nice 10");
+ * undefined for a process in the root group (never below a setsid), where the file is empty.
+ */
 export function autogroupNice(pid: number | 'self'): number | undefined {
 	const m = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
 	return m ? Number(m[1]) : undefined;
@@ -43,10 +46,16 @@ export function lowerOwnAutogroup(nice: number): AutogroupOutcome {
 	if (!existsSync('/proc/self/autogroup')) return { kind: 'unavailable', reason: 'no /proc/self/autogroup' };
 	const sessionId = sessionIdOf('self');
 	if (sessionId !== process.pid) return { kind: 'shared', sessionId };
-	try {
-		writeFileSync('/proc/self/autogroup', String(nice));
-	} catch (err) {
-		return { kind: 'unavailable', reason: (err as Error).message };
+	// Without CAP_SYS_ADMIN the kernel takes one autogroup change per 100 ms machine-wide and
+	// answers EAGAIN to the rest, so a worker starting beside another one tries again.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			writeFileSync('/proc/self/autogroup', String(nice));
+			return { kind: 'lowered', nice };
+		} catch (err) {
+			const e = err as NodeJS.ErrnoException;
+			if (e.code !== 'EAGAIN' || attempt === 5) return { kind: 'unavailable', reason: e.message };
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 110);
+		}
 	}
-	return { kind: 'lowered', nice };
 }

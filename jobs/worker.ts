@@ -174,6 +174,7 @@ async function main(): Promise<void> {
 	if (group.kind === 'lowered') logger.info(`worker: its session's autogroup runs at nice ${group.nice}`);
 	// Shares the CPU equally with the session it was started in, whatever its nice (jobs/autogroup.ts).
 	else if (group.kind === 'shared') logger.info(`worker: shares session ${group.sessionId}'s autogroup; start it with setsid (or under its own systemd unit) so builds yield to the web`);
+	else logger.info(`worker: autogroup left as it is (${group.reason})`);
 	// Handlers go in before the (async) start, so a stop signal that arrives while the
 	// workers connect still ends in a clean close rather than Node's default kill.
 	const starting = startWorkers();

@@ -97,8 +97,10 @@ describe('the compiled worker process', () => {
 	// Autogroups share the CPU between sessions before nice counts (jobs/autogroup.ts): started in
 	// a session of its own, the worker lowers that session's group; sharing one, it leaves it be.
 	it("in a session of its own it lowers its autogroup to the build nice; sharing the caller's session it leaves the caller's group alone", async () => {
+		// Whatever group the runner is in (a CI runner below no setsid is in the root group, whose
+		// file is empty), the shared worker must leave it as it found it.
 		const before = autogroupNice('self');
-		expect(before).toBe(0);
+		expect(before).not.toBe(10);
 		const own = await startWorker({}, 'own session', undefined, { detached: true });
 		const shared = await startWorker({}, 'shared session');
 		try {
