@@ -5,7 +5,7 @@
 // has its code compiled by the JIT and its pools open, and that is the speed to measure.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { closeDb, createDb } from '../db/index.ts';
+import { closeDb, createDb, setDbRole } from '../db/index.ts';
 import { buildExport } from '../src/lib/server/exports/build.ts';
 import { buildStatement } from '../src/lib/server/statements/build.ts';
 import { closeFilePool, getFilePool } from '../src/lib/server/files/index.ts';
@@ -14,6 +14,8 @@ const [kind, idText, warmText] = process.argv.slice(2);
 const id = BigInt(idText);
 const build = (target: bigint) =>
 	kind === 'statement' ? buildStatement(db, target, { owner: 'bench' }) : buildExport(db, target, { owner: 'bench' });
+// Sessions as the worker opens them (jobs/worker.ts): no parallel query, backends at BUILD_NICE.
+setDbRole('worker');
 const db = createDb(undefined, 4);
 try {
 	await sql`SELECT 1`.execute(db);

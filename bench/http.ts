@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import superjson from 'superjson';
 import { demoAdminPassword, demoAdminPhone } from '#seed/staff.ts';
+import { webArgs } from '../scripts/bundle.js';
 import { buildSnapshot } from '../scripts/lib/processes.ts';
 
 export async function freePort(): Promise<number> {
@@ -25,7 +26,7 @@ export async function startServer(): Promise<{ url: string; child: ChildProcess 
 	const dir = join('.data', 'bench-build');
 	await buildSnapshot(process.cwd(), join(process.cwd(), dir), (line) => console.log(line));
 	const port = await freePort();
-	const child = spawn(process.execPath, [dir], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` }, stdio: 'ignore' });
+	const child = spawn(process.execPath, webArgs(dir), { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` }, stdio: 'ignore' });
 	const url = `http://127.0.0.1:${port}`;
 	for (let i = 0; i < 100; i++) {
 		try {

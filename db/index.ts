@@ -31,7 +31,7 @@ interface SessionLimits {
 }
 
 /** Which process this is: builds in the worker run statements far longer than any web request. */
-type DbRole = 'web' | 'worker';
+export type DbRole = 'web' | 'worker';
 let role: DbRole = 'web';
 
 /** The worker calls this before its first query, so its pools get the build limits. */
@@ -109,9 +109,10 @@ export function createPool(
 	url = databaseUrl(),
 	max = Number(process.env.PG_POOL_MAX ?? 10),
 	limits?: SessionLimits,
-	opts: { acquireTimeoutMs?: number } = {}
+	opts: { acquireTimeoutMs?: number; role?: DbRole } = {}
 ): pg.Pool {
 	const connectMs = connectTimeoutMs();
+	const poolRole = opts.role ?? role;
 	const pool = new pg.Pool({
 		connectionString: url,
 		max,
@@ -123,14 +124,14 @@ export function createPool(
 				super({ ...config, connectionTimeoutMillis: connectMs });
 			}
 		},
-		connectionTimeoutMillis: opts.acquireTimeoutMs ?? (limits && role === 'web' ? connectMs : 0),
+		connectionTimeoutMillis: opts.acquireTimeoutMs ?? (limits && poolRole === 'web' ? connectMs : 0),
 		// Notices a peer that vanished without a FIN (a failover, a dropped route) on idle connections.
 		keepAlive: true,
 		...(limits?.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
 		...(limits?.idleInTransactionMs ? { idle_in_transaction_session_timeout: limits.idleInTransactionMs } : {}),
 		// Parallel query workers are the postmaster's children, not the reniced backend's: a
 		// build's Gather would run its scans at full priority beside the web. One process per build.
-		...(role === 'worker' && buildNice() > 0 ? { options: '-c max_parallel_workers_per_gather=0' } : {})
+		...(poolRole === 'worker' && buildNice() > 0 ? { options: '-c max_parallel_workers_per_gather=0' } : {})
 	});
 	// An idle client's connection can die (Postgres restart, admin termination); the pool drops it.
 	pool.on('error', (err) => reportLost(`[db] idle connection lost: ${err.message}`));
@@ -139,7 +140,7 @@ export function createPool(
 	// event that kills the process. The query itself still fails and the pool discards the client.
 	pool.on('connect', (client) => {
 		client.on('error', (err: Error & { code?: string }) => reportLost(`[db] connection lost: ${err.code ? `${err.code} ` : ''}${err.message}`));
-		if (role === 'worker') reniceBackend(client);
+		if (poolRole === 'worker') reniceBackend(client);
 	});
 	return pool;
 }

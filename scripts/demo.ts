@@ -10,7 +10,7 @@ import { ensureDatabase, migrateToLatest } from '../db/migrate.ts';
 import { DEFAULT_REDIS_URL } from '../src/lib/server/queue/redis.ts';
 import { chooseDatabase } from './lib/postgres.ts';
 import { buildIfStale, isPortFree, prefixLines, waitForHttp } from './lib/processes.ts';
-import { bundleArgs, bundleIfStale } from './bundle.js';
+import { bundleArgs, bundleIfStale, webArgs } from './bundle.js';
 import { privateRedisDir, redisServerOnPath, startPrivateRedis } from './lib/private-redis.ts';
 import { REDIS_HELP, redisAnswers } from './lib/redis-check.ts';
 import { seedIfEmpty } from './lib/seed.ts';
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
 
 		// DEMO_MODE shows the SMS outbox on the sign-in page, so 找回密码 works without a phone.
 		const childEnv = { ...env, HOST: host, PORT: String(port), ORIGIN: origin, DEMO_MODE: process.env.DEMO_MODE ?? '1' };
-		const web = spawn(process.execPath, [join(ROOT, 'build')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+		const web = spawn(process.execPath, webArgs(join(ROOT, 'build')), { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 		// The worker runs compiled (dist/worker.js): `npm run demo` has bundled it; a source edited since rebuilds it here.
 		await bundleIfStale(['worker'], { root: ROOT, log });
 		// In a session of its own (setsid), so its builds yield the CPU to the web (jobs/autogroup.ts);

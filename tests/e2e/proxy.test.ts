@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDb } from '#db';
 import { migrateToLatest } from '#db/migrate.ts';
+import { webArgs } from '../../scripts/bundle.js';
 import { buildSnapshot, freePort, prefixLines, waitForHttp } from '../../scripts/lib/processes.ts';
 import { adminUrl, withDatabase } from '../setup/urls.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
@@ -38,7 +39,7 @@ async function admin(sql: string) {
 
 async function startServer(env: Record<string, string>): Promise<string> {
 	const port = await freePort();
-	const child = spawn(process.execPath, [BUILD_DIR], {
+	const child = spawn(process.execPath, webArgs(BUILD_DIR), {
 		cwd: ROOT,
 		env: {
 			...process.env,

@@ -6,7 +6,7 @@ import { getDb } from '#db';
 import {
 	CHUNK_SIZE,
 	closeFilePool,
-	CopyBinaryFieldStream,
+	CopyBinaryFields,
 	deleteAbandonedFiles,
 	findFile,
 	getFilePool,
@@ -125,8 +125,8 @@ describe('file storage', () => {
 		const readers = [];
 		for (let i = 0; i < 2 * max; i++) {
 			const reader = await openFileReader({ id: stored.fileId, chunkSize: CHUNK_SIZE });
-			const first = Buffer.concat((await reader.next())!);
-			const second = Buffer.concat((await reader.next())!);
+			const first = (await reader.next())!;
+			const second = (await reader.next())!;
 			expect(first.equals(content.subarray(0, first.length))).toBe(true);
 			expect(second.equals(content.subarray(first.length, first.length + second.length))).toBe(true);
 			readers.push(reader);
@@ -172,14 +172,18 @@ describe('file storage', () => {
 		const a = Buffer.from('hello '), b = Buffer.from('world');
 		const framed = Buffer.concat([header, tuple(a), tuple(b), trailer]);
 		for (let split = 1; split < framed.length; split++) {
-			const parser = new CopyBinaryFieldStream(2, 7);
+			const parser = new CopyBinaryFields(2, 7);
 			const out: Buffer[] = [];
-			parser.on('data', (d) => out.push(d));
-			const done = new Promise((r) => parser.on('end', r));
-			parser.write(framed.subarray(0, split));
-			parser.end(framed.subarray(split));
-			await done;
+			parser.write(framed.subarray(0, split), (d) => out.push(d));
+			parser.write(framed.subarray(split), (d) => out.push(d));
+			parser.end();
 			expect(Buffer.concat(out).toString()).toBe('llo wor');
+		}
+		// Cut anywhere, between tuples too, the stream is truncated.
+		for (let cut = 1; cut < framed.length; cut++) {
+			const parser = new CopyBinaryFields();
+			parser.write(framed.subarray(0, cut), () => {});
+			expect(() => parser.end(), `cut at ${cut}`).toThrow(/truncated/);
 		}
 	});
 });

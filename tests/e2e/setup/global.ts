@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { createDb } from '#db';
 import { migrateToLatest } from '#db/migrate.ts';
 import { closeRedis, createWorkerConnection, DEFAULT_REDIS_URL } from '#shared/server/queue/redis.ts';
+import { webArgs } from '../../../scripts/bundle.js';
 import { buildSnapshot, freePort, prefixLines, waitForHttp } from '../../../scripts/lib/processes.ts';
 import { seedIfEmpty } from '../../../scripts/lib/seed.ts';
 import { adminUrl, withDatabase } from '../../setup/urls.ts';
@@ -77,7 +78,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		await buildSnapshot(ROOT, serverDir, log);
 		const port = await freePort();
 		const baseUrl = `http://127.0.0.1:${port}`;
-		server = spawn(process.execPath, [serverDir], {
+		server = spawn(process.execPath, webArgs(serverDir), {
 			cwd: ROOT,
 			// One info line per request would fill the run's output: warnings and errors still show.
 			env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix, HOST: '127.0.0.1', PORT: String(port), ORIGIN: baseUrl },

@@ -3,8 +3,7 @@
 // framing and trims the first and last chunk to the requested byte range. Downloads read one
 // window of chunks per query (the next one read ahead while the client receives), so a slow or
 // stalled client never holds a connection.
-import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DB } from '#db';
@@ -59,10 +58,12 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /**
  * Strips binary COPY framing from a one-bytea-column result: header, then per tuple
- * int16 field count + int32 length + bytes, then the -1 trailer. Field bytes pass through
- * as slices of the incoming buffers (no copy), minus `skip` leading and beyond `limit` bytes.
+ * int16 field count + int32 length + bytes, then the -1 trailer. Field bytes go to `emit` as
+ * slices of the incoming buffers (no copy), minus `skip` leading and beyond `limit` bytes.
+ * A plain parser, not a Transform: a window is ~500 fields of 8 KB, and a stream's push and
+ * write per field cost more than the bytes' copy.
  */
-export class CopyBinaryFieldStream extends Transform {
+export class CopyBinaryFields {
 	private buf: Buffer = Buffer.alloc(0);
 	private headerDone = false;
 	private fieldLeft = 0;
@@ -71,26 +72,16 @@ export class CopyBinaryFieldStream extends Transform {
 	private left: number;
 
 	constructor(skip = 0, limit = Number.MAX_SAFE_INTEGER) {
-		super();
 		this.skip = skip;
 		this.left = limit;
 	}
 
-	override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-		try {
-			this.consume(chunk);
-			cb();
-		} catch (err) {
-			cb(err as Error);
-		}
+	/** Throws unless the trailer came: Postgres always sends it, so a stream without it was cut. */
+	end(): void {
+		if (!this.done) throw new Error('truncated COPY binary stream');
 	}
 
-	override _flush(cb: TransformCallback): void {
-		if (!this.done && (this.fieldLeft > 0 || this.buf.length > 0)) cb(new Error('truncated COPY binary stream'));
-		else cb();
-	}
-
-	private emit_(bytes: Buffer): void {
+	private emitSlice(bytes: Buffer, emit: (field: Buffer) => void): void {
 		let b = bytes;
 		if (this.skip > 0) {
 			const s = Math.min(this.skip, b.length);
@@ -99,10 +90,10 @@ export class CopyBinaryFieldStream extends Transform {
 		}
 		if (b.length > this.left) b = b.subarray(0, this.left);
 		this.left -= b.length;
-		if (b.length) this.push(b);
+		if (b.length) emit(b);
 	}
 
-	private consume(chunk: Buffer): void {
+	write(chunk: Buffer, emit: (field: Buffer) => void): void {
 		let data = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
 		this.buf = Buffer.alloc(0);
 		let pos = 0;
@@ -110,7 +101,7 @@ export class CopyBinaryFieldStream extends Transform {
 			if (this.fieldLeft > 0) {
 				const n = Math.min(this.fieldLeft, data.length - pos);
 				if (n === 0) break;
-				this.emit_(data.subarray(pos, pos + n));
+				this.emitSlice(data.subarray(pos, pos + n), emit);
 				this.fieldLeft -= n;
 				pos += n;
 				continue;
@@ -169,29 +160,28 @@ const PIN_INDEX_ORDER = 'BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LO
 
 /**
  * One window of chunks [from, to], framing stripped and trimmed to `skip`/`limit`, fully read
- * into memory so the connection goes back to the pool before a byte reaches the client: a
+ * into one buffer so the connection goes back to the pool before a byte reaches the client: a
  * client that stops reading then holds memory (two windows at most), never a connection.
  */
-async function readWindow(fileId: string, from: number, to: number, skip: number, limit: number): Promise<{ parts: Buffer[]; rows: number }> {
+async function readWindow(fileId: string, chunkSize: number, from: number, to: number, skip: number, limit: number): Promise<{ data: Buffer; rows: number }> {
 	const query = `COPY (SELECT data FROM file_chunks WHERE file_id = ${fileId} AND seq BETWEEN ${from} AND ${to} ORDER BY seq) TO STDOUT (FORMAT binary)`;
 	const client = await getFilePool().connect();
 	let failure: Error | undefined;
 	try {
-		const parts: Buffer[] = [];
+		// Every chunk but the file's last is full: the window's bytes are known before it is read.
+		const data = Buffer.allocUnsafe(Math.min(limit, (to - from + 1) * chunkSize - skip));
+		let at = 0;
+		const fields = new CopyBinaryFields(skip, limit);
+		const put = (field: Buffer) => {
+			if (at + field.length > data.length) throw new Error(`file ${fileId}: a chunk larger than its file's chunk size`);
+			at += field.copy(data, at);
+		};
 		await client.query(PIN_INDEX_ORDER);
 		const source = client.query(copyTo(query));
-		await pipeline(
-			source,
-			new CopyBinaryFieldStream(skip, limit),
-			new Writable({
-				write(part: Buffer, _enc, cb) {
-					parts.push(part);
-					cb();
-				}
-			})
-		);
+		for await (const chunk of source) fields.write(chunk as Buffer, put);
+		fields.end();
 		await client.query('COMMIT');
-		return { parts, rows: source.rowCount ?? 0 };
+		return { data: data.subarray(0, at), rows: source.rowCount ?? 0 };
 	} catch (err) {
 		failure = err as Error;
 		throw err;
@@ -201,10 +191,10 @@ async function readWindow(fileId: string, from: number, to: number, skip: number
 	}
 }
 
-async function readWindowRetrying(fileId: string, from: number, to: number, skip: number, limit: number) {
+async function readWindowRetrying(fileId: string, chunkSize: number, from: number, to: number, skip: number, limit: number) {
 	for (let attempt = 1; ; attempt++) {
 		try {
-			return await readWindow(fileId, from, to, skip, limit);
+			return await readWindow(fileId, chunkSize, from, to, skip, limit);
 		} catch (err) {
 			// A lost connection is retried on a fresh one; a pool with no free connection in time
 			// (ServiceBusy-like) or a Postgres that stays down ends the download.
@@ -217,8 +207,8 @@ async function readWindowRetrying(fileId: string, from: number, to: number, skip
 
 /** A file's bytes window by window (see openFileReader). */
 export interface FileReader {
-	/** The next window's bytes, in order (slices of what Postgres sent, never empty), or null at the end. */
-	next(): Promise<Buffer[] | null>;
+	/** The next window's bytes, in order (never empty), or null at the end. */
+	next(): Promise<Buffer | null>;
 	/** Stops: a window being read ahead finishes in the background (its connection goes back) and is dropped. */
 	close(): void;
 }
@@ -245,16 +235,15 @@ export async function openFileReader(file: StoredChunks, range?: ByteRange): Pro
 	let closed = false;
 	const read = async () => {
 		const to = Math.min(nextSeq + chunksIn(nextSeq === first ? FIRST_WINDOW_BYTES : WINDOW_BYTES, chunkSize) - 1, last);
-		const w = await readWindowRetrying(id, nextSeq, to, skip, left);
-		const bytes = w.parts.reduce((n, p) => n + p.length, 0);
-		left -= bytes;
+		const w = await readWindowRetrying(id, chunkSize, nextSeq, to, skip, left);
+		left -= w.data.length;
 		skip = 0;
 		// Every chunk but the last is full: fewer rows than asked for, or a short one, is the end.
 		const more = nextSeq + w.rows - 1 === to && to < last && left > 0 && w.rows > 0;
 		nextSeq = to + 1;
-		return { parts: w.parts.filter((p) => p.length > 0), more };
+		return { data: w.data, more };
 	};
-	let ahead: Promise<{ parts: Buffer[]; more: boolean }> | null = Promise.resolve(await read());
+	let ahead: Promise<{ data: Buffer; more: boolean }> | null = Promise.resolve(await read());
 	return {
 		async next() {
 			if (!ahead) return null;
@@ -262,7 +251,7 @@ export async function openFileReader(file: StoredChunks, range?: ByteRange): Pro
 			ahead = w.more && !closed ? read() : null;
 			// A failure of the read ahead surfaces at the next call; until then it is handled.
 			ahead?.catch(() => {});
-			return w.parts.length || w.more ? w.parts : null;
+			return w.data.length || w.more ? w.data : null;
 		},
 		close() {
 			closed = true;
@@ -277,7 +266,7 @@ export async function openFileReadStream(file: StoredChunks, range?: ByteRange):
 	return Readable.from(
 		(async function* () {
 			try {
-				for (let parts = await reader.next(); parts; parts = await reader.next()) yield* parts;
+				for (let data = await reader.next(); data; data = await reader.next()) yield data;
 			} finally {
 				reader.close();
 			}
