@@ -5,7 +5,8 @@
 // has its code compiled by the JIT and its pools open, and that is the speed to measure.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { closeDb, createDb, setDbRole } from '../db/index.ts';
+import { setPriority } from 'node:os';
+import { buildNice, closeDb, createDb, setDbRole } from '../db/index.ts';
 import { buildExport } from '../src/lib/server/exports/build.ts';
 import { buildStatement } from '../src/lib/server/statements/build.ts';
 import { closeFilePool, getFilePool } from '../src/lib/server/files/index.ts';
@@ -14,8 +15,11 @@ const [kind, idText, warmText] = process.argv.slice(2);
 const id = BigInt(idText);
 const build = (target: bigint) =>
 	kind === 'statement' ? buildStatement(db, target, { owner: 'bench' }) : buildExport(db, target, { owner: 'bench' });
-// Sessions as the worker opens them (jobs/worker.ts): no parallel query, backends at BUILD_NICE.
+// As the worker runs a build (jobs/worker.ts): its sessions without parallel query, its backends
+// and itself at BUILD_NICE. With the process at 0 and its backends at 10, the COPY's backend lost
+// the core to its own reader whenever they shared one.
 setDbRole('worker');
+setPriority(buildNice());
 const db = createDb(undefined, 4);
 try {
 	await sql`SELECT 1`.execute(db);

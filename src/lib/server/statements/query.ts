@@ -63,68 +63,91 @@ function inPeriod(expr: string, p: StatementPeriod): string {
 	return p.from === p.to ? `${expr} = DATE '${p.from}'` : `${expr} BETWEEN DATE '${p.from}' AND DATE '${p.to}'`;
 }
 
+/** What each kind of row gives a statement line, as raw values (its table's own columns). */
+interface RawRow {
+	orderNo: string; platformNo: string; orderTime: string; createdAt: string; completedAt: string;
+	payerType: string; payerId: string; payerAcct: string; payeeType: string; payeeId: string; payeeAcct: string;
+	payeeBank: string; payeeName: string; orderInfo: string; memo: string; product: string; method: string;
+	/** Labelled in its branch: each kind has its own labels. */
+	type: string;
+	/** Labelled in its branch, as `type`. */
+	status: string;
+	amount: string; fee: string; channelNo: string; channelDate: string;
+	sortAt: string; sortNo: string; kind: number;
+}
+
+const RAW_FIELDS = [
+	'orderNo', 'platformNo', 'orderTime', 'createdAt', 'completedAt', 'payerType', 'payerId', 'payerAcct', 'payeeType', 'payeeId', 'payeeAcct',
+	'payeeBank', 'payeeName', 'orderInfo', 'memo', 'product', 'method', 'type', 'status', 'amount', 'fee', 'channelNo', 'channelDate'
+] as const;
+/** A raw value's column in the sorted rows (r_orderno, …). */
+const raw = (f: (typeof RAW_FIELDS)[number]) => `r_${f.toLowerCase()}`;
+
 /**
  * The 26 columns for (merchant, accounting date or period), in statement order: payments
  * completed that day, successful refunds of that day as their own rows (the refund's numbers,
  * its amount, status 已退款), and withdrawals/payouts booked that day. Sorted by accounting
  * day, then completion time, then the platform number, so a rebuild gives the same bytes and a
  * period's rows are its days' statements' rows one day after the other. See RowsFor for `target`.
+ *
+ * Two levels: the branches give each row's raw values and sort keys, sorted; the cells (times
+ * in Asia/Shanghai, 元, labels, neutralising, masking) are formatted above the sort, row by row
+ * as COPY sends them. Formatted below it, every cell of the day was computed before the first
+ * row left (~350 ms of a day's statement on the 5M-order merchant, while the client waited);
+ * now the first row leaves once the raw rows are sorted, and Postgres formats while the client
+ * writes the files.
  */
 export function statementRowsSql(merchantId: bigint, accountingDate: string | StatementPeriod, target: RowsFor): string {
 	const period = periodOf(accountingDate);
 	const booked = inPeriod('x.accounting_date', period);
 	const m = BigInt(merchantId).toString();
-	const money = (expr: string) => (target === 'summary' ? `${expr}::int8` : yuan(expr));
-	const cols = (c: {
-		orderNo: string; platformNo: string; flowNo: string; orderTime: string; createdAt: string; completedAt: string;
-		payerType: string; payerId: string; payerAcct: string; payeeType: string; payeeId: string; payeeAcct: string;
-		payeeBank: string; payeeName: string; orderInfo: string; memo: string; product: string; method: string;
-		type: string; amount: string; fee: string; status: string; channelNo: string; channelDate: string;
-		sortAt: string; sortNo: string; kind: number;
-	}) =>
-		[
-			c.orderNo,
-			c.platformNo,
-			c.flowNo,
-			`(SELECT merchant_no FROM merchants WHERE id = ${m})`,
-			time(c.orderTime),
-			time(c.createdAt),
-			time(c.completedAt),
-			day('x.accounting_date'),
-			c.payerType,
-			c.payerId,
-			c.payerAcct,
-			c.payeeType,
-			c.payeeId,
-			c.payeeAcct,
-			c.payeeBank,
-			c.payeeName,
-			c.orderInfo,
-			c.memo,
-			c.product,
-			c.method,
-			c.type,
-			money(c.amount),
-			money(c.fee),
-			c.status,
-			c.channelNo,
-			day(c.channelDate)
-		]
-			.map((e, i) => `${cell(i, e, target)} AS c${String(i + 1).padStart(2, '0')}`)
+	const branch = (c: RawRow) =>
+		RAW_FIELDS.map((f) => `${c[f]} AS ${raw(f)}`)
 			.concat([`x.accounting_date AS sort_day`, `${c.sortAt} AS sort_at`, `${c.sortNo} AS sort_no`, `${c.kind} AS sort_kind`])
 			.join(',\n    ');
 
-	// Party types, account types and 支付方式 as the list screens label them; card numbers masked as the screens mask them.
+	const money = (expr: string) => (target === 'summary' ? `${expr}::int8` : yuan(expr));
+	// Party types, account types and 支付方式 as the list screens label them (the same labels for every kind).
 	const party = (e: string) => labelled(e, LABELS.partyType);
 	const account = (e: string) => labelled(e, LABELS.accountTypeAll);
 	const method = (e: string) => labelled(e, LABELS.payMethod);
-	const payments = `SELECT ${cols({
-		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
+	const cells = [
+		raw('orderNo'),
+		raw('platformNo'),
+		firstFlow(raw('platformNo')),
+		`(SELECT merchant_no FROM merchants WHERE id = ${m})`,
+		time(raw('orderTime')),
+		time(raw('createdAt')),
+		time(raw('completedAt')),
+		day('sort_day'),
+		party(raw('payerType')),
+		raw('payerId'),
+		account(raw('payerAcct')),
+		party(raw('payeeType')),
+		raw('payeeId'),
+		account(raw('payeeAcct')),
+		raw('payeeBank'),
+		raw('payeeName'),
+		raw('orderInfo'),
+		raw('memo'),
+		raw('product'),
+		method(raw('method')),
+		raw('type'),
+		money(raw('amount')),
+		money(raw('fee')),
+		raw('status'),
+		raw('channelNo'),
+		day(raw('channelDate'))
+	].map((e, i) => `${cell(i, e, target)} AS c${String(i + 1).padStart(2, '0')}`);
+
+	const payments = `SELECT ${branch({
+		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no',
 		orderTime: 'x.merchant_order_time', createdAt: 'x.created_at', completedAt: 'x.completed_at',
-		payerType: party('x.payer_type'), payerId: 'x.payer_id', payerAcct: account('x.payer_account_type'),
-		payeeType: party('x.payee_type'), payeeId: 'x.payee_id', payeeAcct: account('x.payee_account_type'),
+		payerType: 'x.payer_type', payerId: 'x.payer_id', payerAcct: 'x.payer_account_type',
+		payeeType: 'x.payee_type', payeeId: 'x.payee_id', payeeAcct: 'x.payee_account_type',
+		// Card numbers masked as the screens mask them.
 		payeeBank: `NULLIF(${maskCardNoSql('x.payee_bank_account')}, '')`, payeeName: 'x.payee_name', orderInfo: 'x.order_info', memo: 'x.memo',
-		product: 'x.pay_product', method: method('x.pay_method'), type: labelled('x.txn_type', LABELS.paymentType),
+		product: 'x.pay_product', method: 'x.pay_method', type: labelled('x.txn_type', LABELS.paymentType),
 		amount: 'x.amount', fee: 'x.fee_amount', status: labelled('x.status', LABELS.paymentStatus),
 		channelNo: 'x.channel_txn_no', channelDate: 'x.channel_date',
 		sortAt: 'x.completed_at', sortNo: 'x.platform_txn_no', kind: 1
@@ -133,27 +156,27 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string | St
   WHERE x.merchant_id = ${m} AND ${booked} AND x.status = 'TRADE_SUCCESS'`;
 
 	// A refund pays back the other way: the original payee pays, the original payer receives.
-	const refunds = `SELECT ${cols({
-		orderNo: 'x.refund_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
+	const refunds = `SELECT ${branch({
+		orderNo: 'x.refund_no', platformNo: 'x.platform_txn_no',
 		orderTime: 'x.created_at', createdAt: 'x.created_at', completedAt: 'x.processed_at',
-		payerType: party('p.payee_type'), payerId: 'p.payee_id', payerAcct: account('p.payee_account_type'),
-		payeeType: party('p.payer_type'), payeeId: 'p.payer_id', payeeAcct: account('p.payer_account_type'),
+		payerType: 'p.payee_type', payerId: 'p.payee_id', payerAcct: 'p.payee_account_type',
+		payeeType: 'p.payer_type', payeeId: 'p.payer_id', payeeAcct: 'p.payer_account_type',
 		payeeBank: 'NULL::text', payeeName: 'NULL::text', orderInfo: 'x.reason', memo: 'p.merchant_order_no',
-		product: 'p.pay_product', method: method('p.pay_method'), type: literal(LABELS.refundType),
-		amount: 'x.amount', fee: '0', status: literal(LABELS.refundStatus),
+		product: 'p.pay_product', method: 'p.pay_method', type: literal(LABELS.refundType),
+		amount: 'x.amount', fee: '0::int8', status: literal(LABELS.refundStatus),
 		channelNo: 'x.channel_txn_no', channelDate: 'CASE WHEN x.channel_txn_no IS NOT NULL THEN x.accounting_date END',
 		sortAt: 'x.processed_at', sortNo: 'x.platform_txn_no', kind: 2
 	})}
   FROM refunds x JOIN payments p ON p.id = x.payment_id
   WHERE x.merchant_id = ${m} AND ${booked} AND x.status = 'TRADE_SUCCESS'`;
 
-	const withdrawals = `SELECT ${cols({
-		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no', flowNo: firstFlow('x.platform_txn_no'),
+	const withdrawals = `SELECT ${branch({
+		orderNo: 'x.merchant_order_no', platformNo: 'x.platform_txn_no',
 		orderTime: 'x.created_at', createdAt: 'x.created_at', completedAt: 'x.completed_at',
-		payerType: party(`CASE WHEN x.user_id IS NULL THEN 'MERCHANT' ELSE 'USER' END`),
+		payerType: `CASE WHEN x.user_id IS NULL THEN 'MERCHANT' ELSE 'USER' END`,
 		payerId: `COALESCE(u.user_no, (SELECT merchant_no FROM merchants WHERE id = ${m}))`,
-		payerAcct: account(`CASE WHEN x.user_id IS NULL THEN 'MCHOWN' ELSE 'USEROWN' END`),
-		payeeType: party(`'BANKCARD'`), payeeId: 'NULL::text', payeeAcct: 'NULL::text',
+		payerAcct: `CASE WHEN x.user_id IS NULL THEN 'MCHOWN' ELSE 'USEROWN' END`,
+		payeeType: `'BANKCARD'::text`, payeeId: 'NULL::text', payeeAcct: 'NULL::text',
 		payeeBank: maskCardNoSql('x.card_no'), payeeName: 'x.payee_name', orderInfo: 'x.bank_name', memo: 'x.memo',
 		product: 'NULL::text', method: 'NULL::text', type: labelled('x.txn_type', LABELS.withdrawalType),
 		amount: 'x.amount', fee: 'x.fee_amount', status: labelled('x.status', LABELS.withdrawalStatus),
@@ -163,13 +186,16 @@ export function statementRowsSql(merchantId: bigint, accountingDate: string | St
   FROM withdrawals x LEFT JOIN users u ON u.id = x.user_id
   WHERE x.merchant_id = ${m} AND ${booked}`;
 
-	const out = Array.from({ length: 26 }, (_, i) => `c${String(i + 1).padStart(2, '0')}`)
-		// The summary also needs which kind each row is (1 payment, 2 refund, 3 withdrawal).
-		.concat(target === 'summary' ? ['sort_kind'] : [])
-		.join(', ');
-	// The summary only groups: no sort.
-	const order = target === 'summary' ? '' : ' ORDER BY sort_day, sort_at, sort_no, sort_kind';
-	return `SELECT ${out} FROM (\n${payments}\nUNION ALL\n${refunds}\nUNION ALL\n${withdrawals}\n) rows${order}`;
+	// The summary also needs which kind each row is (1 payment, 2 refund, 3 withdrawal), and only groups: no sort.
+	const out = cells.concat(target === 'summary' ? ['sort_kind'] : []).join(',\n  ');
+	// A day's rows all have its date: sorted by it first, every comparison went on to the next
+	// key (Postgres's fast path for a leading timestamp unused), and the sort took 100 ms of the
+	// statement instead of 10.
+	const keys = period.from === period.to ? 'sort_at, sort_no, sort_kind' : 'sort_day, sort_at, sort_no, sort_kind';
+	const order = target === 'summary' ? '' : ` ORDER BY ${keys}`;
+	// The outer ORDER BY restates the inner one (Postgres sees the rows come sorted and adds no
+	// second sort), so the order does not rest on a subquery's order being kept.
+	return `SELECT ${out}\nFROM (\n${payments}\nUNION ALL\n${refunds}\nUNION ALL\n${withdrawals}${order}\n) rows${order}`;
 }
 
 /**
