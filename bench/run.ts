@@ -12,7 +12,7 @@
 //   npm run bench                                      (starts `node build` itself on a free port)
 //   BASE_URL=http://127.0.0.1:3000 npm run bench      (a running server on the same database)
 // Env: DATABASE_URL, BENCH_MERCHANT_NO, BENCH_RUNS (default 40), BENCH_PARTS (default
-//      "lists,exports,memory"), BENCH_ROUNDS (4), BENCH_EXPORT_RUNS (3), DEMO_ADMIN_PHONE / DEMO_ADMIN_PASSWORD.
+//      "lists,exports,memory"), BENCH_ROUNDS (4), BENCH_EXPORT_RUNS (5), DEMO_ADMIN_PHONE / DEMO_ADMIN_PASSWORD.
 import { createDb } from '../db/index.ts';
 import { BIG_MERCHANT_NO } from '#seed/big.ts';
 import { DEMO_MERCHANT_NO } from '#seed/demo.ts';

@@ -1,12 +1,12 @@
 // A day's statement writes both files from one COPY of the sheet cells, split in Node
-// (statements/split.ts). Its bytes must be exactly those of the one-file writers, which have
+// (xlsx/sheet-lines.ts). Its bytes must be exactly those of the one-file writers, which have
 // Postgres write each file (writeStatementCsv, writeStatementXlsx: the range statements' path):
 // checked here on a day whose free text holds everything that needs quoting or escaping.
 import { Collect } from '../fixtures/collect.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../db/index.ts';
 import { readSummary } from '../../src/lib/server/statements/build.ts';
-import { StatementLines } from '../../src/lib/server/statements/split.ts';
+import { SheetLines } from '../../src/lib/server/xlsx/sheet-lines.ts';
 import { writeStatementCsv, writeStatementFiles, writeStatementXlsx } from '../../src/lib/server/statements/writer.ts';
 import { closeFilePool, getFilePool } from '../../src/lib/server/files/index.ts';
 import { paymentsOfDay, seedSmallDemo } from './helpers.ts';
@@ -79,7 +79,7 @@ describe("a day's statement from one COPY", () => {
 	});
 
 	it('takes a record cut anywhere by the chunks, and refuses a source that stops inside one', () => {
-		const lines = new StatementLines([
+		const lines = new SheetLines([
 			{ kind: 'text', identifier: true },
 			{ kind: 'amount', identifier: false }
 		]);

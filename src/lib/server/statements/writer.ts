@@ -1,6 +1,6 @@
 // The two files of a statement. Postgres formats every cell and COPY streams it: straight into
 // chunk storage for the CSV, as ready-made sheet rows into the zip for the XLSX. A day's build
-// writes both from one COPY of the sheet cells (writeStatementFiles, split.ts); a range
+// writes both from one COPY of the sheet cells (writeStatementFiles, xlsx/sheet-lines.ts); a range
 // statement writes the one asked for.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -28,7 +28,7 @@ import {
 	SUMMARY_TITLE
 } from './layout.ts';
 import { periodOf, statementRowsSql, type StatementPeriod } from './query.ts';
-import { StatementLines } from './split.ts';
+import { SheetLines } from '../xlsx/sheet-lines.ts';
 
 /** One 交易类型 of one kind (1 payment, 2 refund, 3 withdrawal/payout): count and fen. */
 export interface SummaryRow {
@@ -175,7 +175,7 @@ export async function writeStatementCsv(
 }
 
 const amountColumn = (i: number) => i === AMOUNT_COLUMN || i === FEE_COLUMN;
-/** How column i's cell is written in the sheet, by SQL (SHEET_ROW_SQL) and by split.ts alike. */
+/** How column i's cell is written in the sheet, by SQL (SHEET_ROW_SQL) and by xlsx/sheet-lines.ts alike. */
 const cellKind = (i: number): XlsxCellKind => (amountColumn(i) ? 'amount' : FREE_TEXT_COLUMNS.has(i) ? 'text' : 'plain');
 /** The 对账单 sheet's columns and how each cell is written (numeric 0.00 amounts). */
 const SHEET_COLUMNS = STATEMENT_COLUMNS.map((header, i) => ({ header, width: amountColumn(i) ? 12 : 20 }));
@@ -227,13 +227,13 @@ export async function writeStatementXlsx(
 	return done;
 }
 
-/** The sheet cells' kinds and the CSV's identifier columns, for split.ts. */
+/** The sheet cells' kinds and the CSV's identifier columns, for xlsx/sheet-lines.ts. */
 const LINE_COLUMNS = STATEMENT_COLUMNS.map((_, i) => ({ kind: cellKind(i), identifier: IDENTIFIER_COLUMNS.has(i) }));
 
 /**
  * Streams both files of a day or a period, the CSV into `csvSink` and the XLSX into `xlsxSink`,
  * from one COPY of the sheet cells: Postgres reads, formats and sorts the rows once, and
- * split.ts writes each record as the CSV line and the sheet row (the CSV's bytes are those of
+ * xlsx/sheet-lines.ts writes each record as the CSV line and the sheet row (the CSV's bytes are those of
  * writeStatementCsv). `onProgress` hears the rows written so far; resolves with the row count.
  */
 export async function writeStatementFiles(
@@ -255,7 +255,7 @@ export async function writeStatementFiles(
 	const done = await inCopyTransaction(client, [], async () => {
 		const copy = rowsCopy(client, `COPY (${statementRowsSql(merchantId, accountingDate, 'xlsx')}) TO STDOUT WITH (FORMAT csv)`);
 		await toCsv(Buffer.from(csvHead()));
-		const lines = new StatementLines(LINE_COLUMNS);
+		const lines = new SheetLines(LINE_COLUMNS);
 		// The sheet rows drive the loop; each chunk's CSV lines are written before its sheet rows go on.
 		const sheetRows = async function* () {
 			for await (const chunk of copy) {

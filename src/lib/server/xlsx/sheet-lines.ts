@@ -1,7 +1,11 @@
-// Both files of a day's statement from one COPY (writer.ts): Postgres reads, formats and sorts
-// the day's rows once, as the 26 sheet cells (statementRowsSql's `xlsx` target) in COPY's CSV,
-// and this turns each record into the CSV file's line and the XLSX sheet's row line. Two row
-// queries (one per file) competed for the 2 cores; the bytes here are a simple pass in Node.
+// Sheet row lines from a COPY (FORMAT csv) of the sheet's cells, so Postgres formats only the
+// cells and Node writes the XML on the other core (rows-sql.ts wrote the XML in SQL, on the
+// COPY's one core). Used twice:
+// - both files of a day's statement from one COPY (statements/writer.ts): Postgres reads,
+//   formats and sorts the day's rows once, as the 26 sheet cells (statementRowsSql's `xlsx`
+//   target), and each record becomes the CSV file's line and the XLSX sheet's row line (two row
+//   queries, one per file, competed for the 2 cores);
+// - an XLSX export (exports/build.ts), sheet lines only.
 // - CSV: the record as COPY wrote it, with the backtick the `csv` target gives an identifier of
 //   12 or more digits or a leading 0 (sql-cells.ts csvIdentifierSql). COPY never quotes such a
 //   value, nor one starting with ' (neutralised), so the line is byte for byte a COPY of the
@@ -10,7 +14,7 @@
 //   writer numbers): amounts as numeric cells, free text XML-escaped with xml:space='preserve'
 //   where it needs it, NULL and '' as an empty styled cell.
 // Relative imports only: the jobs import this under plain Node.
-import { STYLE_AMOUNT, STYLE_BLANK } from '../xlsx/rows-sql.ts';
+import { STYLE_AMOUNT, STYLE_BLANK } from './rows-sql.ts';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -19,7 +23,7 @@ const BACKTICK = 0x60;
 
 export type SheetCellKind = 'amount' | 'text' | 'plain';
 
-export interface StatementColumn {
+export interface SheetLineColumn {
 	kind: SheetCellKind;
 	/** A long all-digit value gets a leading backtick in the CSV (layout.ts IDENTIFIER_COLUMNS). */
 	identifier: boolean;
@@ -47,6 +51,7 @@ const AMOUNT_END = bytes('</v></c>');
 const EMPTY_FIRST = bytes(`' s='${STYLE_BLANK}'/>`);
 const EMPTY = bytes(`<c s='${STYLE_BLANK}'/>`);
 const ROW_END = bytes('</row>\n');
+const NO_CSV = Buffer.alloc(0);
 /** What & < > \ LF CR TAB become (rows-sql.ts xmlTextSql); other C0 controls are dropped. */
 const ESCAPES: (Buffer | null)[] = Array.from({ length: 128 }, (_, c) => {
 	const ref = { 0x26: '&amp;', 0x3c: '&lt;', 0x3e: '&gt;', 0x5c: '&#92;', 0x0a: '&#10;', 0x0d: '&#13;', 0x09: '&#9;' }[c];
@@ -102,10 +107,10 @@ function special(b: Buffer, s: number, e: number): boolean {
 /**
  * Turns a COPY (FORMAT csv) of the sheet cells into the two files' lines, chunk by chunk; a
  * record cut at a chunk's end waits for the next chunk, and `end()` throws if the source
- * stopped inside one.
+ * stopped inside one. Without `csv`, only the sheet lines are written (`csv` comes back empty).
  */
-export class StatementLines {
-	readonly #columns: readonly StatementColumn[];
+export class SheetLines {
+	readonly #columns: readonly SheetLineColumn[];
 	#carry: Buffer | undefined;
 	/**
 	 * The sheet lines' buffer, used again by every call: the XLSX writer has copied the lines
@@ -117,10 +122,12 @@ export class StatementLines {
 	#value = Buffer.allocUnsafe(1024);
 
 	readonly #identifiers: number;
+	readonly #csv: boolean;
 
-	constructor(columns: readonly StatementColumn[]) {
+	constructor(columns: readonly SheetLineColumn[], opts: { csv?: boolean } = {}) {
 		this.#columns = columns;
 		this.#identifiers = columns.filter((c) => c.identifier).length;
+		this.#csv = opts.csv ?? true;
 	}
 
 	next(chunk: Buffer): SplitRecords {
@@ -128,7 +135,8 @@ export class StatementLines {
 		// The CSV grows by a backtick per identifier of a record (a record has 26 bytes at least);
 		// the sheet lines are ~3.5 times the cells, and grow as needed (see `room`). Sized to fit:
 		// fresh pages of a buffer never used cost page faults.
-		const csv = Buffer.allocUnsafe(data.length + Math.ceil((data.length * this.#identifiers) / this.#columns.length) + 64);
+		const withCsv = this.#csv;
+		const csv = withCsv ? Buffer.allocUnsafe(data.length + Math.ceil((data.length * this.#identifiers) / this.#columns.length) + 64) : NO_CSV;
 		let xml = this.#xml;
 		if (xml.length < data.length * 3.6 + this.#columns.length * 64) xml = Buffer.allocUnsafe(Math.ceil(data.length * 4) + this.#columns.length * 64);
 		let c = 0;
@@ -181,7 +189,7 @@ export class StatementLines {
 					e = i;
 					empty = e === s;
 					// The CSV's backtick: 2+ all-digit bytes, 12 or more of them or a leading 0.
-					if (columns[col].identifier && e - s > 1 && (e - s >= 12 || data[s] === 0x30) && allDigits(data, s, e)) {
+					if (withCsv && columns[col].identifier && e - s > 1 && (e - s >= 12 || data[s] === 0x30) && allDigits(data, s, e)) {
 						c = put(csv, c, data, csvFrom, s);
 						csv[c++] = BACKTICK;
 						csvFrom = s;
@@ -215,7 +223,7 @@ export class StatementLines {
 				}
 			}
 			x = putAll(xml, x, ROW_END);
-			c = put(csv, c, data, csvFrom, i);
+			if (withCsv) c = put(csv, c, data, csvFrom, i);
 			rows++;
 			p = i;
 		}
