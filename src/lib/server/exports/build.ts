@@ -4,7 +4,6 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '#db';
 import { translate } from '#shared/i18n/messages.ts';
 import { STATEMENT_RANGE_EXPORT } from '#shared/schemas/statements.ts';
@@ -13,6 +12,7 @@ import { CSV_BOM, CSV_TYPE, csvLine, getFilePool, openFileWriter, XLSX_TYPE, typ
 import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
 import { buildStatementRange } from '../statements/range-build.ts';
 import { SheetLines, XlsxWriter, type XlsxCellKind } from '../xlsx/index.ts';
+import { copyOut } from '../copy-out.ts';
 import { inCopyTransaction } from './copy.ts';
 import { completeExport } from './expiry.ts';
 import { exportSelectSql, onlyIds, type CopySelect } from './query.ts';
@@ -89,7 +89,7 @@ async function writeCsv(
 		return 0;
 	}
 	return inCopyTransaction(client, select.values, async () => {
-		const copy = client.query(copyTo(`COPY (${select.sql}) TO STDOUT WITH (FORMAT csv)`));
+		const copy = client.query(copyOut(`COPY (${select.sql}) TO STDOUT WITH (FORMAT csv)`));
 		let lines = 0;
 		await pipeline(async function* () {
 			yield head;
@@ -129,7 +129,7 @@ async function writeXlsx(
 		});
 	const sheetLines = async function* (s: CopySelect): AsyncGenerator<Buffer> {
 		const lines = new SheetLines(columns.map((c) => ({ kind: xlsxKind(c), identifier: false })), { csv: false });
-		for await (const chunk of client.query(copyTo(`COPY (${s.sql}) TO STDOUT WITH (FORMAT csv)`))) {
+		for await (const chunk of client.query(copyOut(`COPY (${s.sql}) TO STDOUT WITH (FORMAT csv)`))) {
 			// The writer copies the lines before it asks for more: the buffer is used again.
 			const { xml } = lines.next(chunk as Buffer);
 			if (xml.length) yield xml;

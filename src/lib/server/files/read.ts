@@ -5,8 +5,8 @@
 // stalled client never holds a connection.
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { to as copyTo } from 'pg-copy-streams';
 import type { DB } from '#db';
+import { copyOut } from '../copy-out.ts';
 import { isOutage } from '../outage.ts';
 import { getFilePool } from './pool.ts';
 
@@ -177,7 +177,7 @@ async function readWindow(fileId: string, chunkSize: number, from: number, to: n
 			at += field.copy(data, at);
 		};
 		await client.query(PIN_INDEX_ORDER);
-		const source = client.query(copyTo(query));
+		const source = client.query(copyOut(query));
 		for await (const chunk of source) fields.write(chunk as Buffer, put);
 		fields.end();
 		await client.query('COMMIT');

@@ -6,9 +6,9 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { formatYuan } from '#shared/money.ts';
 import { startOfBusinessDate } from '#shared/time.ts';
+import { copyOut } from '../copy-out.ts';
 import { inCopyTransaction } from '../exports/copy.ts';
 import { CSV_BOM, csvLine } from '../files/index.ts';
 import { XlsxWriter, xlsxRowSql, type XlsxCellKind } from '../xlsx/index.ts';
@@ -136,7 +136,7 @@ export function csvSummary(summary: StatementSummary): string {
  * terminated" must not be an unhandled 'error' event.
  */
 function rowsCopy(client: pg.PoolClient, text: string) {
-	const copy = client.query(copyTo(text));
+	const copy = client.query(copyOut(text));
 	copy.on('error', () => {});
 	return copy;
 }

@@ -1,0 +1,93 @@
+// `COPY … TO STDOUT` as a Readable, like pg-copy-streams' `to()` (whose class this extends), with
+// a leaner parse of each socket read: the CopyData contents are copied straight into one buffer
+// per read. pg-copy-streams takes each message's content out of a buffer list as a Buffer of its
+// own and concatenates them again; a CSV COPY sends one message per row, so a 1M-row export made
+// a million Buffer objects (a CPU profile of the build: ~140 ms in the list and its slices and
+// 234 ms of garbage collection). The protocol handling — attaching to the connection, handing
+// back what follows the COPY, errors, the row count — stays pg-copy-streams' (version pinned in
+// package-lock.json; this relies on its `_buffer` and `_detach`).
+// Relative imports only: the jobs run this under plain Node.
+import { createRequire } from 'node:module';
+import type { Submittable } from 'pg';
+import type { Readable, ReadableOptions } from 'node:stream';
+
+const require = createRequire(import.meta.url);
+
+interface CopyToBase extends Readable, Submittable {
+	rowCount: number;
+	_buffer: { push(b: Buffer): void };
+	_detach(): void;
+	_cleanup(): void;
+}
+const CopyToQuery = require('pg-copy-streams/copy-to') as new (text: string, options?: ReadableOptions) => CopyToBase;
+
+const COPY_DATA = 0x64;
+const ERROR_RESPONSE = 0x45;
+/** Messages that may arrive during copy-out without ending it (the protocol's asynchronous ones, and the response that starts it). */
+const WITHIN_COPY = new Set([0x48 /* CopyOutResponse */, COPY_DATA, 0x53 /* ParameterStatus */, 0x4e /* NoticeResponse */, 0x41 /* NotificationResponse */]);
+
+class CopyOut extends CopyToQuery {
+	/** A message header (code + length) cut by the end of a read: its bytes so far. */
+	#head = Buffer.alloc(5);
+	#headFill = 0;
+	/** The message whose content is being read, and how much of it is left. */
+	#code = 0;
+	#left = 0;
+
+	/** Called by pg-copy-streams for each socket read; returns whether to go on reading. */
+	_parse(chunk: Buffer): boolean | undefined {
+		let out: Buffer | undefined;
+		let outLen = 0;
+		let pos = 0;
+		let done = false;
+		while (pos < chunk.length) {
+			if (this.#left > 0) {
+				const n = Math.min(this.#left, chunk.length - pos);
+				if (this.#code === COPY_DATA) {
+					out ??= Buffer.allocUnsafe(chunk.length - pos);
+					outLen += chunk.copy(out, outLen, pos, pos + n);
+				}
+				pos += n;
+				this.#left -= n;
+				if (this.#left === 0 && !WITHIN_COPY.has(this.#code)) {
+					done = true;
+					break;
+				}
+				continue;
+			}
+			// A header: 1 byte of code, 4 of length (which counts itself).
+			if (this.#headFill === 0 && chunk[pos] === ERROR_RESPONSE) {
+				// pg reads the error from here on (and what follows it); the stream fails with it.
+				this._buffer.push(chunk.subarray(pos));
+				this._detach();
+				return false;
+			}
+			const n = Math.min(5 - this.#headFill, chunk.length - pos);
+			chunk.copy(this.#head, this.#headFill, pos, pos + n);
+			this.#headFill += n;
+			pos += n;
+			if (this.#headFill < 5) break;
+			this.#headFill = 0;
+			this.#code = this.#head[0];
+			this.#left = this.#head.readUInt32BE(1) - 4;
+			if (this.#left === 0 && !WITHIN_COPY.has(this.#code)) {
+				done = true;
+				break;
+			}
+		}
+		const drained = outLen > 0 ? this.push(out!.subarray(0, outLen)) : true;
+		if (done) {
+			// What follows the COPY (CommandComplete, ReadyForQuery) is pg's again.
+			if (pos < chunk.length) this._buffer.push(chunk.subarray(pos));
+			this._detach();
+			this.push(null);
+			this._cleanup();
+		}
+		return drained;
+	}
+}
+
+/** `COPY … TO STDOUT` for client.query(); see CopyOut. */
+export function copyOut(text: string, options?: ReadableOptions): CopyToBase {
+	return new CopyOut(text, options);
+}
