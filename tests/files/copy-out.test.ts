@@ -43,6 +43,35 @@ describe('copyOut', () => {
 		}
 	});
 
+	it('counts rows as they arrive, a quoted newline inside a row included, for progress', async () => {
+		const client = await pool.connect();
+		try {
+			// Every third memo holds a line break: CSV quotes it, and the row is still one row. ~6 MB:
+			// Node reads a socket 64 KiB at a time at most, so the rows come in many reads.
+			const stream = copyOut(
+				`COPY (SELECT g, CASE WHEN g % 3 = 0 THEN E'line one\\nline two' ELSE 'plain' END, repeat('x', 200) FROM generate_series(1, 30000) g) TO STDOUT WITH (FORMAT csv)`,
+				{ highWaterMark: 1024 }
+			);
+			client.query(stream);
+			const seen: number[] = [];
+			let newlines = 0;
+			for await (const part of stream) {
+				seen.push(stream.rowsSoFar);
+				for (const b of part as Buffer) if (b === 10) newlines++;
+			}
+			expect(newlines).toBe(40000);
+			expect(stream.rowsSoFar).toBe(30000);
+			expect(stream.rowCount).toBe(30000);
+			// A running count: it rose through the reads, never backwards, and ended at the total.
+			expect(seen.length).toBeGreaterThan(10);
+			expect(seen[0]).toBeLessThan(30000);
+			expect(seen.every((n, i) => i === 0 || n >= seen[i - 1])).toBe(true);
+			expect(seen.at(-1)).toBe(30000);
+		} finally {
+			client.release();
+		}
+	});
+
 	it('skips notices sent in the middle of the rows', async () => {
 		const client = await pool.connect();
 		try {

@@ -19,7 +19,11 @@ interface CopyToBase extends Readable, Submittable {
 	_detach(): void;
 	_cleanup(): void;
 }
-const CopyToQuery = require('pg-copy-streams/copy-to') as new (text: string, options?: ReadableOptions) => CopyToBase;
+// The module exports a factory (`to`), not its class; `new` on the factory would hand back the
+// library's own instance and this subclass's parser would never run. The class is the
+// constructor of what the factory makes.
+const copyToFactory = require('pg-copy-streams/copy-to') as (text: string) => CopyToBase;
+const CopyToQuery = copyToFactory('').constructor as new (text: string, options?: ReadableOptions) => CopyToBase;
 
 const COPY_DATA = 0x64;
 const ERROR_RESPONSE = 0x45;
@@ -27,6 +31,12 @@ const ERROR_RESPONSE = 0x45;
 const WITHIN_COPY = new Set([0x48 /* CopyOutResponse */, COPY_DATA, 0x53 /* ParameterStatus */, 0x4e /* NoticeResponse */, 0x41 /* NotificationResponse */]);
 
 class CopyOut extends CopyToQuery {
+	/**
+	 * CopyData messages parsed so far. Postgres sends one per row in text and CSV (a quoted newline
+	 * stays inside its row's message), so this is a running row count for progress, exact at
+	 * the end like `rowCount`, without scanning the bytes for newlines.
+	 */
+	rowsSoFar = 0;
 	/** A message header (code + length) cut by the end of a read: its bytes so far. */
 	#head = Buffer.alloc(5);
 	#headFill = 0;
@@ -70,6 +80,7 @@ class CopyOut extends CopyToQuery {
 			this.#headFill = 0;
 			this.#code = this.#head[0];
 			this.#left = this.#head.readUInt32BE(1) - 4;
+			if (this.#code === COPY_DATA) this.rowsSoFar++;
 			if (this.#left === 0 && !WITHIN_COPY.has(this.#code)) {
 				done = true;
 				break;
@@ -88,6 +99,6 @@ class CopyOut extends CopyToQuery {
 }
 
 /** `COPY … TO STDOUT` for client.query(); see CopyOut. */
-export function copyOut(text: string, options?: ReadableOptions): CopyToBase {
+export function copyOut(text: string, options?: ReadableOptions): CopyToBase & { readonly rowsSoFar: number } {
 	return new CopyOut(text, options);
 }

@@ -90,18 +90,14 @@ async function writeCsv(
 	}
 	return inCopyTransaction(client, select.values, async () => {
 		const copy = client.query(copyOut(`COPY (${select.sql}) TO STDOUT WITH (FORMAT csv)`));
-		let lines = 0;
 		await pipeline(async function* () {
 			yield head;
 			for await (const chunk of copy) {
-				const buf = chunk as Buffer;
-				// Newlines approximate rows (a quoted memo may hold one); the exact count comes at the end.
-				for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
-				progress(lines);
-				yield buf;
+				progress(copy.rowsSoFar);
+				yield chunk as Buffer;
 			}
 		}, sink);
-		return copy.rowCount ?? lines;
+		return copy.rowCount;
 	});
 }
 

@@ -143,8 +143,7 @@ function rowsCopy(client: pg.PoolClient, text: string) {
 
 /**
  * Streams the CSV (BOM, header, COPY rows, summary) of a day or a period into `sink`; resolves
- * with the row count. `onProgress` hears the lines streamed so far (a quoted memo may hold a
- * newline: an estimate; the count at the end is exact).
+ * with the row count. `onProgress` hears the rows streamed so far.
  */
 export async function writeStatementCsv(
 	client: pg.PoolClient,
@@ -157,16 +156,11 @@ export async function writeStatementCsv(
 	// No values to bind; the transaction still pins the server's quoting rules (exports/copy.ts).
 	return inCopyTransaction(client, [], async () => {
 		const copy = rowsCopy(client, `COPY (${statementRowsSql(merchantId, accountingDate, 'csv')}) TO STDOUT WITH (FORMAT csv)`);
-		let lines = 0;
 		await pipeline(async function* () {
 			yield Buffer.from(csvHead());
 			for await (const chunk of copy) {
-				const buf = chunk as Buffer;
-				if (onProgress) {
-					for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
-					onProgress(lines);
-				}
-				yield buf;
+				onProgress?.(copy.rowsSoFar);
+				yield chunk as Buffer;
 			}
 			yield Buffer.from(csvSummary(await summary));
 		}, sink);
