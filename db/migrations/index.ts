@@ -14,6 +14,7 @@ import * as m0011StaffSoftDelete from './0011_staff_soft_delete.ts';
 import * as m0012StatementReconciliationIndex from './0012_statement_reconciliation_index.ts';
 import * as m0013FileChunksUncompressed from './0013_file_chunks_uncompressed.ts';
 import * as m0014FileChunksInline from './0014_file_chunks_inline.ts';
+import * as m0015FileChunksWithoutRowChecks from './0015_file_chunks_without_row_checks.ts';
 
 export const migrations: Record<string, Migration> = {
 	'0001_data_model': m0001,
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
 	'0011_staff_soft_delete': m0011StaffSoftDelete,
 	'0012_statement_reconciliation_index': m0012StatementReconciliationIndex,
 	'0013_file_chunks_uncompressed': m0013FileChunksUncompressed,
-	'0014_file_chunks_inline': m0014FileChunksInline
+	'0014_file_chunks_inline': m0014FileChunksInline,
+	'0015_file_chunks_without_row_checks': m0015FileChunksWithoutRowChecks
 };

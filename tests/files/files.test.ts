@@ -160,6 +160,47 @@ describe('file storage', () => {
 		expect(await db.selectFrom('files').select('id').where('id', '=', stale.fileId).execute()).toEqual([]);
 	});
 
+	it('keeps chunks tied to their file: a deleted file takes its chunks, a gone file refuses them, a delete waits for a write under way', async () => {
+		const m = await makeMerchant(db);
+		const chunksOf = async (fileId: bigint) => (await db.selectFrom('file_chunks').select('seq').where('file_id', '=', fileId).execute()).length;
+
+		// Deleting a file deletes its chunks.
+		const { stored } = await store(m.id, randomBytes(3 * CHUNK_SIZE));
+		expect(await chunksOf(stored.fileId)).toBe(3);
+		await db.deleteFrom('files').where('id', '=', stored.fileId).execute();
+		expect(await chunksOf(stored.fileId)).toBe(0);
+
+		// A file deleted before its first chunk is stored: the write fails and stores nothing.
+		const gone = await openFileWriter(db, { merchantId: m.id, name: 'gone.csv', contentType: 'text/csv' });
+		await db.deleteFrom('files').where('id', '=', gone.fileId).execute();
+		gone.stream.write(randomBytes(2 * CHUNK_SIZE));
+		await expect(gone.finish(db)).rejects.toThrow(/is gone/);
+		expect(await chunksOf(gone.fileId)).toBe(0);
+
+		// A delete while the chunks are being written waits for them, then takes them all.
+		const busy = await openFileWriter(db, { merchantId: m.id, name: 'busy.csv', contentType: 'text/csv' });
+		const content = randomBytes(3 * MiB);
+		const written = new Promise<void>((resolve, reject) => busy.stream.write(content, (err) => (err ? reject(err) : resolve())));
+		await written;
+		const deleting = db.deleteFrom('files').where('id', '=', busy.fileId).execute();
+		const until = Date.now() + 10_000;
+		for (let waiting = false; !waiting; ) {
+			if (Date.now() > until) throw new Error('the delete did not wait for the chunks being written');
+			const r = await db
+				.selectFrom('pg_stat_activity' as never)
+				.select(db.fn.countAll<string>().as('n'))
+				.where('wait_event_type' as never, '=', 'Lock' as never)
+				.where('query' as never, 'ilike', 'delete from "files"%' as never)
+				.executeTakeFirstOrThrow();
+			waiting = Number(r.n) === 1;
+		}
+		busy.stream.end();
+		await new Promise((resolve, reject) => busy.stream.once('finish', resolve).once('error', reject));
+		await deleting;
+		expect(await chunksOf(busy.fileId)).toBe(0);
+		expect(await db.selectFrom('files').select('id').where('id', '=', busy.fileId).execute()).toEqual([]);
+	});
+
 	it('parses binary COPY framing split at any byte', async () => {
 		const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
 		const tuple = (b: Buffer) => {

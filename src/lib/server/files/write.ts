@@ -4,7 +4,12 @@
 // The chunks go in through one `COPY file_chunks FROM STDIN (FORMAT binary)` per file on a
 // connection of the write pool, framed in batches of ~1 MiB (one socket write each; an INSERT
 // per chunk cost the backend a statement and a commit each). The COPY is one transaction, so a
-// build killed mid-way leaves no chunk behind, only its incomplete files row.
+// build killed mid-way leaves no chunk behind, only its incomplete files row. That transaction
+// first locks the files row (FOR KEY SHARE): the chunks' link to their file is kept this way,
+// once per file, instead of by a foreign key checking every chunk (migration 0015). It commits
+// without waiting for its WAL to reach disk: the chunks count only once the file is marked
+// complete in the owner's transaction, whose synchronous commit flushes the WAL up to itself,
+// the chunks' records included (a crash before that leaves an incomplete file, as mid-COPY).
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
@@ -150,6 +155,9 @@ export class FileWriter {
 		// The same database as `db` (the chunks reference its files row).
 		const client = await getFileWritePool(this.db).connect();
 		try {
+			await client.query('BEGIN; SET LOCAL synchronous_commit = off');
+			const file = await client.query('SELECT 1 FROM files WHERE id = $1 FOR KEY SHARE', [this.fileId.toString()]);
+			if (file.rowCount !== 1) throw new Error(`file ${this.fileId} is gone: its chunks cannot be stored`);
 			const stream = client.query(copyFrom('COPY file_chunks (file_id, seq, data) FROM STDIN (FORMAT binary)', { highWaterMark: IN_FLIGHT_BYTES }));
 			// Handled for good: a connection lost later (or cut off by abort) must not crash the process.
 			stream.on('error', () => {});
@@ -183,6 +191,7 @@ export class FileWriter {
 		copy.stream.end(COPY_TRAILER);
 		try {
 			await Promise.race([once(copy.stream, 'finish'), copy.failed]);
+			await copy.client.query('COMMIT');
 		} catch (err) {
 			this.copy = undefined;
 			copy.client.release(err as Error);
