@@ -28,7 +28,7 @@ import { DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { addDays, businessDate } from '../src/lib/time.ts';
 import { bundleArgs, bundleIfStale } from '../scripts/bundle.js';
 import { pct, signIn, startServer } from './http.ts';
-import { procStatFields } from '../jobs/autogroup.ts';
+import { autogroupsEnabled, procStatFields } from '../jobs/autogroup.ts';
 import { procKib } from './proc.ts';
 import { printTable } from './table.ts';
 import { judged, spreadOf, TARGETS } from './targets.ts';
@@ -291,6 +291,13 @@ export async function startWorker(): Promise<ChildProcess> {
 	return spawn(process.execPath, bundleArgs('worker'), { env: process.env, stdio: 'ignore', detached: true });
 }
 
+/** The CPU grouping the figures were taken under, printed with them. */
+export function schedulerLine(): string {
+	const groups = autogroupsEnabled();
+	const state = groups === undefined ? 'no autogroups' : `autogroups ${groups ? 'on' : 'off'} (kernel.sched_autogroup_enabled)`;
+	return `scheduler: ${state}; see README "Running the worker separately" before comparing figures across machines`;
+}
+
 async function main(): Promise<void> {
 	const modes = new Set((process.env.LOAD_MODES ?? 'people,saturation').split(',').map((s) => s.trim()));
 	const db = createDb(undefined, 2);
@@ -302,6 +309,7 @@ async function main(): Promise<void> {
 		if (!merchant) throw new Error('no seeded merchant: run `npm run seed -- --orders 5000000` (or `npm run seed`)');
 		const n = await db.selectFrom('payments').select(sql<string>`count(*)`.as('n')).where('merchant_id', '=', merchant.id).executeTakeFirstOrThrow();
 		console.log(`merchant ${merchant.merchant_no}: ${n.n} payments; ${server ? 'node build and a worker started here' : `server ${process.env.BASE_URL}`}`);
+		console.log(schedulerLine());
 		const ctx: LoadContext = { db, merchant, base: process.env.BASE_URL ?? server!.url, webPid: server?.child.pid, workerPid: worker?.pid ?? undefined };
 		let failures = 0;
 		if (modes.has('people')) failures += await loadPeople(ctx);

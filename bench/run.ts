@@ -20,7 +20,7 @@ import { bundleIfStale } from '../scripts/bundle.js';
 import { benchExports } from './exports.ts';
 import { call, signIn, startServer } from './http.ts';
 import { benchLists } from './lists.ts';
-import { loadPeople, loadSaturation, startWorker } from './load.ts';
+import { loadPeople, loadSaturation, schedulerLine, startWorker } from './load.ts';
 import { benchMemory } from './memory.ts';
 import { printSummary } from './targets.ts';
 
@@ -52,6 +52,7 @@ try {
 		const worker = server ? await startWorker() : null;
 		try {
 			const load = { db, merchant, base, webPid: server?.child.pid, workerPid: worker?.pid };
+			console.log(schedulerLine());
 			loadFailures += await loadPeople(load);
 			// Its throughput figure is judged in the summary below.
 			await loadSaturation(load, { judge: true });

@@ -40,6 +40,16 @@ export function autogroupNice(pid: number | 'self'): number | undefined {
 	return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * Whether the kernel groups the CPU by session (kernel.sched_autogroup_enabled); undefined where
+ * it has no autogroups. A load figure means little without it: with autogroups on and Postgres
+ * started outside systemd, the web's backends share one group with the builds' (README).
+ */
+export function autogroupsEnabled(): boolean | undefined {
+	const file = '/proc/sys/kernel/sched_autogroup_enabled';
+	return existsSync(file) ? readFileSync(file, 'utf8').trim() === '1' : undefined;
+}
+
 /** Lowers this process's autogroup to `nice` when the process has its session to itself. */
 export function lowerOwnAutogroup(nice: number): AutogroupOutcome {
 	if (nice <= 0) return { kind: 'unavailable', reason: 'BUILD_NICE=0' };
