@@ -14,17 +14,16 @@
 //   writer numbers): amounts as numeric cells, free text XML-escaped with xml:space='preserve'
 //   where it needs it, NULL and '' as an empty styled cell.
 // Relative imports only: the jobs import this under plain Node.
-import { STYLE_AMOUNT, STYLE_BLANK } from './rows-sql.ts';
+import { STYLE_AMOUNT, STYLE_BLANK, type XlsxCellKind } from './rows-sql.ts';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NL = 0x0a;
 const BACKTICK = 0x60;
 
-export type SheetCellKind = 'amount' | 'text' | 'plain';
-
 export interface SheetLineColumn {
-	kind: SheetCellKind;
+	/** Written as rows-sql.ts writes a cell of this kind. */
+	kind: XlsxCellKind;
 	/** A long all-digit value gets a leading backtick in the CSV (layout.ts IDENTIFIER_COLUMNS). */
 	identifier: boolean;
 }
@@ -33,7 +32,7 @@ export interface SheetLineColumn {
  * The whole records of a chunk: CSV lines, sheet lines (each ending in a newline). `xml` is
  * valid until the next call of `next` (its buffer is used again); `csv` is the caller's.
  */
-export interface SplitRecords {
+export interface SheetRecords {
 	csv: Buffer;
 	xml: Buffer;
 	rows: number;
@@ -130,7 +129,7 @@ export class SheetLines {
 		this.#csv = opts.csv ?? true;
 	}
 
-	next(chunk: Buffer): SplitRecords {
+	next(chunk: Buffer): SheetRecords {
 		const data = this.#carry ? Buffer.concat([this.#carry, chunk]) : chunk;
 		// The CSV grows by a backtick per identifier of a record (a record has 26 bytes at least);
 		// the sheet lines are ~3.5 times the cells, and grow as needed (see `room`). Sized to fit:
