@@ -63,25 +63,19 @@ function inPeriod(expr: string, p: StatementPeriod): string {
 	return p.from === p.to ? `${expr} = DATE '${p.from}'` : `${expr} BETWEEN DATE '${p.from}' AND DATE '${p.to}'`;
 }
 
-/** What each kind of row gives a statement line, as raw values (its table's own columns). */
-interface RawRow {
-	orderNo: string; platformNo: string; orderTime: string; createdAt: string; completedAt: string;
-	payerType: string; payerId: string; payerAcct: string; payeeType: string; payeeId: string; payeeAcct: string;
-	payeeBank: string; payeeName: string; orderInfo: string; memo: string; product: string; method: string;
-	/** Labelled in its branch: each kind has its own labels. */
-	type: string;
-	/** Labelled in its branch, as `type`. */
-	status: string;
-	amount: string; fee: string; channelNo: string; channelDate: string;
-	sortAt: string; sortNo: string; kind: number;
-}
-
+/**
+ * What each kind of row gives a statement line, as raw values (its table's own columns);
+ * `type` and `status` are labelled in each branch, since each kind has its own labels.
+ */
 const RAW_FIELDS = [
 	'orderNo', 'platformNo', 'orderTime', 'createdAt', 'completedAt', 'payerType', 'payerId', 'payerAcct', 'payeeType', 'payeeId', 'payeeAcct',
 	'payeeBank', 'payeeName', 'orderInfo', 'memo', 'product', 'method', 'type', 'status', 'amount', 'fee', 'channelNo', 'channelDate'
 ] as const;
+type RawField = (typeof RAW_FIELDS)[number];
+/** A branch's row: its SQL for each raw value, and its sort keys. */
+type RawRow = Record<RawField, string> & { sortAt: string; sortNo: string; kind: number };
 /** A raw value's column in the sorted rows (r_orderno, …). */
-const raw = (f: (typeof RAW_FIELDS)[number]) => `r_${f.toLowerCase()}`;
+const raw = (f: RawField) => `r_${f.toLowerCase()}`;
 
 /**
  * The 26 columns for (merchant, accounting date or period), in statement order: payments
