@@ -110,7 +110,18 @@ class CopyOut extends CopyToQuery {
 	}
 }
 
+/** A COPY-out stream (see CopyOut): its data chunks, `rowCount` at the end, `rowsSoFar` on the way. */
+export type CopyOutStream = CopyToBase & { readonly rowsSoFar: number };
+
 /** `COPY … TO STDOUT` for client.query(); see CopyOut. */
-export function copyOut(text: string, options?: ReadableOptions): CopyToBase & { readonly rowsSoFar: number } {
+export function copyOut(text: string, options?: ReadableOptions): CopyOutStream {
 	return new CopyOut(text, options);
+}
+
+/** A COPY's data chunks, each handed on after `onRows` has heard the rows received so far. */
+export async function* withRowProgress(copy: CopyOutStream, onRows?: (rows: number) => void): AsyncGenerator<Buffer> {
+	for await (const chunk of copy) {
+		onRows?.(copy.rowsSoFar);
+		yield chunk as Buffer;
+	}
 }

@@ -12,7 +12,7 @@ import { CSV_BOM, CSV_TYPE, csvLine, getFilePool, openFileWriter, XLSX_TYPE, typ
 import { runLeasedBuild, type BuildOptions, type LeasedBuildOutcome } from '../leased-build.ts';
 import { buildStatementRange } from '../statements/range-build.ts';
 import { SheetLines, XlsxWriter, type XlsxCellKind } from '../xlsx/index.ts';
-import { copyOut } from '../copy-out.ts';
+import { copyOut, withRowProgress } from '../copy-out.ts';
 import { inCopyTransaction } from './copy.ts';
 import { completeExport } from './expiry.ts';
 import { exportSelectSql, onlyIds, type CopySelect } from './query.ts';
@@ -92,10 +92,7 @@ async function writeCsv(
 		const copy = client.query(copyOut(`COPY (${select.sql}) TO STDOUT WITH (FORMAT csv)`));
 		await pipeline(async function* () {
 			yield head;
-			for await (const chunk of copy) {
-				progress(copy.rowsSoFar);
-				yield chunk as Buffer;
-			}
+			yield* withRowProgress(copy, progress);
 		}, sink);
 		return copy.rowCount;
 	});

@@ -8,7 +8,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { formatYuan } from '#shared/money.ts';
 import { startOfBusinessDate } from '#shared/time.ts';
-import { copyOut } from '../copy-out.ts';
+import { copyOut, withRowProgress } from '../copy-out.ts';
 import { inCopyTransaction } from '../exports/copy.ts';
 import { CSV_BOM, csvLine } from '../files/index.ts';
 import { XlsxWriter, xlsxRowSql, type XlsxCellKind } from '../xlsx/index.ts';
@@ -158,10 +158,7 @@ export async function writeStatementCsv(
 		const copy = rowsCopy(client, `COPY (${statementRowsSql(merchantId, accountingDate, 'csv')}) TO STDOUT WITH (FORMAT csv)`);
 		await pipeline(async function* () {
 			yield Buffer.from(csvHead());
-			for await (const chunk of copy) {
-				onProgress?.(copy.rowsSoFar);
-				yield chunk as Buffer;
-			}
+			yield* withRowProgress(copy, onProgress);
 			yield Buffer.from(csvSummary(await summary));
 		}, sink);
 		return copy.rowCount ?? 0;
