@@ -18,6 +18,28 @@ export async function freePort(): Promise<number> {
 	});
 }
 
+const services = new Set<ChildProcess>();
+
+/**
+ * A Node service in a session of its own (setsid), as a deployment runs the web and the worker:
+ * with autogroups on, sharing this script's session would split one CPU share between the
+ * service and the load it is measured under (db/autogroup.ts). Such a child does not hear the
+ * terminal's Ctrl-C, so this process passes it on before it exits.
+ */
+export function spawnService(args: string[], opts: { env: NodeJS.ProcessEnv }): ChildProcess {
+	if (services.size === 0 && process.listenerCount('SIGINT') === 0) {
+		for (const signal of ['SIGINT', 'SIGTERM'] as const)
+			process.once(signal, () => {
+				for (const child of services) child.kill('SIGTERM');
+				process.exit(130);
+			});
+	}
+	const child = spawn(process.execPath, args, { ...opts, stdio: 'ignore', detached: true });
+	services.add(child);
+	child.once('exit', () => services.delete(child));
+	return child;
+}
+
 /**
  * `node build` on a free port, from a private copy of build/ (built first when stale, so a fresh
  * clone benches too; a rebuild by someone else meanwhile cannot pull files from under it).
@@ -26,7 +48,7 @@ export async function startServer(): Promise<{ url: string; child: ChildProcess 
 	const dir = join('.data', 'bench-build');
 	await buildSnapshot(process.cwd(), join(process.cwd(), dir), (line) => console.log(line));
 	const port = await freePort();
-	const child = spawn(process.execPath, webArgs(dir), { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` }, stdio: 'ignore' });
+	const child = spawnService(webArgs(dir), { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` } });
 	const url = `http://127.0.0.1:${port}`;
 	for (let i = 0; i < 100; i++) {
 		try {

@@ -15,7 +15,7 @@
 //      LOAD_SECONDS (people, 30, at most 60), LOAD_STEP_SECONDS (saturation, 6),
 //      LOAD_BACKGROUND=0 (people without the exports and the statement, to tell their share),
 //      LOAD_TRACE=file (people: every request as a JSON line with its X-Request-Id).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,8 +27,8 @@ import { BIG_MERCHANT_NO } from '#seed/big.ts';
 import { DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { addDays, businessDate } from '../src/lib/time.ts';
 import { bundleArgs, bundleIfStale } from '../scripts/bundle.js';
-import { pct, signIn, startServer } from './http.ts';
-import { autogroupsEnabled, procStatFields } from '../jobs/autogroup.ts';
+import { pct, signIn, spawnService, startServer } from './http.ts';
+import { autogroupsEnabled, procStatFields } from '../db/autogroup.ts';
 import { procKib } from './proc.ts';
 import { printTable } from './table.ts';
 import { judged, spreadOf, TARGETS } from './targets.ts';
@@ -287,8 +287,8 @@ export async function loadSaturation(ctx: LoadContext, opts: { judge?: boolean }
 /** A worker of our own (compiled, as `npm run worker` runs it), so the background builds run and its peak RSS can be read. */
 export async function startWorker(): Promise<ChildProcess> {
 	await bundleIfStale(['worker'], { log: (line) => console.log(line) });
-	// A session of its own, as a separate service would have: its autogroup then yields to the web (jobs/autogroup.ts).
-	return spawn(process.execPath, bundleArgs('worker'), { env: process.env, stdio: 'ignore', detached: true });
+	// A session of its own, as a separate service would have: its autogroup then yields to the web (db/autogroup.ts).
+	return spawnService(bundleArgs('worker'), { env: process.env });
 }
 
 /** The CPU grouping the figures were taken under, printed with them. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import pg from 'pg';
+import { lowerAutogroup } from './autogroup.ts';
 import Cursor from 'pg-cursor';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DB } from './types.ts';
@@ -82,6 +83,8 @@ export function reniceBackend(client: pg.Client, nice = buildNice()): boolean {
 		// A pid of a remote server could be any local process: renice only a postgres one.
 		if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return false;
 		setPriority(pid, nice);
+		// Each backend leads a session of its own: with autogroups on, its group's weight is what counts.
+		lowerAutogroup(pid, nice);
 		return true;
 	} catch {
 		return false;

@@ -83,7 +83,7 @@ async function main(): Promise<number> {
 		const web = spawn(process.execPath, webArgs(join(ROOT, 'build')), { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 		// The worker runs compiled (dist/worker.js): `npm run demo` has bundled it; a source edited since rebuilds it here.
 		await bundleIfStale(['worker'], { root: ROOT, log });
-		// In a session of its own (setsid), so its builds yield the CPU to the web (jobs/autogroup.ts);
+		// In a session of its own (setsid), so its builds yield the CPU to the web (db/autogroup.ts);
 		// Ctrl-C reaches it through shutdown() rather than the terminal.
 		const worker = spawn(process.execPath, bundleArgs('worker', ROOT), {
 			cwd: ROOT,

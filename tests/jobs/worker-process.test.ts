@@ -14,7 +14,7 @@ import { readFileBytes } from '#shared/server/files/index.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { bundleArgs, bundleIfStale, bundlePath } from '../../scripts/bundle.js';
-import { autogroupNice, sessionIdOf } from '../../jobs/autogroup.ts';
+import { autogroupNice, sessionIdOf } from '../../db/autogroup.ts';
 import { adminOf, contextFor } from '../fixtures/context.ts';
 import { startWorker } from '../fixtures/processes.ts';
 import { dropTestJobs } from '../fixtures/queues.ts';
@@ -94,7 +94,7 @@ describe('the compiled worker process', () => {
 		expect(out).toContain('worker: stopped');
 	}, 120_000);
 
-	// Autogroups share the CPU between sessions before nice counts (jobs/autogroup.ts): started in
+	// Autogroups share the CPU between sessions before nice counts (db/autogroup.ts): started in
 	// a session of its own, the worker lowers that session's group; sharing one, it leaves it be.
 	it("in a session of its own it lowers its autogroup to the build nice; sharing the caller's session it leaves the caller's group alone", async () => {
 		// Whatever group the runner is in (a CI runner below no setsid is in the root group, whose

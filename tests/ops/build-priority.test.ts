@@ -6,6 +6,7 @@ import { getPriority } from 'node:os';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPool, databaseUrl, reniceBackend, setDbRole } from '#db';
+import { autogroupNice, sessionIdOf } from '../../db/autogroup.ts';
 
 const pools: pg.Pool[] = [];
 
@@ -36,6 +37,17 @@ describe('build backends priority', () => {
 		expect(web.nice).toBeLessThan(worker.nice);
 	});
 
+	// The postmaster setsid()s each backend, so each is an autogroup of its own and, with
+	// autogroups on, its nice alone changes nothing against the web (db/autogroup.ts).
+	it("each backend leads its own session; the worker's backends' autogroups run at nice 10, the web's stay at 0", async () => {
+		const web = await backendOf('web');
+		const worker = await backendOf('worker');
+		expect(sessionIdOf(web.pid)).toBe(web.pid);
+		expect(sessionIdOf(worker.pid)).toBe(worker.pid);
+		expect(autogroupNice(worker.pid)).toBe(10);
+		expect(autogroupNice(web.pid)).toBe(0);
+	});
+
 	it("the worker's backends run no parallel workers (those would not be reniced); the web's may", async () => {
 		const show = async (role: 'web' | 'worker') => {
 			setDbRole(role);
@@ -49,11 +61,14 @@ describe('build backends priority', () => {
 
 	it('BUILD_NICE sets the level and 0 leaves the backend alone', async () => {
 		process.env.BUILD_NICE = '15';
-		expect((await backendOf('worker')).nice).toBe(15);
+		const lowered = await backendOf('worker');
+		expect(lowered.nice).toBe(15);
+		expect(autogroupNice(lowered.pid)).toBe(15);
 		process.env.BUILD_NICE = '0';
 		const untouched = await backendOf('worker');
 		const web = await backendOf('web');
 		expect(untouched.nice).toBe(web.nice);
+		expect(autogroupNice(untouched.pid)).toBe(0);
 	});
 
 	it("never renices a local process for a pid a remote server reported", async () => {

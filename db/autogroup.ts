@@ -1,12 +1,15 @@
 // Linux's autogroup scheduler (kernel.sched_autogroup_enabled = 1, the default on most
 // distributions) first shares the CPU equally between sessions and only then, inside each
 // session, by nice. The worker's nice 10 therefore does nothing against the web when both were
-// started from one shell, and nothing against Postgres (whose backends all sit in the
-// postmaster's session): measured on 2 cores with 3 exports and a statement building, list p95
-// was 53–116 ms with autogroups and 18 ms with them switched off. A session of its own whose
-// autogroup is niced gives the worker the weight nice promises. Launchers (npm run demo, the
-// load test) start the worker with setsid (spawn's `detached`); under systemd each service has
-// its own cgroup instead, and the unit's CPUWeight= does this job (README "Operations").
+// started from one shell. A session of its own whose autogroup is niced gives the worker the
+// weight nice promises. Launchers (npm run demo, the load test) start the worker with setsid
+// (spawn's `detached`); under systemd each service has its own cgroup instead, and the unit's
+// CPUWeight= does this job (README "Operations").
+//
+// Postgres's backends are sessions too: the postmaster setsid()s every child it forks, so each
+// backend is an autogroup of its own, and a build's backend got a whole session's share beside
+// the web whatever its nice (seen on 2 cores: ~25 % of the CPU for one COPY while people's lists
+// waited). The worker therefore lowers its backends' autogroups as well as their nice.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export type AutogroupOutcome =
@@ -42,8 +45,8 @@ export function autogroupNice(pid: number | 'self'): number | undefined {
 
 /**
  * Whether the kernel groups the CPU by session (kernel.sched_autogroup_enabled); undefined where
- * it has no autogroups. A load figure means little without it: with autogroups on and Postgres
- * started outside systemd, the web's backends share one group with the builds' (README).
+ * it has no autogroups. A load figure means little without it: with autogroups on, every
+ * session's weight (the web's, the worker's, each backend's) decides who waits (README).
  */
 export function autogroupsEnabled(): boolean | undefined {
 	const file = '/proc/sys/kernel/sched_autogroup_enabled';
@@ -52,15 +55,24 @@ export function autogroupsEnabled(): boolean | undefined {
 
 /** Lowers this process's autogroup to `nice` when the process has its session to itself. */
 export function lowerOwnAutogroup(nice: number): AutogroupOutcome {
+	return lowerAutogroup('self', nice);
+}
+
+/**
+ * Lowers the autogroup of process `pid` to `nice`, only when that process leads its session:
+ * a shared group would take the shell, the web or every other backend down with it.
+ */
+export function lowerAutogroup(pid: number | 'self', nice: number): AutogroupOutcome {
 	if (nice <= 0) return { kind: 'unavailable', reason: 'BUILD_NICE=0' };
-	if (!existsSync('/proc/self/autogroup')) return { kind: 'unavailable', reason: 'no /proc/self/autogroup' };
-	const sessionId = sessionIdOf('self');
-	if (sessionId !== process.pid) return { kind: 'shared', sessionId };
+	const file = `/proc/${pid}/autogroup`;
+	if (!existsSync(file)) return { kind: 'unavailable', reason: `no ${file}` };
+	const sessionId = sessionIdOf(pid);
+	if (sessionId !== (pid === 'self' ? process.pid : pid)) return { kind: 'shared', sessionId };
 	// Without CAP_SYS_ADMIN the kernel takes one autogroup change per 100 ms machine-wide and
 	// answers EAGAIN to the rest, so a worker starting beside another one tries again.
 	for (let attempt = 1; ; attempt++) {
 		try {
-			writeFileSync('/proc/self/autogroup', String(nice));
+			writeFileSync(file, String(nice));
 			return { kind: 'lowered', nice };
 		} catch (err) {
 			const e = err as NodeJS.ErrnoException;
