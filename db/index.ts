@@ -128,6 +128,10 @@ export function createPool(
 			}
 		},
 		connectionTimeoutMillis: opts.acquireTimeoutMs ?? (limits && poolRole === 'web' ? connectMs : 0),
+		// The web's pool is fixed-size once open (see warmPool): a connection closed after 10 s
+		// idle is one the next burst of people opens again, at ~15 ms to connect and ~10 ms more
+		// for each statement's first use on a new backend (catalog loads, planning).
+		...(limits && poolRole === 'web' ? { min: max } : {}),
 		// Notices a peer that vanished without a FIN (a failover, a dropped route) on idle connections.
 		keepAlive: true,
 		...(limits?.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
@@ -178,6 +182,21 @@ export function trackPool(name: string, pool: pg.Pool): pg.Pool {
 /** The named pools still open. */
 export function trackedPools(): [string, pg.Pool][] {
 	return [...tracked].filter(([, pool]) => !pool.ended);
+}
+
+/**
+ * Opens every connection of `db`'s pool at once and keeps them (the web's pool has min = max),
+ * so the first people after a start or a quiet spell find them open, as a fixed-size pool does
+ * (HikariCP's advice for responsiveness to spikes). Sized by the rule in README "Operations":
+ * (PG_POOL_MAX + FILE_POOL_MAX) × processes below max_connections. Postgres down: nothing
+ * opens, and requests connect as they come.
+ */
+export async function warmPool(db: Db): Promise<number> {
+	const pool = poolOf(db);
+	if (!pool) return 0;
+	const clients = await Promise.allSettled(Array.from({ length: pool.options.max ?? 0 }, () => pool.connect()));
+	for (const c of clients) if (c.status === 'fulfilled') c.value.release();
+	return clients.filter((c) => c.status === 'fulfilled').length;
 }
 
 let shared: Db | undefined;

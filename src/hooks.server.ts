@@ -1,6 +1,7 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { clientAddress } from '$lib/server/client-address';
-import { getDb } from '#db';
+import { building } from '$app/environment';
+import { getDb, warmPool } from '#db';
 import { cookieSecure } from '$lib/server/auth/config';
 import { crossSiteRefusal } from '$lib/server/csrf';
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookie';
@@ -19,6 +20,8 @@ assertDemoModeAllowed();
 // Crash logging, the draining flag /readyz reports, and closing the pools once adapter-node
 // has let the requests in flight finish after SIGTERM.
 startWebLifecycle();
+// The pool's connections open at start, not in the first people's requests (never in `vite build`).
+if (!building) void warmPool(getDb());
 
 /** Probes for load balancers and orchestrators, and the metrics scrape: never a session, so never a database read first. */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
