@@ -19,6 +19,7 @@ export async function freePort(): Promise<number> {
 }
 
 const services = new Set<ChildProcess>();
+let forwarding = false;
 
 /**
  * A Node service in a session of its own (setsid), as a deployment runs the web and the worker:
@@ -27,7 +28,8 @@ const services = new Set<ChildProcess>();
  * terminal's Ctrl-C, so this process passes it on before it exits.
  */
 export function spawnService(args: string[], opts: { env: NodeJS.ProcessEnv }): ChildProcess {
-	if (services.size === 0 && process.listenerCount('SIGINT') === 0) {
+	if (!forwarding) {
+		forwarding = true;
 		for (const signal of ['SIGINT', 'SIGTERM'] as const)
 			process.once(signal, () => {
 				for (const child of services) child.kill('SIGTERM');

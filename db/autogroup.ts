@@ -53,14 +53,9 @@ export function autogroupsEnabled(): boolean | undefined {
 	return existsSync(file) ? readFileSync(file, 'utf8').trim() === '1' : undefined;
 }
 
-/** Lowers this process's autogroup to `nice` when the process has its session to itself. */
-export function lowerOwnAutogroup(nice: number): AutogroupOutcome {
-	return lowerAutogroup('self', nice);
-}
-
 /**
- * Lowers the autogroup of process `pid` to `nice`, only when that process leads its session:
- * a shared group would take the shell, the web or every other backend down with it.
+ * Lowers the autogroup of process `pid` ('self': this one) to `nice`, only when that process
+ * leads its session: a shared group would take the shell, the web or every other backend down with it.
  */
 export function lowerAutogroup(pid: number | 'self', nice: number): AutogroupOutcome {
 	if (nice <= 0) return { kind: 'unavailable', reason: 'BUILD_NICE=0' };

@@ -99,6 +99,11 @@ export function setDbLog(report: (line: string) => void): void {
 	reportLost = report;
 }
 
+/** Connections per process in the main pool (PG_POOL_MAX, 10). */
+export function poolMax(): number {
+	return Number(process.env.PG_POOL_MAX ?? 10);
+}
+
 /**
  * A pg pool that survives Postgres going away. Scripts (migrate, seed) pass no limits: a
  * migration or a big seed may legitimately run one statement for minutes, and they queue
@@ -110,12 +115,14 @@ export function setDbLog(report: (line: string) => void): void {
  */
 export function createPool(
 	url = databaseUrl(),
-	max = Number(process.env.PG_POOL_MAX ?? 10),
+	max = poolMax(),
 	limits?: SessionLimits,
 	opts: { acquireTimeoutMs?: number; role?: DbRole } = {}
 ): pg.Pool {
 	const connectMs = connectTimeoutMs();
 	const poolRole = opts.role ?? role;
+	// The pool web requests run on: bounded waits, and fixed-size once open (see warmPool).
+	const requests = !!limits && poolRole === 'web';
 	const pool = new pg.Pool({
 		connectionString: url,
 		max,
@@ -127,11 +134,10 @@ export function createPool(
 				super({ ...config, connectionTimeoutMillis: connectMs });
 			}
 		},
-		connectionTimeoutMillis: opts.acquireTimeoutMs ?? (limits && poolRole === 'web' ? connectMs : 0),
-		// The web's pool is fixed-size once open (see warmPool): a connection closed after 10 s
-		// idle is one the next burst of people opens again, at ~15 ms to connect and ~10 ms more
-		// for each statement's first use on a new backend (catalog loads, planning).
-		...(limits && poolRole === 'web' ? { min: max } : {}),
+		connectionTimeoutMillis: opts.acquireTimeoutMs ?? (requests ? connectMs : 0),
+		// A connection closed after 10 s idle is one the next burst of people opens again, at ~15 ms
+		// to connect and ~10 ms more for each statement's first use on a new backend (catalog loads, planning).
+		...(requests ? { min: max } : {}),
 		// Notices a peer that vanished without a FIN (a failover, a dropped route) on idle connections.
 		keepAlive: true,
 		...(limits?.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
@@ -195,8 +201,13 @@ export async function warmPool(db: Db): Promise<number> {
 	const pool = poolOf(db);
 	if (!pool) return 0;
 	const clients = await Promise.allSettled(Array.from({ length: pool.options.max ?? 0 }, () => pool.connect()));
-	for (const c of clients) if (c.status === 'fulfilled') c.value.release();
-	return clients.filter((c) => c.status === 'fulfilled').length;
+	let opened = 0;
+	for (const c of clients)
+		if (c.status === 'fulfilled') {
+			c.value.release();
+			opened++;
+		}
+	return opened;
 }
 
 let shared: Db | undefined;

@@ -9,7 +9,7 @@ import { assertHandlersComplete, HANDLERS, onWorkerStart, requeueUnfinished, typ
 import { isJobName, QUEUES, type JobTrace, type QueueName } from '#shared/server/queue/jobs.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
-import { lowerOwnAutogroup } from '../db/autogroup.ts';
+import { lowerAutogroup } from '../db/autogroup.ts';
 import { registerSchedulers } from './schedulers.ts';
 import { logCrashes } from '#shared/server/crash-guard.ts';
 import { closeFilePool } from '#shared/server/files/pool.ts';
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
 	} catch (err) {
 		logger.warn(`worker: could not lower its CPU priority: ${(err as Error).message}`);
 	}
-	const group = lowerOwnAutogroup(buildNice());
+	const group = lowerAutogroup('self', buildNice());
 	if (group.kind === 'lowered') logger.info(`worker: its session's autogroup runs at nice ${group.nice}`);
 	// Shares the CPU equally with the session it was started in, whatever its nice (db/autogroup.ts).
 	else if (group.kind === 'shared') logger.info(`worker: shares session ${group.sessionId}'s autogroup; start it with setsid (or under its own systemd unit) so builds yield to the web`);
