@@ -6,7 +6,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPool } from '#db';
-import { copyOut } from '#shared/server/copy-out.ts';
+import { copyOut, copyOutInto } from '#shared/server/copy-out.ts';
 
 const pool: pg.Pool = createPool(process.env.DATABASE_URL, 2);
 afterAll(() => pool.end());
@@ -104,5 +104,48 @@ describe('copyOut', () => {
 		} finally {
 			client.release();
 		}
+	});
+
+	it('hands a sink the same bytes as the stream, as ranges of the reads, and ends with the row count', async () => {
+		const text = `COPY (SELECT g, repeat(chr(65 + g % 26), g % 300), NULLIF(g % 7, 0) FROM generate_series(1, 40000) g) TO STDOUT WITH (FORMAT binary)`;
+		const client = await pool.connect();
+		try {
+			const theirs = await drain((t) => copyTo(t), text, client);
+			const parts: Buffer[] = [];
+			let calls = 0;
+			// The range is valid only during the call: keep a copy, as a sink must.
+			const rows = await copyOutInto(client, text, (buf, start, end) => {
+				calls++;
+				parts.push(Buffer.from(buf.subarray(start, end)));
+			});
+			expect(rows).toBe(40000);
+			expect(calls).toBeGreaterThan(1);
+			expect(Buffer.concat(parts).equals(theirs.bytes)).toBe(true);
+			expect((await client.query('SELECT 3 AS n')).rows[0].n).toBe(3);
+		} finally {
+			client.release();
+		}
+	});
+
+	it('fails the COPY, not the process, when the sink refuses bytes', async () => {
+		const client = await pool.connect();
+		let failure: Error | undefined;
+		try {
+			let taken = 0;
+			await expect(
+				copyOutInto(client, `COPY (SELECT repeat('x', 1000) FROM generate_series(1, 20000)) TO STDOUT`, (_b, start, end) => {
+					taken += end - start;
+					if (taken > 100_000) throw new Error('no room for these bytes');
+				})
+			).rejects.toThrow(/no room for these bytes/);
+		} catch (err) {
+			failure = err as Error;
+			throw err;
+		} finally {
+			// Cut off mid-COPY, the connection is discarded, as readWindow does.
+			client.release(failure ?? new Error('cut off mid-COPY'));
+		}
+		// The pool goes on with a fresh connection.
+		expect((await pool.query('SELECT 5 AS n')).rows[0].n).toBe(5);
 	});
 });

@@ -215,8 +215,8 @@ describe('file storage', () => {
 		for (let split = 1; split < framed.length; split++) {
 			const parser = new CopyBinaryFields(2, 7);
 			const out: Buffer[] = [];
-			parser.write(framed.subarray(0, split), (d) => out.push(d));
-			parser.write(framed.subarray(split), (d) => out.push(d));
+			parser.write(framed.subarray(0, split), (b, s, e) => out.push(b.subarray(s, e)));
+			parser.write(framed.subarray(split), (b, s, e) => out.push(b.subarray(s, e)));
 			parser.end();
 			expect(Buffer.concat(out).toString()).toBe('llo wor');
 		}

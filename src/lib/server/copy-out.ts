@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import type { Submittable } from 'pg';
 import type { Readable, ReadableOptions } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +31,21 @@ const ERROR_RESPONSE = 0x45;
 /** Messages that may arrive during copy-out without ending it (the protocol's asynchronous ones, and the response that starts it). */
 const WITHIN_COPY = new Set([0x48 /* CopyOutResponse */, COPY_DATA, 0x53 /* ParameterStatus */, 0x4e /* NoticeResponse */, 0x41 /* NotificationResponse */]);
 
+/**
+ * Takes each piece of CopyData content as it is parsed, a range of the socket read's buffer that
+ * is only valid during the call. A consumer that copies the bytes where they belong anyway (a
+ * download's window) then needs no stream: no gathering, no push, no async iteration per read.
+ */
+export type CopyDataSink = (buffer: Buffer, start: number, end: number) => void;
+
 class CopyOut extends CopyToQuery {
+	readonly #sink: CopyDataSink | undefined;
+
+	constructor(text: string, options?: ReadableOptions, sink?: CopyDataSink) {
+		super(text, options);
+		this.#sink = sink;
+	}
+
 	/**
 	 * CopyData messages parsed so far. Postgres sends one per row in text and CSV (a quoted newline
 	 * stays inside its row's message), so this is a running row count for progress, exact at
@@ -61,8 +76,18 @@ class CopyOut extends CopyToQuery {
 			if (this.#left > 0) {
 				const n = Math.min(this.#left, len - pos);
 				if (this.#code === COPY_DATA) {
-					if (outLen !== pos) chunk.copyWithin(outLen, pos, pos + n);
-					outLen += n;
+					if (this.#sink) {
+						// A sink that throws (bytes it cannot take) fails the COPY; the caller discards the connection.
+						try {
+							this.#sink(chunk, pos, pos + n);
+						} catch (err) {
+							this.destroy(err as Error);
+							return false;
+						}
+					} else {
+						if (outLen !== pos) chunk.copyWithin(outLen, pos, pos + n);
+						outLen += n;
+					}
 				}
 				pos += n;
 				this.#left -= n;
@@ -116,6 +141,20 @@ export type CopyOutStream = CopyToBase & { readonly rowsSoFar: number };
 /** `COPY … TO STDOUT` for client.query(); see CopyOut. */
 export function copyOut(text: string, options?: ReadableOptions): CopyOutStream {
 	return new CopyOut(text, options);
+}
+
+/**
+ * `COPY … TO STDOUT` whose data goes to `sink` as it is parsed (see CopyDataSink), for
+ * client.query(). The stream carries no data: it ends when the COPY does, fails with its error,
+ * and says `rowCount` at the end.
+ */
+export async function copyOutInto(client: { query(q: CopyOutStream): unknown }, text: string, sink: CopyDataSink): Promise<number> {
+	const copy = new CopyOut(text, undefined, sink);
+	client.query(copy);
+	// Flowing mode starts the reads; no data event ever comes.
+	copy.resume();
+	await finished(copy);
+	return copy.rowCount;
 }
 
 /** A COPY's data chunks, each handed on after `onRows` has heard the rows received so far. */

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { DB } from '#db';
-import { copyOut } from '../copy-out.ts';
+import { copyOutInto } from '../copy-out.ts';
 import { isOutage } from '../outage.ts';
 import { getFilePool } from './pool.ts';
 
@@ -57,83 +57,103 @@ export interface ByteRange {
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /**
+ * What the parser reads next: the 19-byte header (signature, flags, extension length), the
+ * header extension (skipped), a tuple's field count (int16; -1 is the trailer), the field's
+ * length (int32), the field's bytes, or nothing after the trailer.
+ */
+const Part = { Header: 0, Extension: 1, Count: 2, Length: 3, Field: 4, Done: 5 } as const;
+type Part = (typeof Part)[keyof typeof Part];
+/** The fixed-size heads' lengths. */
+const HEAD_BYTES: Record<number, number> = { [Part.Header]: 19, [Part.Count]: 2, [Part.Length]: 4 };
+
+/**
  * Strips binary COPY framing from a one-bytea-column result: header, then per tuple
  * int16 field count + int32 length + bytes, then the -1 trailer. Field bytes go to `emit` as
- * slices of the incoming buffers (no copy), minus `skip` leading and beyond `limit` bytes.
- * A plain parser, not a Transform: a window is ~500 fields of 8 KB, and a stream's push and
- * write per field cost more than the bytes' copy.
+ * ranges of the buffers it is given (no copy), minus `skip` leading and beyond `limit` bytes. It
+ * parses ranges where they lie (a socket read's CopyData contents); only a head cut by the end of
+ * a range is gathered, a few bytes.
  */
 export class CopyBinaryFields {
-	private buf: Buffer = Buffer.alloc(0);
-	private headerDone = false;
-	private fieldLeft = 0;
-	private done = false;
+	private part: Part = Part.Header;
+	/** Bytes of the field or extension still to come. */
+	private left = 0;
+	/** A head cut by the end of a range: its bytes so far. */
+	private head = Buffer.alloc(19);
+	private headFill = 0;
 	private skip: number;
-	private left: number;
+	private limit: number;
 
 	constructor(skip = 0, limit = Number.MAX_SAFE_INTEGER) {
 		this.skip = skip;
-		this.left = limit;
+		this.limit = limit;
 	}
 
 	/** Throws unless the trailer came: Postgres always sends it, so a stream without it was cut. */
 	end(): void {
-		if (!this.done) throw new Error('truncated COPY binary stream');
+		if (this.part !== Part.Done) throw new Error('truncated COPY binary stream');
 	}
 
-	private emitSlice(bytes: Buffer, emit: (field: Buffer) => void): void {
-		let b = bytes;
-		if (this.skip > 0) {
-			const s = Math.min(this.skip, b.length);
-			this.skip -= s;
-			b = b.subarray(s);
-		}
-		if (b.length > this.left) b = b.subarray(0, this.left);
-		this.left -= b.length;
-		if (b.length) emit(b);
-	}
-
-	write(chunk: Buffer, emit: (field: Buffer) => void): void {
-		let data = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-		this.buf = Buffer.alloc(0);
-		let pos = 0;
-		for (;;) {
-			if (this.fieldLeft > 0) {
-				const n = Math.min(this.fieldLeft, data.length - pos);
-				if (n === 0) break;
-				this.emitSlice(data.subarray(pos, pos + n), emit);
-				this.fieldLeft -= n;
+	write(buf: Buffer, emit: (buf: Buffer, start: number, end: number) => void, from = 0, to = buf.length): void {
+		let pos = from;
+		while (pos < to && this.part !== Part.Done) {
+			if (this.part === Part.Field || this.part === Part.Extension) {
+				const n = Math.min(this.left, to - pos);
+				if (this.part === Part.Field) this.emitRange(buf, pos, pos + n, emit);
+				this.left -= n;
 				pos += n;
+				if (this.left === 0) this.part = Part.Count;
 				continue;
 			}
-			if (this.done) {
-				pos = data.length;
-				break;
-			}
-			if (!this.headerDone) {
-				if (data.length - pos < 19) break;
-				if (!data.subarray(pos, pos + 11).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
-				const ext = data.readInt32BE(pos + 15);
-				if (data.length - pos < 19 + ext) break;
-				pos += 19 + ext;
-				this.headerDone = true;
+			const need = HEAD_BYTES[this.part];
+			if (this.headFill === 0 && to - pos >= need) {
+				this.readHead(buf, pos);
+				pos += need;
 				continue;
 			}
-			if (data.length - pos < 2) break;
-			const fields = data.readInt16BE(pos);
-			if (fields === -1) {
-				this.done = true;
-				pos += 2;
-				continue;
+			const n = Math.min(need - this.headFill, to - pos);
+			buf.copy(this.head, this.headFill, pos, pos + n);
+			this.headFill += n;
+			pos += n;
+			if (this.headFill === need) {
+				this.headFill = 0;
+				this.readHead(this.head, 0);
 			}
-			if (fields !== 1) throw new Error(`expected one column, got ${fields}`);
-			if (data.length - pos < 6) break;
-			const len = data.readInt32BE(pos + 2);
-			pos += 6;
-			if (len < 0) throw new Error('NULL chunk');
-			this.fieldLeft = len;
 		}
-		if (pos < data.length) this.buf = Buffer.from(data.subarray(pos));
+	}
+
+	/** A whole head at `at`: what comes after it. */
+	private readHead(h: Buffer, at: number): void {
+		switch (this.part) {
+			case Part.Header:
+				if (!h.subarray(at, at + 11).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
+				this.left = h.readInt32BE(at + 15);
+				if (this.left < 0) throw new Error('not a binary COPY stream');
+				this.part = this.left > 0 ? Part.Extension : Part.Count;
+				return;
+			case Part.Count: {
+				const fields = h.readInt16BE(at);
+				if (fields === -1) this.part = Part.Done;
+				else if (fields !== 1) throw new Error(`expected one column, got ${fields}`);
+				else this.part = Part.Length;
+				return;
+			}
+			case Part.Length:
+				this.left = h.readInt32BE(at);
+				if (this.left < 0) throw new Error('NULL chunk');
+				this.part = this.left > 0 ? Part.Field : Part.Count;
+				return;
+		}
+	}
+
+	private emitRange(buf: Buffer, start: number, end: number, emit: (buf: Buffer, start: number, end: number) => void): void {
+		if (this.skip > 0) {
+			const s = Math.min(this.skip, end - start);
+			this.skip -= s;
+			start += s;
+		}
+		if (end - start > this.limit) end = start + this.limit;
+		this.limit -= end - start;
+		if (end > start) emit(buf, start, end);
 	}
 }
 
@@ -172,16 +192,15 @@ async function readWindow(fileId: string, chunkSize: number, from: number, to: n
 		const data = Buffer.allocUnsafe(Math.min(limit, (to - from + 1) * chunkSize - skip));
 		let at = 0;
 		const fields = new CopyBinaryFields(skip, limit);
-		const put = (field: Buffer) => {
-			if (at + field.length > data.length) throw new Error(`file ${fileId}: a chunk larger than its file's chunk size`);
-			at += field.copy(data, at);
+		const put = (buf: Buffer, start: number, end: number) => {
+			if (at + end - start > data.length) throw new Error(`file ${fileId}: a chunk larger than its file's chunk size`);
+			at += buf.copy(data, at, start, end);
 		};
 		await client.query(PIN_INDEX_ORDER);
-		const source = client.query(copyOut(query));
-		for await (const chunk of source) fields.write(chunk as Buffer, put);
+		const rows = await copyOutInto(client, query, (buf, start, end) => fields.write(buf, put, start, end));
 		fields.end();
 		await client.query('COMMIT');
-		return { data: data.subarray(0, at), rows: source.rowCount ?? 0 };
+		return { data: data.subarray(0, at), rows };
 	} catch (err) {
 		failure = err as Error;
 		throw err;
