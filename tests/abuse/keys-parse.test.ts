@@ -19,7 +19,7 @@ const PASSWORD = 'Cert-Pass-9090';
 const P12 = { mchId: WECHAT_MCH_ID, password: PASSWORD };
 const MAX_INT32 = 2 ** 31 - 1;
 
-type Answer = { status: number; json: { error?: { json: { data: { fieldErrors: Record<string, string> | null } } } } };
+type Answer = { status: number; json: { error?: { data: { fieldErrors: Record<string, string> | null } } } };
 
 /**
  * Runs `work` while a 10 ms interval measures how late the event loop gets to it: the
@@ -49,7 +49,7 @@ async function send(who: Person, path: string, input: unknown) {
 	return watched(async () => (await httpCall(contextOf(db, who, ALL_KEYS, 'en'), path, 'mutation', input)) as Answer);
 }
 
-const fieldErrors = (a: Answer) => a.json.error?.json.data.fieldErrors;
+const fieldErrors = (a: Answer) => a.json.error?.data.fieldErrors;
 
 async function storedFor(who: Person) {
 	const [keys, platform, audit] = await Promise.all([

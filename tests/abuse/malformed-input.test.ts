@@ -15,6 +15,7 @@ import { makeRole, makeStaff } from '../fixtures/merchant.ts';
 import { callPath } from '../fixtures/outcome.ts';
 import { adminWorld } from '../team/helpers.ts';
 import { requestEvent } from '../fixtures/request-event.ts';
+import { readAnswer } from '#shared/trpc/transformer.ts';
 
 const db = getDb();
 const BAD_CHARACTERS = { 'zh-CN': '输入含有不允许的字符 (如控制字符), 请检查后重试', en: 'The input contains characters that are not allowed (such as control characters)' };
@@ -68,9 +69,9 @@ describe('text Postgres or a spreadsheet cannot hold is refused at the schema', 
 		const event = requestEvent(url, { jar, params: { trpc: 'payments.list' } });
 		const response = await handle({ event, resolve: (e) => trpcGet(e as never) });
 		expect(response.status).toBe(400);
-		const body = await response.json();
-		expect(body.error.json.message).toBe(BAD_CHARACTERS.en);
-		expect(body.error.json.data.code).toBe('BAD_REQUEST');
+		const error = readAnswer<{ message: string; data: { code: string } }>((await response.json()).error);
+		expect(error.message).toBe(BAD_CHARACTERS.en);
+		expect(error.data.code).toBe('BAD_REQUEST');
 	});
 
 	it('NUL in any text filter of the five trade/user lists answers BAD_REQUEST naming the field (each was a 500)', async () => {

@@ -10,6 +10,9 @@ import { POST as logout } from '../../src/routes/logout/+server.ts';
 import { createSession, validateSessionToken } from '#shared/server/auth/session.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { requestEvent, type SetCookie } from '../fixtures/request-event.ts';
+import { readAnswer } from '#shared/trpc/transformer.ts';
+
+const errorOf = (body: { error: unknown }) => readAnswer<{ message: string; data: { fieldErrors: Record<string, string> | null } }>(body.error);
 
 const db = getDb();
 
@@ -54,7 +57,7 @@ describe('hooks + /api/trpc', () => {
 		const me = await run('http://localhost/api/trpc/auth.me', GET as Handler, {}, { session: cookie.value });
 		expect(me.locals.auth?.staff.id).toBe(staff.id);
 		const body = await me.response.json();
-		expect(superjson.deserialize(body.result.data)).toMatchObject({ name: '赵六', merchantName: '杭州测试商户' });
+		expect(readAnswer(body.result.data)).toMatchObject({ name: '赵六', merchantName: '杭州测试商户' });
 	});
 
 	it('errors arrive translated into the person’s language', async () => {
@@ -62,13 +65,13 @@ describe('hooks + /api/trpc', () => {
 		const input = { merchantNo: merchant.merchant_no, phone: staff.phone, password: 'wrong' };
 		const zh = await run('http://localhost/api/trpc/auth.signIn', POST as Handler, signInBody(input));
 		expect(zh.response.status).toBe(401);
-		expect((await zh.response.json()).error.json.message).toBe('商户号、手机号或密码错误');
+		expect(errorOf(await zh.response.json()).message).toBe('商户号、手机号或密码错误');
 		const en = await run('http://localhost/api/trpc/auth.signIn', POST as Handler, signInBody(input), { locale: 'en' });
 		expect(en.locals.locale).toBe('en');
-		expect((await en.response.json()).error.json.message).toBe('Wrong merchant number, phone or password');
+		expect(errorOf(await en.response.json()).message).toBe('Wrong merchant number, phone or password');
 
 		const bad = await run('http://localhost/api/trpc/auth.signIn', POST as Handler, signInBody({ ...input, merchantNo: '12' }));
-		const badBody = (await bad.response.json()).error.json;
+		const badBody = errorOf(await bad.response.json());
 		expect(badBody.message).toBe('商户号为 16 位数字');
 		expect(badBody.data.fieldErrors).toEqual({ merchantNo: '商户号为 16 位数字' });
 	});
@@ -83,7 +86,7 @@ describe('hooks + /api/trpc', () => {
 				signInBody({ merchantNo: merchant.merchant_no, phone: staff.phone, password: 'wrong' })
 			);
 			expect(r.response.status).toBe(429);
-			expect((await r.response.json()).error.json.message).toMatch(/账户已锁定, 请于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 后再试/);
+			expect(errorOf(await r.response.json()).message).toMatch(/账户已锁定, 请于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 后再试/);
 		} finally {
 			delete process.env.LOGIN_MAX_FAILURES;
 		}

@@ -15,6 +15,7 @@ import { webArgs } from '../../scripts/bundle.js';
 import { buildSnapshot, freePort, prefixLines, waitForHttp } from '../../scripts/lib/processes.ts';
 import { adminUrl, withDatabase } from '../setup/urls.ts';
 import { makeMerchant, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
+import { readAnswer } from '#shared/trpc/transformer.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NAME = `mb_e2e_proxy_${randomBytes(4).toString('hex')}`;
@@ -111,8 +112,9 @@ async function signIn(base: string, forwardedFor: string, password = 'Wrong#Pass
 		headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor, ...extra },
 		body: JSON.stringify({ json: { merchantNo: account.merchantNo, phone: account.phone, password } })
 	});
-	const body = (await res.json()) as { error?: { json: { message: string } } };
-	return { status: res.status, message: body.error?.json.message ?? '', setCookie: res.headers.getSetCookie() };
+	const body = (await res.json()) as { error?: unknown };
+	const message = body.error ? readAnswer<{ message: string }>(body.error).message : '';
+	return { status: res.status, message, setCookie: res.headers.getSetCookie() };
 }
 
 describe('behind a proxy with ADDRESS_HEADER=X-Forwarded-For and XFF_DEPTH=1', () => {

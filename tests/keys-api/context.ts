@@ -10,6 +10,7 @@ import type { Context } from '#shared/server/api/context.ts';
 import { appRouter } from '#shared/server/api/root.ts';
 import { callerFor, contextFor, signedIn } from '../fixtures/context.ts';
 import type { merchantWithStaff } from '../keys/fixtures.ts';
+import { readAnswer } from '#shared/trpc/transformer.ts';
 
 export type Person = Awaited<ReturnType<typeof merchantWithStaff>>;
 
@@ -21,7 +22,10 @@ export function callerOf(db: Db, who: Person, permissions: readonly Permission[]
 	return callerFor(db, signedIn(who.merchant, who.staff, permissions), { locale, ip: '203.0.113.9' });
 }
 
-/** A tRPC call over HTTP: returns the status and the raw response body (what a browser gets). */
+/**
+ * A tRPC call over HTTP: returns the status, the raw response body (what a browser gets) and the
+ * envelope with its answer read back (`result.data` or `error`, as the browser's client reads them).
+ */
 export async function httpCall(
 	ctx: Context,
 	path: string,
@@ -40,5 +44,7 @@ export async function httpCall(
 	});
 	const res = await fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter, createContext: () => ctx });
 	const body = await res.text();
-	return { status: res.status, body, json: JSON.parse(body) };
+	const raw = JSON.parse(body) as { result?: { data: unknown }; error?: unknown };
+	const json = raw.result ? { result: { data: readAnswer(raw.result.data) } } : raw.error ? { error: readAnswer(raw.error) } : raw;
+	return { status: res.status, body, json };
 }

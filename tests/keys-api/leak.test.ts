@@ -1,7 +1,6 @@
 // Saves every kind of secret through the API, then reads every keys response body a browser
-// could receive (superjson over HTTP, errors included): no secret byte may appear in any form.
+// could receive (tRPC over HTTP, errors included): no secret byte may appear in any form.
 import { createPrivateKey } from 'node:crypto';
-import superjson from 'superjson';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '#db';
 import type { Permission } from '#shared/permissions.ts';
@@ -68,10 +67,8 @@ describe('no secret leaves the server', () => {
 			md5Key: MD5_KEY
 		});
 		expect(saveA.status).toBe(200);
-		const wechat = superjson.deserialize<{ id: bigint; secrets: Record<string, { set: boolean; fingerprint: string | null }> }>(
-			(saveW.json as { result: { data: never } }).result.data
-		);
-		const alipay = superjson.deserialize<{ id: bigint }>((saveA.json as { result: { data: never } }).result.data);
+		const wechat = (saveW.json as { result: { data: { id: bigint; secrets: Record<string, { set: boolean; fingerprint: string | null }> } } }).result.data;
+		const alipay = (saveA.json as { result: { data: { id: bigint } } }).result.data;
 		// The views say 已设置 with a fingerprint for each secret.
 		expect(Object.values(wechat.secrets).every((s) => s.set && /^[0-9a-f]{64}$/.test(s.fingerprint ?? ''))).toBe(true);
 

@@ -145,7 +145,7 @@ describe('field errors', () => {
 		const input = alipayInput({ pid: '1234', appid: 'x', signType: 'RSA', md5Key: 'bad' });
 		const zh = await httpCall(contextOf(db, b, ['keys.alipay.write'], 'zh-CN'), 'keys.alipay.save', 'mutation', input);
 		expect(zh.status).toBe(400);
-		const zhError = (zh.json as { error: { json: { message: string; data: { fieldErrors: Record<string, string> } } } }).error.json;
+		const zhError = (zh.json as { error: { message: string; data: { fieldErrors: Record<string, string> } } }).error;
 		expect(zhError.data.fieldErrors).toEqual({
 			pid: '合作者身份(PID) 应为 2088 开头的 16 位数字',
 			appid: '支付宝 appid 应为 16 位数字',
@@ -157,7 +157,7 @@ describe('field errors', () => {
 		expect(zhError.message).toBe('合作者身份(PID) 应为 2088 开头的 16 位数字');
 
 		const en = await httpCall(contextOf(db, b, ['keys.alipay.write'], 'en'), 'keys.alipay.save', 'mutation', input);
-		const enError = (en.json as { error: { json: { data: { fieldErrors: Record<string, string> } } } }).error.json;
+		const enError = (en.json as { error: { data: { fieldErrors: Record<string, string> } } }).error;
 		expect(enError.data.fieldErrors.privateKey).toBe('Key type RSA needs a 1024-bit private key; this one has 2048 bits');
 		expect(enError.data.fieldErrors.pid).toBe('The partner ID (PID) must be 16 digits starting with 2088');
 	});
@@ -165,22 +165,22 @@ describe('field errors', () => {
 	it('a wrong certificate password lands under 退款证书密码; a swapped key under its field', async () => {
 		const c = contextOf(db, b, ['keys.wechat.write', 'keys.alipay.write', 'keys.platform.write']);
 		const wrong = await httpCall(c, 'keys.wechat.save', 'mutation', wechatInput({ certPassword: 'nope' }));
-		expect((wrong.json as { error: { json: { data: { fieldErrors: Record<string, string> } } } }).error.json.data.fieldErrors).toEqual({
+		expect((wrong.json as { error: { data: { fieldErrors: Record<string, string> } } }).error.data.fieldErrors).toEqual({
 			certPassword: '退款证书密码错误, 无法打开证书文件 (默认密码是微信商户号)'
 		});
 		const swapped = await httpCall(c, 'keys.alipay.save', 'mutation', alipayInput({ privateKey: rsa(2048, 'merchant').spkiPem }));
-		expect((swapped.json as { error: { json: { data: { fieldErrors: Record<string, string> } } } }).error.json.data.fieldErrors.privateKey).toBe(
+		expect((swapped.json as { error: { data: { fieldErrors: Record<string, string> } } }).error.data.fieldErrors.privateKey).toBe(
 			'这里填的是公钥, 不是私钥: 公钥和私钥填反了'
 		);
 		const privateAsPublic = await httpCall(c, 'keys.platform.setPublicKey', 'mutation', { publicKey: rsa(2048, 'merchant').pkcs8Pem });
 		expect(privateAsPublic.status).toBe(400);
-		expect((privateAsPublic.json as { error: { json: { data: { fieldErrors: Record<string, string> } } } }).error.json.data.fieldErrors.publicKey).toMatch(/这是私钥/);
+		expect((privateAsPublic.json as { error: { data: { fieldErrors: Record<string, string> } } }).error.data.fieldErrors.publicKey).toMatch(/这是私钥/);
 	});
 
 	it('zod refusals keep their shape (fieldErrors from the schema)', async () => {
 		const r = await httpCall(contextOf(db, b, ['keys.wechat.write']), 'keys.wechat.save', 'mutation', wechatInput({ signType: 'DSA' }));
 		expect(r.status).toBe(400);
-		expect((r.json as { error: { json: { data: { fieldErrors: Record<string, string> } } } }).error.json.data.fieldErrors).toEqual({
+		expect((r.json as { error: { data: { fieldErrors: Record<string, string> } } }).error.data.fieldErrors).toEqual({
 			signType: '私钥类型只能是 RSA 或 RSA2'
 		});
 	});

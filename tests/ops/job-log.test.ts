@@ -1,6 +1,5 @@
 // A job's log lines name the request that asked for it: an export requested over HTTP is built
 // by the worker, and its lines (and its build's metrics) can be found from the request id.
-import superjson from 'superjson';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getDb } from '#db';
 import { startWorkers } from '../../jobs/worker.ts';
@@ -12,6 +11,7 @@ import { sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeStaff } from '../fixtures/merchant.ts';
 import { trpcMutation } from './http.ts';
 import { dropTestJobs } from '../fixtures/queues.ts';
+import { readAnswer } from '#shared/trpc/transformer.ts';
 
 const db = getDb();
 
@@ -32,7 +32,7 @@ describe('job lines', () => {
 		const requestId = 'req-export-0001';
 		const asked = await trpcMutation('exports.create', { list: 'withdrawals', format: 'CSV', filter: {}, columns: [] }, { 'x-request-id': requestId }, { session: token });
 		expect(asked.response.status).toBe(200);
-		const { id } = superjson.deserialize<{ id: bigint }>((await asked.response.json()).result.data);
+		const { id } = readAnswer<{ id: bigint }>((await asked.response.json()).result.data);
 
 		const job = await getQueue(QUEUES.EXPORTS).getJob(exportJobId(id));
 		expect(job?.data).toEqual({ exportId: String(id), requestId });

@@ -17,6 +17,7 @@ import { callerFor, sessionOf } from '../fixtures/context.ts';
 import { makeMerchant, makeRole, makeStaff, PASSWORD } from '../fixtures/merchant.ts';
 import { errorKey, refusal } from '../fixtures/outcome.ts';
 import { requestEvent, type SetCookie } from '../fixtures/request-event.ts';
+import { readAnswer } from '#shared/trpc/transformer.ts';
 
 const db = getDb();
 const OFFICE = '198.51.100.20';
@@ -131,10 +132,10 @@ describe('enforcement', () => {
 
 		const zh = await request('auth.signIn', { ip: HOME, body: { ...who, password: PASSWORD } });
 		expect(zh.response.status).toBe(403);
-		expect((await zh.response.json()).error.json.message).toBe(`您当前的地址 ${HOME} 不在本商户的登录地址白名单内, 无法登录。请联系商户管理员。`);
+		expect(readAnswer<{ message: string }>((await zh.response.json()).error).message).toBe(`您当前的地址 ${HOME} 不在本商户的登录地址白名单内, 无法登录。请联系商户管理员。`);
 		expect(zh.setCookies).toEqual([]);
 		const en = await request('auth.signIn', { ip: HOME, jar: { locale: 'en' }, body: { ...who, password: PASSWORD } });
-		expect((await en.response.json()).error.json.message).toBe(`Your address ${HOME} is not on this merchant’s sign-in allow-list, so you cannot sign in. Please contact your administrator.`);
+		expect(readAnswer<{ message: string }>((await en.response.json()).error).message).toBe(`Your address ${HOME} is not on this merchant’s sign-in allow-list, so you cannot sign in. Please contact your administrator.`);
 
 		// from inside the range it goes through
 		const ok = await request('auth.signIn', { ip: '198.51.100.200', body: { ...who, password: PASSWORD } });

@@ -1,6 +1,6 @@
 // The typed browser client. Only types cross over from the server (import type).
 import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
-import superjson from 'superjson';
+import { transformer } from './transformer';
 import type { AppRouter } from '$lib/server/api/root';
 import { stepUpLink } from './step-up-link';
 
@@ -11,8 +11,8 @@ export const trpc = createTRPCClient<AppRouter>({
 		stepUpLink<AppRouter>(),
 		splitLink({
 			condition: (op) => op.type === 'mutation',
-			true: httpLink({ url: '/api/trpc', transformer: superjson }),
-			false: httpBatchLink({ url: '/api/trpc', transformer: superjson, maxItems: 10 })
+			true: httpLink({ url: '/api/trpc', transformer }),
+			false: httpBatchLink({ url: '/api/trpc', transformer, maxItems: 10 })
 		})
 	]
 });

@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import superjson from 'superjson';
 import { ZodError } from 'zod';
+import { transformer } from '$lib/trpc/transformer';
 import { isMessageKey, translate, type Locale, type MessageKey } from '$lib/i18n/messages';
 import { requiredAnyOf, type ProcedurePermission } from '$lib/permissions';
 import type { Actor } from '$lib/server/audit';
@@ -73,7 +73,7 @@ const t = initTRPC
 	.context<Context>()
 	.meta<Meta>()
 	.create({
-		transformer: superjson,
+		transformer,
 		// Messages are catalogue keys; the person reads them in their own language.
 		errorFormatter({ shape, error, ctx }) {
 			const locale = ctx?.locale ?? (error.cause instanceof RequestLocale ? error.cause.locale : 'zh-CN');
