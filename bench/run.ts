@@ -18,7 +18,7 @@ import { BIG_MERCHANT_NO } from '#seed/big.ts';
 import { DEMO_MERCHANT_NO } from '#seed/demo.ts';
 import { bundleIfStale } from '../scripts/bundle.js';
 import { benchExports } from './exports.ts';
-import { call, signIn, startServer } from './http.ts';
+import { call, closeClient, signIn, startServer } from './http.ts';
 import { benchLists } from './lists.ts';
 import { loadPeople, loadSaturation, schedulerLine, startWorker } from './load.ts';
 import { benchMemory } from './memory.ts';
@@ -63,6 +63,7 @@ try {
 	const failures = printSummary() + loadFailures;
 	process.exitCode = failures === 0 ? 0 : 1;
 } finally {
+	closeClient();
 	server?.child.kill('SIGTERM');
 	await db.destroy();
 }
