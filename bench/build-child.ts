@@ -5,8 +5,7 @@
 // has its code compiled by the JIT and its pools open, and that is the speed to measure.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { setPriority } from 'node:os';
-import { buildNice, closeDb, createDb, setDbRole } from '../db/index.ts';
+import { closeDb, createDb, runAsBuilder } from '../db/index.ts';
 import { buildExport } from '../src/lib/server/exports/build.ts';
 import { buildStatement } from '../src/lib/server/statements/build.ts';
 import { closeFilePool, getFilePool } from '../src/lib/server/files/index.ts';
@@ -15,11 +14,13 @@ const [kind, idText, warmText] = process.argv.slice(2);
 const id = BigInt(idText);
 const build = (target: bigint) =>
 	kind === 'statement' ? buildStatement(db, target, { owner: 'bench' }) : buildExport(db, target, { owner: 'bench' });
-// As the worker runs a build (jobs/worker.ts): its sessions without parallel query, its backends
-// and itself at BUILD_NICE. With the process at 0 and its backends at 10, the COPY's backend lost
-// the core to its own reader whenever they shared one.
-setDbRole('worker');
-setPriority(buildNice());
+// As the worker runs a build (jobs/worker.ts): its sessions without parallel query, its backends,
+// itself and its session's autogroup (the bench starts it with setsid) at BUILD_NICE. With the
+// process at 0 and its backends at 10, the COPY's backend lost the core to its own reader
+// whenever they shared one; with only its nice lowered, the process still had the bench's
+// session's full weight beside its backends' lowered ones.
+const { niceError } = runAsBuilder();
+if (niceError) throw niceError;
 const db = createDb(undefined, 4);
 try {
 	await sql`SELECT 1`.execute(db);

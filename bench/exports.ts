@@ -31,8 +31,11 @@ function runChild(kind: 'export' | 'statement', id: bigint, warmUp?: bigint): Pr
 	return new Promise((resolve, reject) => {
 		// Compiled like the worker (dist/build-child.js, the worker's Node flags): its memory is a worker's.
 		const args = [...WORKER_NODE_FLAGS, bundlePath('build-child'), kind, id.toString(), ...(warmUp === undefined ? [] : [warmUp.toString()])];
+		// In a session of its own, as the worker runs (README: setsid, or a systemd unit), so it can
+		// lower its autogroup to its backends' weight; short-lived, so Ctrl-C needs no forwarding.
 		const child = spawn(process.execPath, args, {
-			stdio: ['ignore', 'pipe', 'inherit']
+			stdio: ['ignore', 'pipe', 'inherit'],
+			detached: true
 		});
 		let out = '';
 		child.stdout.on('data', (b) => (out += b));

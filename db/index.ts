@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import pg from 'pg';
-import { lowerAutogroup } from './autogroup.ts';
+import { lowerAutogroup, type AutogroupOutcome } from './autogroup.ts';
 import Cursor from 'pg-cursor';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DB } from './types.ts';
@@ -69,6 +69,23 @@ function connectTimeoutMs(): number {
 export function buildNice(): number {
 	const n = Number(process.env.BUILD_NICE ?? 10);
 	return Number.isInteger(n) && n >= 0 && n <= 19 ? n : 10;
+}
+
+/**
+ * Makes this process a builder, as the worker runs one: the build limits for its pools
+ * (setDbRole), itself at BUILD_NICE, and its session's autogroup too when it leads that session
+ * (started with setsid); its backends follow as they connect (reniceBackend). Says what became
+ * of each, for the caller to log.
+ */
+export function runAsBuilder(): { niceError: Error | null; group: AutogroupOutcome } {
+	setDbRole('worker');
+	let niceError: Error | null = null;
+	try {
+		setPriority(buildNice());
+	} catch (err) {
+		niceError = err as Error;
+	}
+	return { niceError, group: lowerAutogroup('self', buildNice()) };
 }
 
 function isLocalHost(host: string | undefined): boolean {

@@ -1,15 +1,13 @@
 // The job process (`npm run worker`): one BullMQ Worker per queue, the schedulers, and a
 // graceful stop on SIGINT/SIGTERM. Runs under plain Node, bundled by scripts/bundle.js into
 // dist/worker.js: no SvelteKit imports ($app, $env, $lib).
-import { setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { buildNice, closeDb, getDb, setDbLog, setDbRole, type Db } from '../db/index.ts';
+import { closeDb, getDb, runAsBuilder, setDbLog, type Db } from '../db/index.ts';
 import { assertHandlersComplete, HANDLERS, onWorkerStart, requeueUnfinished, type JobHandlers } from './handlers.ts';
 import { isJobName, QUEUES, type JobTrace, type QueueName } from '#shared/server/queue/jobs.ts';
 import { closeQueues } from '#shared/server/queue/queues.ts';
 import { closeRedis, createWorkerConnection, redisPrefix } from '#shared/server/queue/redis.ts';
-import { lowerAutogroup } from '../db/autogroup.ts';
 import { registerSchedulers } from './schedulers.ts';
 import { logCrashes } from '#shared/server/crash-guard.ts';
 import { closeFilePool } from '#shared/server/files/pool.ts';
@@ -164,13 +162,8 @@ async function main(): Promise<void> {
 	setDbLog((line) => activeLog().error(line));
 	// Builds run statements far longer than a web request's limit allows, at a lower CPU
 	// priority than the web (the backends' share is set as they connect, db/index.ts).
-	setDbRole('worker');
-	try {
-		setPriority(buildNice());
-	} catch (err) {
-		logger.warn(`worker: could not lower its CPU priority: ${(err as Error).message}`);
-	}
-	const group = lowerAutogroup('self', buildNice());
+	const { niceError, group } = runAsBuilder();
+	if (niceError) logger.warn(`worker: could not lower its CPU priority: ${niceError.message}`);
 	if (group.kind === 'lowered') logger.info(`worker: its session's autogroup runs at nice ${group.nice}`);
 	// Shares the CPU equally with the session it was started in, whatever its nice (db/autogroup.ts).
 	else if (group.kind === 'shared') logger.info(`worker: shares session ${group.sessionId}'s autogroup; start it with setsid (or under its own systemd unit) so builds yield to the web`);
