@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { buildSnapshot } from '../../scripts/lib/processes.ts';
 import { ROOT } from '../fixtures/processes.ts';
 
-export { adminQuery, call, createSeededDatabase, ROOT, signIn, startWeb, startWorker, until, type Answer, type Proc } from '../fixtures/processes.ts';
+export { adminQuery, call, createSeededDatabase, ROOT, shown, signIn, startWeb, startWorker, until, type Answer, type Proc } from '../fixtures/processes.ts';
 
 /**
  * A private copy of the build. The e2e global setup has just built it fresh; a source edited

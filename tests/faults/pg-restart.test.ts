@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from '../../scripts/lib/postgres.ts';
 import { freePort } from '../../scripts/lib/processes.ts';
 import { addDays, businessDate, startOfBusinessDate } from '#shared/time.ts';
 import { closeRedis, createWorkerConnection } from '#shared/server/queue/redis.ts';
-import { buildCopy, call, createSeededDatabase, ROOT, signIn, startWeb, startWorker, uniqueName, until, type Proc } from './harness.ts';
+import { buildCopy, call, createSeededDatabase, ROOT, shown, signIn, startWeb, startWorker, uniqueName, until, type Proc } from './harness.ts';
 import { demoAdmin, storeDownload, type Download } from './files.ts';
 import { buildsWaitingAtChunks } from '../fixtures/builds.ts';
 
@@ -73,8 +73,8 @@ describe('a Postgres restart mid-export', () => {
 		await blocker.connect();
 		await blocker.query('BEGIN');
 		await blocker.query('LOCK TABLE file_chunks IN EXCLUSIVE MODE');
-		const exp = await call<{ id: string }>(web.base, cookie, 'exports.create', { list: 'payments', format: 'CSV', filter, columns: [] }, 'POST');
-		expect(exp.status, JSON.stringify(exp.body)).toBe(200);
+		const exp = await call<{ id: bigint }>(web.base, cookie, 'exports.create', { list: 'payments', format: 'CSV', filter, columns: [] }, 'POST');
+		expect(exp.status, shown(exp.body)).toBe(200);
 		const exportId = BigInt(exp.body.id);
 		await until(
 			'the build to wait at its first chunk',

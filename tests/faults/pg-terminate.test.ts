@@ -10,7 +10,7 @@ import { createDb, type Db } from '../../db/index.ts';
 import { readSummary } from '../../src/lib/server/statements/build.ts';
 import { addDays, businessDate, startOfBusinessDate } from '../../src/lib/time.ts';
 import { closeRedis, createWorkerConnection } from '../../src/lib/server/queue/redis.ts';
-import { adminQuery, buildCopy, call, createSeededDatabase, signIn, startWeb, startWorker, uniqueName, until, type Proc } from './harness.ts';
+import { adminQuery, buildCopy, call, createSeededDatabase, shown, signIn, startWeb, startWorker, uniqueName, until, type Proc } from './harness.ts';
 import { demoAdmin, readAll, storeDownload, type Download } from './files.ts';
 import { buildsWaitingAtChunks } from '../fixtures/builds.ts';
 
@@ -82,9 +82,9 @@ describe('every application connection terminated mid-work', () => {
 		const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 
 		const exp = await call<{ id: bigint }>(web.base, cookie, 'exports.create', { list: 'payments', format: 'CSV', filter: exportFilter, columns: [] }, 'POST');
-		expect(exp.status, JSON.stringify(exp.body)).toBe(200);
+		expect(exp.status, shown(exp.body)).toBe(200);
 		const st = await call(web.base, cookie, 'statements.request', { date: statementDate }, 'POST');
-		expect(st.status, JSON.stringify(st.body)).toBe(200);
+		expect(st.status, shown(st.body)).toBe(200);
 		await until(
 			'both builds to wait at their first chunk',
 			async () => (await buildsWaitingAtChunks(db)) >= 2,

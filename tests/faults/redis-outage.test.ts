@@ -67,7 +67,7 @@ describe('Redis down for 10 s during export requests', () => {
 		const downAt = Date.now();
 
 		const created = [];
-		for (const filter of filters) created.push(await call<{ id: string }>(web.base, cookie, 'exports.create', { list: 'payments', format: 'CSV', filter, columns: [] }, 'POST'));
+		for (const filter of filters) created.push(await call<{ id: bigint }>(web.base, cookie, 'exports.create', { list: 'payments', format: 'CSV', filter, columns: [] }, 'POST'));
 		expect(created.map((c) => c.status)).toEqual([200, 200, 200]);
 		const list = await call(web.base, cookie, 'exports.list', { page: 1, pageSize: 10 });
 		expect(list.status).toBe(200);

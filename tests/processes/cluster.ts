@@ -9,7 +9,7 @@ import { buildSnapshot } from '../../scripts/lib/processes.ts';
 import { adminQuery, createSeededDatabase, ROOT, startWeb, startWorker, type Proc } from '../fixtures/processes.ts';
 import { adminUrl } from '../setup/urls.ts';
 
-export { call, signIn, until } from '../fixtures/processes.ts';
+export { call, shown, signIn, until } from '../fixtures/processes.ts';
 
 export interface Cluster {
 	databaseUrl: string;

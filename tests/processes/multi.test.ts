@@ -12,7 +12,7 @@ import { closeRedis, createWorkerConnection } from '#shared/server/queue/redis.t
 import { QUEUES } from '#shared/server/queue/jobs.ts';
 import { statementAccountingDate } from '#shared/server/statements/fan-out.ts';
 import { DEMO } from '../e2e/helpers.ts';
-import { call, signIn, startCluster, until, type Cluster } from './cluster.ts';
+import { call, shown, signIn, startCluster, until, type Cluster } from './cluster.ts';
 
 let cluster: Cluster;
 let db: Db;
@@ -99,10 +99,10 @@ describe('two web processes and two workers on one database and one Redis', () =
 			const answers = await Promise.all(
 				requests.map((r, i) => {
 					const [base, cookie] = i % 2 === 0 ? [a.base, cookieA] : [b.base, cookieB];
-					return call<{ id: string }>(base, cookie, 'exports.create', { ...r, filter: {}, columns: [] }, 'POST');
+					return call<{ id: bigint }>(base, cookie, 'exports.create', { ...r, filter: {}, columns: [] }, 'POST');
 				})
 			);
-			expect(answers.map((x) => x.status), JSON.stringify(answers)).toEqual([200, 200, 200, 200, 200, 200]);
+			expect(answers.map((x) => x.status), shown(answers)).toEqual([200, 200, 200, 200, 200, 200]);
 			ids = answers.map((x) => BigInt(x.body.id));
 			await until('a build in each worker', async () => (await waitingOn('file_chunks')) === 2, 30_000, cluster.logs);
 			const running = await db.selectFrom('exports').select('lease_owner').where('status', '=', 'RUNNING').execute();

@@ -7,7 +7,7 @@
 //   and writes a list page in ~0.14 ms against ~0.35. superjson's walk, which builds a path for
 //   every value, was 40 % of the memory a list request allocated (a sampling heap profile: 630 KB
 //   a request, 387 KB with devalue), and each young-generation collection that garbage set off
-//   paused the web 3–8 ms on this machine: the lists' slowest requests (README "Performance").
+//   paused the web 3–8 ms on the bench machine: the lists' slowest requests (bench/lists.ts).
 // devalue.parse builds plain values only (no code runs), and an answer that holds a value it
 // cannot carry (a class instance, a function) fails loudly on the server instead of arriving
 // as something else.
