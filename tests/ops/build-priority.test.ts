@@ -59,6 +59,25 @@ describe('build backends priority', () => {
 		expect(Number(await show('web'))).toBeGreaterThan(0);
 	});
 
+	it("the worker's sessions compile no expressions (JIT off, whatever BUILD_NICE); the web's keep the server's setting", async () => {
+		const show = async (role: 'web' | 'worker') => {
+			setDbRole(role);
+			const pool = createPool(databaseUrl(), 1);
+			pools.push(pool);
+			return (await pool.query<{ jit: string }>('SHOW jit')).rows[0].jit;
+		};
+		const server = new pg.Client({ connectionString: databaseUrl() });
+		await server.connect();
+		const serverDefault = (await server.query<{ jit: string }>('SHOW jit')).rows[0].jit;
+		await server.end();
+		expect(serverDefault).toBe('on');
+		expect(await show('worker')).toBe('off');
+		process.env.BUILD_NICE = '0';
+		expect(await show('worker')).toBe('off');
+		delete process.env.BUILD_NICE;
+		expect(await show('web')).toBe(serverDefault);
+	});
+
 	it('BUILD_NICE sets the level and 0 leaves the backend alone', async () => {
 		process.env.BUILD_NICE = '15';
 		const lowered = await backendOf('worker');
