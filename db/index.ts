@@ -97,8 +97,13 @@ export function runAsBuilder(): { niceError: Error | null; group: AutogroupOutco
  * - with BUILD_NICE, no parallel query: its workers are the postmaster's children, not the
  *   reniced backend's, so a build's Gather would run its scans at full priority beside the web.
  */
-function workerSessionOptions(): string {
-	return ['-c jit=off', ...(buildNice() > 0 ? ['-c max_parallel_workers_per_gather=0'] : [])].join(' ');
+function workerSessionOptions(): string[] {
+	return ['-c jit=off', ...(buildNice() > 0 ? ['-c max_parallel_workers_per_gather=0'] : [])];
+}
+
+function sessionOptionsOf(poolRole: DbRole, extra: string | undefined): { options?: string } {
+	const all = [...(poolRole === 'worker' ? workerSessionOptions() : []), ...(extra ? [extra] : [])];
+	return all.length ? { options: all.join(' ') } : {};
 }
 
 function isLocalHost(host: string | undefined): boolean {
@@ -147,7 +152,7 @@ export function createPool(
 	url = databaseUrl(),
 	max = poolMax(),
 	limits?: SessionLimits,
-	opts: { acquireTimeoutMs?: number; role?: DbRole } = {}
+	opts: { acquireTimeoutMs?: number; role?: DbRole; sessionOptions?: string } = {}
 ): pg.Pool {
 	const connectMs = connectTimeoutMs();
 	const poolRole = opts.role ?? role;
@@ -172,7 +177,8 @@ export function createPool(
 		keepAlive: true,
 		...(limits?.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
 		...(limits?.idleInTransactionMs ? { idle_in_transaction_session_timeout: limits.idleInTransactionMs } : {}),
-		...(poolRole === 'worker' ? { options: workerSessionOptions() } : {})
+		// Settings every session of the pool starts with (the server's `options` startup parameter).
+		...sessionOptionsOf(poolRole, opts.sessionOptions)
 	});
 	// An idle client's connection can die (Postgres restart, admin termination); the pool drops it.
 	pool.on('error', (err) => reportLost(`[db] idle connection lost: ${err.message}`));

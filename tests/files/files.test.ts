@@ -9,6 +9,7 @@ import {
 	CopyBinaryFields,
 	deleteAbandonedFiles,
 	findFile,
+	getDownloadPool,
 	getFilePool,
 	openFileReader,
 	openFileWriter,
@@ -119,7 +120,7 @@ describe('file storage', () => {
 		// A first window and a second, read ahead, and more after them.
 		const content = randomBytes(6 * MiB);
 		const { stored } = await store(m.id, content);
-		const max = getFilePool().options.max;
+		const max = getDownloadPool().options.max;
 		// Each reader takes two windows (the second was read ahead) and then none: twice as many
 		// readers as connections would wait for ever if a stalled reader kept one.
 		const readers = [];
@@ -133,6 +134,18 @@ describe('file storage', () => {
 		}
 		expect((await readFileBytes(stored.fileId, { start: 5, end: 9 })).equals(content.subarray(5, 10))).toBe(true);
 		for (const r of readers) r.close();
+	});
+
+	it('reads windows on sessions that keep the index-order plan (no sort, no seq or bitmap scan), unlike the builds\' pool', async () => {
+		const settings = async (pool: ReturnType<typeof getFilePool>) => {
+			const r = await pool.query<{ s: string; b: string; o: string }>(
+				"SELECT current_setting('enable_seqscan') AS s, current_setting('enable_bitmapscan') AS b, current_setting('enable_sort') AS o"
+			);
+			return r.rows[0];
+		};
+		expect(await settings(getDownloadPool())).toEqual({ s: 'off', b: 'off', o: 'off' });
+		// The builds' COPYs sort and scan as the planner likes.
+		expect(await settings(getFilePool())).toEqual({ s: 'on', b: 'on', o: 'on' });
 	});
 
 	it('hides a file until it is finished, and from other merchants', async () => {

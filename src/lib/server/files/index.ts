@@ -3,5 +3,5 @@
 export { CHUNK_SIZE } from './chunks.ts';
 export { openFileWriter, FileWriter, deleteAbandonedFiles, type NewFile, type StoredFile } from './write.ts';
 export { findFile, openFileReader, openFileReadStream, readFileBytes, CopyBinaryFields, type ByteRange, type FileInfo, type FileReader, type StoredChunks } from './read.ts';
-export { getFilePool, closeFilePool } from './pool.ts';
+export { getDownloadPool, getFilePool, closeFilePool } from './pool.ts';
 export { CSV_BOM, CSV_TYPE, csvLine, XLSX_TYPE } from './formats.ts';

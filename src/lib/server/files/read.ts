@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '#db';
 import { copyOutInto } from '../copy-out.ts';
 import { isOutage } from '../outage.ts';
-import { getFilePool } from './pool.ts';
+import { getDownloadPool } from './pool.ts';
 
 export interface FileInfo {
 	id: bigint;
@@ -171,21 +171,13 @@ const chunksIn = (bytes: number, chunkSize: number) => Math.max(1, Math.floor(by
 const WINDOW_ATTEMPTS = 3;
 
 /**
- * A window is read along the primary key, in its order. Left to itself the planner, misled by
- * statistics of a table whose rows are a mix of TOAST pointers (older 1 MiB chunks) and 8 KB
- * inline chunks, chose a bitmap heap scan and an external merge sort on disk for every window:
- * 50 ms for 4 MB, downloads at 75 MB/s.
- */
-const PIN_INDEX_ORDER = 'BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off';
-
-/**
  * One window of chunks [from, to], framing stripped and trimmed to `skip`/`limit`, fully read
  * into one buffer so the connection goes back to the pool before a byte reaches the client: a
  * client that stops reading then holds memory (two windows at most), never a connection.
  */
 async function readWindow(fileId: string, chunkSize: number, from: number, to: number, skip: number, limit: number): Promise<{ data: Buffer; rows: number }> {
 	const query = `COPY (SELECT data FROM file_chunks WHERE file_id = ${fileId} AND seq BETWEEN ${from} AND ${to} ORDER BY seq) TO STDOUT (FORMAT binary)`;
-	const client = await getFilePool().connect();
+	const client = await getDownloadPool().connect();
 	let failure: Error | undefined;
 	try {
 		// Every chunk but the file's last is full: the window's bytes are known before it is read.
@@ -196,10 +188,9 @@ async function readWindow(fileId: string, chunkSize: number, from: number, to: n
 			if (at + end - start > data.length) throw new Error(`file ${fileId}: a chunk larger than its file's chunk size`);
 			at += buf.copy(data, at, start, end);
 		};
-		await client.query(PIN_INDEX_ORDER);
+		// One statement: its plan settings are the pool's (getDownloadPool), so no transaction.
 		const rows = await copyOutInto(client, query, (buf, start, end) => fields.write(buf, put, start, end));
 		fields.end();
-		await client.query('COMMIT');
 		return { data: data.subarray(0, at), rows };
 	} catch (err) {
 		failure = err as Error;
@@ -296,7 +287,7 @@ export async function openFileReadStream(file: StoredChunks, range?: ByteRange):
 
 /** Reads a whole file into memory (tests and small files only), by its id alone. */
 export async function readFileBytes(fileId: bigint, range?: ByteRange): Promise<Buffer> {
-	const { rows } = await getFilePool().query<{ chunk_size: number }>('SELECT chunk_size FROM files WHERE id = $1', [fileId.toString()]);
+	const { rows } = await getDownloadPool().query<{ chunk_size: number }>('SELECT chunk_size FROM files WHERE id = $1', [fileId.toString()]);
 	if (!rows[0]) throw new Error(`no file ${fileId}`);
 	const parts: Buffer[] = [];
 	for await (const part of await openFileReadStream({ id: fileId, chunkSize: rows[0].chunk_size }, range)) parts.push(part as Buffer);
