@@ -23,6 +23,14 @@ async function backendOf(role: 'web' | 'worker'): Promise<{ pid: number; nice: n
 	}
 }
 
+/** A setting as a new session of a pool made for `role` sees it. */
+async function settingOf(role: 'web' | 'worker', name: 'jit' | 'max_parallel_workers_per_gather'): Promise<string> {
+	setDbRole(role);
+	const pool = createPool(databaseUrl(), 1);
+	pools.push(pool);
+	return (await pool.query<{ value: string }>(`SELECT current_setting('${name}') AS value`)).rows[0].value;
+}
+
 afterEach(async () => {
 	setDbRole('web');
 	delete process.env.BUILD_NICE;
@@ -49,23 +57,12 @@ describe('build backends priority', () => {
 	});
 
 	it("the worker's backends run no parallel workers (those would not be reniced); the web's may", async () => {
-		const show = async (role: 'web' | 'worker') => {
-			setDbRole(role);
-			const pool = createPool(databaseUrl(), 1);
-			pools.push(pool);
-			return (await pool.query<{ max_parallel_workers_per_gather: string }>('SHOW max_parallel_workers_per_gather')).rows[0].max_parallel_workers_per_gather;
-		};
-		expect(await show('worker')).toBe('0');
-		expect(Number(await show('web'))).toBeGreaterThan(0);
+		expect(await settingOf('worker', 'max_parallel_workers_per_gather')).toBe('0');
+		expect(Number(await settingOf('web', 'max_parallel_workers_per_gather'))).toBeGreaterThan(0);
 	});
 
 	it("the worker's sessions compile no expressions (JIT off, whatever BUILD_NICE); the web's keep the server's setting", async () => {
-		const show = async (role: 'web' | 'worker') => {
-			setDbRole(role);
-			const pool = createPool(databaseUrl(), 1);
-			pools.push(pool);
-			return (await pool.query<{ jit: string }>('SHOW jit')).rows[0].jit;
-		};
+		const show = (role: 'web' | 'worker') => settingOf(role, 'jit');
 		const server = new pg.Client({ connectionString: databaseUrl() });
 		await server.connect();
 		const serverDefault = (await server.query<{ jit: string }>('SHOW jit')).rows[0].jit;
