@@ -10,7 +10,7 @@ import type { Context } from '#shared/server/api/context.ts';
 import { appRouter } from '#shared/server/api/root.ts';
 import { callerFor, contextFor, signedIn } from '../fixtures/context.ts';
 import type { merchantWithStaff } from '../keys/fixtures.ts';
-import { readAnswer } from '#shared/trpc/transformer.ts';
+import { readEnvelope } from '#shared/trpc/transformer.ts';
 
 export type Person = Awaited<ReturnType<typeof merchantWithStaff>>;
 
@@ -44,7 +44,5 @@ export async function httpCall(
 	});
 	const res = await fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter, createContext: () => ctx });
 	const body = await res.text();
-	const raw = JSON.parse(body) as { result?: { data: unknown }; error?: unknown };
-	const json = raw.result ? { result: { data: readAnswer(raw.result.data) } } : raw.error ? { error: readAnswer(raw.error) } : raw;
-	return { status: res.status, body, json };
+	return { status: res.status, body, json: readEnvelope(JSON.parse(body)) };
 }

@@ -30,3 +30,14 @@ export const transformer = {
 export function readAnswer<T = unknown>(serialized: unknown): T {
 	return transformer.output.deserialize(serialized) as T;
 }
+
+/**
+ * A whole /api/trpc answer body (parsed JSON) with its `result.data` or `error` read back as the
+ * browser's client reads them; a body of any other shape (a proxy's page, an outage) as it came.
+ */
+export function readEnvelope<T = unknown, E = unknown>(body: unknown): { result?: { data: T }; error?: E } {
+	const env = body as { result?: { data: unknown }; error?: unknown } | null;
+	if (env?.result) return { result: { data: readAnswer<T>(env.result.data) } };
+	if (env?.error) return { error: readAnswer<E>(env.error) };
+	return body as { result?: { data: T }; error?: E };
+}

@@ -78,7 +78,7 @@ export class CopyBinaryFields {
 	/** Bytes of the field or extension still to come. */
 	private left = 0;
 	/** A head cut by the end of a range: its bytes so far. */
-	private head = Buffer.alloc(19);
+	private head = Buffer.alloc(HEAD_BYTES[Part.Header]);
 	private headFill = 0;
 	private skip: number;
 	private limit: number;
